@@ -1,0 +1,254 @@
+//! What every simulating command does first: load, check, compile, plan; and what it does
+//! around the engine: progress bar, interruption, manifest.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use sha2::{Digest, Sha256};
+
+use super::{Failure, SimArgs};
+use crate::diag::suggest::did_you_mean;
+use crate::diag::{Diagnostics, SourceMap, render_all};
+use crate::engine::{self, RunError, RunOutput, RunPlan};
+use crate::model::{Model, Overrides, compile};
+use crate::output::schema::{FileHash, Manifest, Override, RngInfo};
+use crate::scenario::{Scenario, load};
+
+/// A scenario loaded and compiled, with its sources for messages and hashes.
+pub struct Prepared {
+    /// The checked scenario.
+    pub scenario: Scenario,
+    /// The compiled model.
+    pub model: Model,
+    /// Sources read.
+    pub sources: SourceMap,
+    /// `--set` values.
+    pub overrides: Overrides,
+}
+
+/// Whether stderr gets colours.
+pub fn color() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+/// Prints diagnostics (errors and warnings) to stderr.
+pub fn print_diagnostics(diags: &Diagnostics, sources: &SourceMap) {
+    if !diags.is_empty() {
+        eprint!("{}", render_all(diags, sources, color()));
+    }
+}
+
+/// Parses `--set NAME=VALUE` flags.
+pub fn parse_sets(sets: &[String]) -> Result<Overrides, Failure> {
+    let mut values = Vec::new();
+    for set in sets {
+        let Some((name, value)) = set.split_once('=') else {
+            return Err(Failure::Usage(format!(
+                "--set {set}: expected NAME=VALUE, e.g. --set enforcement=0.8"
+            )));
+        };
+        let value: f64 = value
+            .trim()
+            .parse()
+            .ok()
+            .filter(|v: &f64| v.is_finite())
+            .ok_or_else(|| {
+                Failure::Usage(format!("--set {set}: `{value}` is not a finite number"))
+            })?;
+        values.push((name.trim().to_string(), value));
+    }
+    Ok(Overrides { values })
+}
+
+/// Loads and compiles a scenario, printing diagnostics.
+pub fn prepare(path: &Path, sets: &[String]) -> Result<Prepared, Failure> {
+    let overrides = parse_sets(sets)?;
+    let loaded = load(path);
+    let Some(scenario) = loaded.scenario else {
+        print_diagnostics(&loaded.diags, &loaded.sources);
+        return Err(Failure::Scenario(None));
+    };
+    for (name, _) in &overrides.values {
+        let known = scenario.params.iter().any(|p| p.name.value == *name)
+            || scenario.levers.iter().any(|l| l.name.value == *name);
+        if !known {
+            let candidates = scenario
+                .params
+                .iter()
+                .map(|p| p.name.value.as_str())
+                .chain(scenario.levers.iter().map(|l| l.name.value.as_str()));
+            let hint = did_you_mean(name, candidates)
+                .map(|h| format!("; {h}"))
+                .unwrap_or_default();
+            return Err(Failure::Usage(format!(
+                "--set {name}=...: `{name}` is not a param or lever of this scenario{hint}"
+            )));
+        }
+    }
+    let mut diags = loaded.diags;
+    let model = compile(&scenario, &overrides, &mut diags);
+    diags.sort();
+    print_diagnostics(&diags, &loaded.sources);
+    match model {
+        Some(model) if !diags.has_errors() => Ok(Prepared {
+            scenario,
+            model,
+            sources: loaded.sources,
+            overrides,
+        }),
+        _ => Err(Failure::Scenario(None)),
+    }
+}
+
+/// Resolves `--bundle` names (all bundles when none are given).
+pub fn select_bundles(model: &Model, names: &[String]) -> Result<Vec<usize>, Failure> {
+    if names.is_empty() {
+        return Ok((0..model.bundles.len()).collect());
+    }
+    let mut out = Vec::new();
+    for name in names {
+        match model.bundle_index(name) {
+            Some(i) if !out.contains(&i) => out.push(i),
+            Some(_) => {}
+            None => {
+                let hint = did_you_mean(name, model.bundles.iter().map(|b| b.name.as_str()))
+                    .map(|h| format!("; {h}"))
+                    .unwrap_or_else(|| {
+                        let all: Vec<&str> =
+                            model.bundles.iter().map(|b| b.name.as_str()).collect();
+                        format!("; the bundles are: {}", all.join(", "))
+                    });
+                return Err(Failure::Usage(format!(
+                    "--bundle {name}: no bundle of that name{hint}"
+                )));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The number of worker threads.
+pub fn threads(requested: Option<usize>) -> Result<usize, Failure> {
+    match requested {
+        Some(0) => Err(Failure::Usage("--threads must be at least 1".into())),
+        Some(t) if t > 1024 => Err(Failure::Usage(format!("--threads {t} is more than 1024"))),
+        Some(t) => Ok(t),
+        None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
+    }
+}
+
+/// The run plan from flags and scenario defaults.
+pub fn plan(p: &Prepared, args: &SimArgs, bundles: Vec<usize>) -> Result<RunPlan, Failure> {
+    let runs = args.runs.unwrap_or(p.scenario.meta.runs.value);
+    if runs == 0 {
+        return Err(Failure::Usage("--runs must be at least 1".into()));
+    }
+    if runs > 1_000_000_000 {
+        return Err(Failure::Usage(format!(
+            "--runs {runs} is more than a billion; that would take days"
+        )));
+    }
+    Ok(RunPlan {
+        seed: args.seed.unwrap_or(p.scenario.meta.seed.value),
+        runs,
+        first_run: 0,
+        bundles,
+        threads: threads(args.threads)?,
+    })
+}
+
+/// The default results folder, `output/<name>`.
+pub fn out_dir(p: &Prepared, args: &SimArgs) -> PathBuf {
+    args.out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("output").join(&p.scenario.meta.name.value))
+}
+
+/// Runs the plan with a progress bar on a terminal.
+pub fn simulate(model: &Model, plan: &RunPlan, what: &str) -> Result<RunOutput, RunError> {
+    let total = plan.runs * plan.bundles.len() as u64;
+    let bar = if std::io::stderr().is_terminal() {
+        ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr())
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{msg} [{bar:30}] {human_pos}/{human_len} runs, {per_sec}, eta {eta}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+    bar.set_message(what.to_string());
+    let cancel = AtomicBool::new(false);
+    let result = engine::run(model, plan, &|n| bar.inc(n), &cancel);
+    bar.finish_and_clear();
+    result
+}
+
+/// The command line that reproduces a result.
+pub fn command_line(path: &Path, plan: &RunPlan, model: &Model, overrides: &Overrides) -> String {
+    let mut cmd = format!(
+        "leversim run {} --runs {} --seed {}",
+        path.display(),
+        plan.runs,
+        plan.seed
+    );
+    if plan.bundles.len() != model.bundles.len() {
+        for &b in &plan.bundles {
+            cmd.push_str(&format!(" --bundle {}", model.bundles[b].name));
+        }
+    }
+    for (name, value) in &overrides.values {
+        cmd.push_str(&format!(" --set {name}={value}"));
+    }
+    cmd
+}
+
+/// The manifest of a finished run.
+pub fn manifest(p: &Prepared, path: &Path, plan: &RunPlan, out: &RunOutput) -> Manifest {
+    let files: Vec<FileHash> = (0..p.sources.len() as u32)
+        .filter_map(|i| p.sources.get(crate::diag::FileId(i)))
+        .map(|f| FileHash {
+            path: f.path.clone(),
+            sha256: hex(&Sha256::digest(f.text.as_bytes())),
+        })
+        .collect();
+    let elapsed = out.elapsed.as_secs_f64();
+    let total_runs = (plan.runs * plan.bundles.len() as u64) as f64;
+    Manifest {
+        scenario: path.display().to_string(),
+        scenario_sha256: files.first().map(|f| f.sha256.clone()).unwrap_or_default(),
+        files,
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        rng: RngInfo {
+            streams: "SplitMix64 per (seed, run, site, month), keys mixed by the SplitMix64 finaliser; sites keyed by FNV-1a of their names".into(),
+            rand: "0.10.4".into(),
+            rand_distr: "0.6.0".into(),
+            rand_xoshiro: "0.8.2".into(),
+        },
+        seed: plan.seed,
+        runs: plan.runs,
+        first_run: plan.first_run,
+        threads: plan.threads,
+        bundles: engine::bundle_names(&p.model, plan),
+        overrides: p
+            .overrides
+            .values
+            .iter()
+            .map(|(name, value)| Override {
+                name: name.clone(),
+                value: *value,
+            })
+            .collect(),
+        elapsed_s: elapsed,
+        runs_per_s: if elapsed > 0.0 { total_runs / elapsed } else { 0.0 },
+        command: command_line(path, plan, &p.model, &p.overrides),
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

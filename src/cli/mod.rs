@@ -1,0 +1,136 @@
+//! The command line: flags in, library calls, tables and exit codes out.
+//!
+//! This is the only module that prints to stdout or chooses an exit code: 0 success, 1 a problem
+//! in the scenario or its data (with diagnostics), 2 a usage error.
+#![allow(clippy::print_stdout, clippy::print_stderr)] // printing is this module's job
+
+mod common;
+mod run;
+mod table;
+mod validate;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+/// leversim: policy-scenario Monte Carlo. Scenario files in, distributions, comparisons and
+/// briefing charts out.
+#[derive(Parser, Debug)]
+#[command(name = "leversim", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run every bundle (or the named ones), print a summary table and write results.
+    Run(RunArgs),
+    /// Check a scenario and print what it contains.
+    Validate(ValidateArgs),
+}
+
+/// `leversim validate`.
+#[derive(Args, Debug)]
+pub struct ValidateArgs {
+    /// Scenario file (TOML).
+    pub scenario: PathBuf,
+}
+
+/// Flags shared by the commands that run simulations.
+#[derive(Args, Debug, Clone)]
+pub struct SimArgs {
+    /// Scenario file (TOML).
+    pub scenario: PathBuf,
+    /// Runs per bundle [default: the scenario's `runs`].
+    #[arg(long, value_name = "N")]
+    pub runs: Option<u64>,
+    /// Master seed [default: the scenario's `seed`].
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Worker threads [default: all cores]. Results do not depend on it.
+    #[arg(long, value_name = "T")]
+    pub threads: Option<usize>,
+    /// Override a param (as a constant) or a lever (in every bundle); repeatable.
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    pub set: Vec<String>,
+    /// Results folder [default: output/<scenario name>].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+/// `leversim run`.
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// Common flags.
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// Run only this bundle; repeatable [default: every bundle].
+    #[arg(long = "bundle", value_name = "NAME")]
+    pub bundles: Vec<String>,
+    /// Reproduce one run: simulate only run K (with --seed and --bundle as reported).
+    #[arg(long = "run", value_name = "K")]
+    pub single_run: Option<u64>,
+}
+
+/// Entry point of the binary: parses arguments and runs the command.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let code = err.exit_code();
+            err.print().ok();
+            return ExitCode::from(code.clamp(0, 255) as u8);
+        }
+    };
+    let outcome = match cli.command {
+        Command::Run(args) => run::run(args),
+        Command::Validate(args) => validate::validate(&args),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => failure.report(),
+    }
+}
+
+/// Why a command failed, which decides the exit code.
+#[derive(Debug)]
+pub enum Failure {
+    /// A problem in the scenario or its data (already printed as diagnostics, or a message).
+    Scenario(Option<String>),
+    /// A usage error: bad flag values.
+    Usage(String),
+    /// The environment failed (I/O), exit 1.
+    Io(anyhow::Error),
+    /// Interrupted by the user.
+    Interrupted,
+}
+
+impl Failure {
+    fn report(self) -> ExitCode {
+        match self {
+            Failure::Scenario(message) => {
+                if let Some(m) = message {
+                    eprintln!("{m}");
+                }
+                ExitCode::from(1)
+            }
+            Failure::Usage(message) => {
+                eprintln!("error: {message}");
+                eprintln!("\nFor more information, try '--help'.");
+                ExitCode::from(2)
+            }
+            Failure::Io(err) => {
+                eprintln!("error: {err:#}");
+                ExitCode::from(1)
+            }
+            Failure::Interrupted => {
+                eprintln!("interrupted: no results were written");
+                ExitCode::from(130)
+            }
+        }
+    }
+}

@@ -1,0 +1,368 @@
+//! One batch of up to [`LANES`] runs of one bundle, month by month.
+//!
+//! The batch owns its value table (one row per slot) and the outcome accumulators, and reuses
+//! them from batch to batch, so the month loop allocates nothing. Series values are handed to a
+//! [`Recorder`] after each month.
+
+use super::exec::{DrawCx, LANES, Row, exec};
+use super::rng::{PARAM_MONTH, run_key, stream};
+use super::sample;
+use super::{Fault, FaultKind};
+use crate::model::{BundlePlan, Model};
+use crate::scenario::{BoundRule, OutcomeKind};
+
+/// Month code of stocks' initial values (drawn once per run, like params, but a separate code
+/// so that a random initial value and a param never share a stream).
+const INIT_MONTH: u64 = u64::MAX - 1;
+
+/// Receives recorded series values: for month `m` and recorded variable `r`, one value per
+/// active lane.
+pub trait Recorder {
+    /// Takes the values of recorded variable `r` at month `m`.
+    fn record(&mut self, m: usize, r: usize, values: &[f64]);
+}
+
+/// Reusable state of a batch.
+pub struct Batch {
+    vals: Vec<Row>,
+    acc: Vec<Row>,
+    run_keys: [u64; LANES],
+    fired: [bool; LANES],
+}
+
+impl Batch {
+    /// State sized for `model`.
+    pub fn new(model: &Model) -> Batch {
+        let mut vals = vec![[0.0; LANES]; model.n_slots];
+        for (slot, value) in &model.consts {
+            vals[slot.index()] = [*value; LANES];
+        }
+        Batch {
+            vals,
+            acc: vec![[0.0; LANES]; model.outcomes.len()],
+            run_keys: [0; LANES],
+            fired: [false; LANES],
+        }
+    }
+}
+
+/// Which runs a batch simulates.
+pub struct BatchSpec<'a> {
+    /// The bundle's lever table.
+    pub bundle: &'a BundlePlan,
+    /// Bundle name for fault reports.
+    pub bundle_name: &'a str,
+    /// Master seed.
+    pub seed: u64,
+    /// Run index of lane 0.
+    pub first_run: u64,
+    /// Lanes in use.
+    pub active: usize,
+}
+
+/// Simulates one batch. Outcomes go to `outcomes` (`active` rows of one value per outcome), series
+/// values to `recorder`. Returns the first numeric fault, if any (the batch stops there).
+pub fn simulate(
+    model: &Model,
+    batch: &mut Batch,
+    spec: &BatchSpec<'_>,
+    outcomes: &mut [f64],
+    recorder: &mut impl Recorder,
+) -> Result<(), Fault> {
+    let active = spec.active;
+    for lane in 0..LANES {
+        batch.run_keys[lane] = run_key(spec.seed, spec.first_run + lane as u64);
+    }
+    let keys: &[u64] = &model.site_keys;
+    let fault = |var: String, m: Option<usize>, lane: usize, value: f64, kind: FaultKind| Fault {
+        var,
+        month: m.map(|m| model.month_at(m)),
+        bundle: spec.bundle_name.to_string(),
+        run: spec.first_run + lane as u64,
+        value,
+        kind,
+    };
+
+    // Params, then stocks' initial values.
+    for p in &model.params {
+        let row = &mut batch.vals[p.slot.index()];
+        for (value, key) in row.iter_mut().zip(&batch.run_keys).take(active) {
+            let mut rng = stream(*key, p.site, PARAM_MONTH);
+            *value = p.dist.sample(&mut rng);
+        }
+    }
+    let run_keys = batch.run_keys;
+    let draw_cx = DrawCx {
+        run_keys: &run_keys,
+        active,
+        month: INIT_MONTH,
+        sites: keys,
+    };
+    exec(&model.init_ops, &mut batch.vals, &draw_cx);
+    for s in &model.stocks {
+        let row = &batch.vals[s.slot.index()];
+        for (lane, &v) in row.iter().enumerate().take(active) {
+            if !v.is_finite() || v < s.min || v > s.max {
+                let kind = if v.is_finite() {
+                    FaultKind::Bound {
+                        min: s.min,
+                        max: s.max,
+                    }
+                } else {
+                    FaultKind::NonFinite
+                };
+                return Err(fault(model.vars[s.var].name.clone(), None, lane, v, kind));
+            }
+        }
+    }
+    for e in &model.events {
+        batch.vals[e.flag.index()] = [0.0; LANES];
+        batch.vals[e.at.index()] = [model.n_months as f64; LANES];
+    }
+    for (k, o) in model.outcomes.iter().enumerate() {
+        batch.acc[k] = [match o.kind {
+            OutcomeKind::Final | OutcomeKind::First => f64::NAN,
+            OutcomeKind::Max => f64::NEG_INFINITY,
+            OutcomeKind::Min => f64::INFINITY,
+            OutcomeKind::Sum
+            | OutcomeKind::Mean
+            | OutcomeKind::Share
+            | OutcomeKind::Probability => 0.0,
+        }; LANES];
+    }
+
+    let n_levers = model.lever_slots.len();
+    for m in 0..model.n_months {
+        let month = model.month_at(m);
+        let vals = &mut batch.vals;
+        vals[model.time.t.index()] = [m as f64; LANES];
+        vals[model.time.month.index()] = [f64::from(month.month()); LANES];
+        vals[model.time.year.index()] = [f64::from(month.year()); LANES];
+        vals[model.time.time.index()] = [month.decimal_year(); LANES];
+        for (j, slot) in model.lever_slots.iter().enumerate() {
+            vals[slot.index()] = [spec.bundle.levers[m * n_levers + j]; LANES];
+        }
+        let draw_cx = DrawCx {
+            run_keys: &run_keys,
+            active,
+            month: m as u64,
+            sites: keys,
+        };
+
+        // 1. Auxiliaries, flows and lever costs.
+        exec(&model.step_ops, vals, &draw_cx);
+        for &v in &model.step_vars {
+            let var = &model.vars[v];
+            if let Some(lane) = first_non_finite(&vals[var.slot.index()], active) {
+                let value = vals[var.slot.index()][lane];
+                return Err(fault(
+                    var.name.clone(),
+                    Some(m),
+                    lane,
+                    value,
+                    FaultKind::NonFinite,
+                ));
+            }
+        }
+
+        // 2. Stocks.
+        for s in &model.stocks {
+            let mut row = vals[s.slot.index()];
+            for f in &s.inflows {
+                let flow = &vals[f.index()];
+                for lane in 0..LANES {
+                    row[lane] += flow[lane];
+                }
+            }
+            for f in &s.outflows {
+                let flow = &vals[f.index()];
+                for lane in 0..LANES {
+                    row[lane] -= flow[lane];
+                }
+            }
+            for (lane, v) in row.iter_mut().enumerate().take(active) {
+                if !v.is_finite() {
+                    return Err(fault(
+                        model.vars[s.var].name.clone(),
+                        Some(m),
+                        lane,
+                        *v,
+                        FaultKind::NonFinite,
+                    ));
+                }
+                if *v < s.min || *v > s.max {
+                    match s.bound {
+                        BoundRule::Clamp => *v = v.clamp(s.min, s.max),
+                        BoundRule::Error => {
+                            let kind = FaultKind::Bound {
+                                min: s.min,
+                                max: s.max,
+                            };
+                            return Err(fault(
+                                model.vars[s.var].name.clone(),
+                                Some(m),
+                                lane,
+                                *v,
+                                kind,
+                            ));
+                        }
+                    }
+                }
+            }
+            vals[s.slot.index()] = row;
+        }
+
+        // 3. Events: all conditions first, then all firings, so that events read each other's
+        // flags as of the start of the month.
+        exec(&model.event_ops, vals, &draw_cx);
+        for e in &model.events {
+            let name = || model.vars[e.var].name.clone();
+            batch.fired = [false; LANES];
+            if m >= e.not_before {
+                for lane in 0..active {
+                    if vals[e.flag.index()][lane] != 0.0 {
+                        continue;
+                    }
+                    if let Some(w) = e.when {
+                        let c = vals[w.index()][lane];
+                        if c.is_nan() {
+                            return Err(fault(
+                                format!("{}.when", name()),
+                                Some(m),
+                                lane,
+                                c,
+                                FaultKind::NonFinite,
+                            ));
+                        }
+                        if c == 0.0 {
+                            continue;
+                        }
+                    }
+                    let fires = match e.hazard {
+                        None => true,
+                        Some(h) => {
+                            let p = vals[h.index()][lane];
+                            if !(0.0..=1.0).contains(&p) {
+                                let kind = if p.is_finite() {
+                                    FaultKind::Hazard
+                                } else {
+                                    FaultKind::NonFinite
+                                };
+                                return Err(fault(
+                                    format!("{}.hazard", name()),
+                                    Some(m),
+                                    lane,
+                                    p,
+                                    kind,
+                                ));
+                            }
+                            let mut rng = stream(run_keys[lane], e.site, m as u64);
+                            sample::standard_uniform(&mut rng) < p
+                        }
+                    };
+                    batch.fired[lane] = fires;
+                }
+            }
+            for (lane, _) in batch.fired.iter().enumerate().take(active).filter(|(_, f)| **f) {
+                vals[e.flag.index()][lane] = 1.0;
+                vals[e.at.index()][lane] = m as f64;
+            }
+        }
+
+        // 4. Outcomes and series.
+        exec(&model.outcome_ops, vals, &draw_cx);
+        for (k, o) in model.outcomes.iter().enumerate() {
+            if m < o.from || m > o.to {
+                continue;
+            }
+            let row = &vals[o.slot.index()];
+            if let Some(lane) = first_non_finite(row, active) {
+                return Err(fault(
+                    format!("outcome {}", o.name),
+                    Some(m),
+                    lane,
+                    row[lane],
+                    FaultKind::NonFinite,
+                ));
+            }
+            accumulate(
+                &mut batch.acc[k],
+                row,
+                o.kind,
+                m == o.to,
+                month.decimal_year(),
+            );
+        }
+        for (r, &v) in model.recorded.iter().enumerate() {
+            recorder.record(m, r, &vals[model.vars[v].slot.index()][..active]);
+        }
+    }
+
+    let n_out = model.outcomes.len();
+    for (k, o) in model.outcomes.iter().enumerate() {
+        let months = (o.to - o.from + 1) as f64;
+        for lane in 0..active {
+            let v = batch.acc[k][lane];
+            outcomes[lane * n_out + k] = match o.kind {
+                OutcomeKind::Mean | OutcomeKind::Share => v / months,
+                _ => v,
+            };
+        }
+    }
+    Ok(())
+}
+
+/// Updates an outcome's accumulators with this month's values.
+#[inline]
+fn accumulate(acc: &mut Row, row: &Row, kind: OutcomeKind, last: bool, decimal_year: f64) {
+    match kind {
+        OutcomeKind::Final => {
+            if last {
+                *acc = *row;
+            }
+        }
+        OutcomeKind::Max => {
+            for (a, v) in acc.iter_mut().zip(row) {
+                *a = a.max(*v);
+            }
+        }
+        OutcomeKind::Min => {
+            for (a, v) in acc.iter_mut().zip(row) {
+                *a = a.min(*v);
+            }
+        }
+        OutcomeKind::Sum | OutcomeKind::Mean => {
+            for (a, v) in acc.iter_mut().zip(row) {
+                *a += *v;
+            }
+        }
+        OutcomeKind::Share => {
+            for (a, v) in acc.iter_mut().zip(row) {
+                *a += f64::from(u8::from(*v != 0.0));
+            }
+        }
+        OutcomeKind::Probability => {
+            for (a, v) in acc.iter_mut().zip(row) {
+                if *v != 0.0 {
+                    *a = 1.0;
+                }
+            }
+        }
+        OutcomeKind::First => {
+            for (a, v) in acc.iter_mut().zip(row) {
+                if a.is_nan() && *v != 0.0 {
+                    *a = decimal_year;
+                }
+            }
+        }
+    }
+}
+
+/// The first active lane holding NaN or an infinity.
+#[inline]
+fn first_non_finite(row: &Row, active: usize) -> Option<usize> {
+    if row[..active].iter().all(|v| v.is_finite()) {
+        return None;
+    }
+    row[..active].iter().position(|v| !v.is_finite())
+}

@@ -1,0 +1,143 @@
+//! The Monte Carlo engine: a compiled [`Model`] and a [`RunPlan`] in, per-run outcomes and
+//! per-month series statistics out.
+//!
+//! Runs are grouped in fixed chunks of [`CHUNK_RUNS`] per bundle; worker threads take chunks in
+//! order from a shared counter. Everything that could depend on which thread did what is made
+//! not to: outcome values are stored by run index, series means are summed per chunk and the
+//! chunk sums added in chunk order, and the quantile sketches merge exactly (integer counts).
+//! So the numbers are bit-identical for any thread count. The engine knows nothing of files.
+
+mod batch;
+pub mod exec;
+mod parallel;
+pub mod rng;
+pub mod sample;
+
+pub use batch::Recorder;
+pub use parallel::{CHUNK_RUNS, Progress, run};
+
+use crate::model::Model;
+use crate::scenario::Month;
+
+/// What went wrong numerically in a run.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FaultKind {
+    /// NaN or an infinity (often a division by zero, `ln` of a negative number, an overflow).
+    NonFinite,
+    /// A stock crossed a declared bound with `bound = "error"`.
+    Bound {
+        /// Declared minimum.
+        min: f64,
+        /// Declared maximum.
+        max: f64,
+    },
+    /// A hazard outside [0, 1].
+    Hazard,
+}
+
+/// A numeric fault, with everything needed to reproduce the one run that produced it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fault {
+    /// Variable (or `x.hazard`, `outcome y`) that took the bad value.
+    pub var: String,
+    /// Month, or `None` for initial values.
+    pub month: Option<Month>,
+    /// Bundle.
+    pub bundle: String,
+    /// Run index.
+    pub run: u64,
+    /// The value.
+    pub value: f64,
+    /// What is wrong with it.
+    pub kind: FaultKind,
+}
+
+impl std::fmt::Display for Fault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let when = self
+            .month
+            .map_or_else(|| "its initial value".to_string(), |m| m.to_string());
+        match &self.kind {
+            FaultKind::NonFinite => write!(f, "`{}` became {} in {when}", self.var, self.value)?,
+            FaultKind::Bound { min, max } => {
+                let bound = if self.value < *min {
+                    format!("below its minimum {min}")
+                } else {
+                    format!("above its maximum {max}")
+                };
+                write!(
+                    f,
+                    "stock `{}` went to {} in {when}, {bound}",
+                    self.var, self.value
+                )?;
+            }
+            FaultKind::Hazard => write!(
+                f,
+                "`{}` was {} in {when}, not a probability between 0 and 1",
+                self.var, self.value
+            )?,
+        }
+        write!(f, " (bundle `{}`, run {})", self.bundle, self.run)
+    }
+}
+
+/// What to run.
+#[derive(Clone, Debug)]
+pub struct RunPlan {
+    /// Master seed.
+    pub seed: u64,
+    /// Number of runs per bundle.
+    pub runs: u64,
+    /// Index of the first run (to reproduce one run: `first_run = k`, `runs = 1`).
+    pub first_run: u64,
+    /// Bundles to run (indices into the model's bundles), in output order.
+    pub bundles: Vec<usize>,
+    /// Worker threads (at least 1).
+    pub threads: usize,
+}
+
+/// Per-month statistics of one recorded variable in one bundle.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CellStats {
+    /// Mean over runs.
+    pub mean: f64,
+    /// Percentiles 5, 25, 50, 75, 95 (from the streaming sketch).
+    pub p: [f64; 5],
+    /// Smallest value.
+    pub min: f64,
+    /// Largest value.
+    pub max: f64,
+}
+
+/// The percentiles of [`CellStats::p`].
+pub const SERIES_PERCENTILES: [f64; 5] = [0.05, 0.25, 0.5, 0.75, 0.95];
+
+/// Everything one run plan produced.
+#[derive(Clone, Debug)]
+pub struct RunOutput {
+    /// The plan.
+    pub plan: RunPlan,
+    /// Per planned bundle: `runs` rows of one value per outcome (NaN = no value, for `first`).
+    pub outcomes: Vec<Vec<f64>>,
+    /// Per planned bundle: per recorded variable, per month.
+    pub series: Vec<Vec<Vec<CellStats>>>,
+    /// Wall time of the runs.
+    pub elapsed: std::time::Duration,
+}
+
+/// Why a run plan did not complete.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RunError {
+    /// A run produced a numeric fault (the earliest by bundle, then run).
+    Fault(Box<Fault>),
+    /// The cancel flag was raised.
+    Cancelled,
+}
+
+/// The model's bundle names for a plan.
+pub fn bundle_names(model: &Model, plan: &RunPlan) -> Vec<String> {
+    plan.bundles
+        .iter()
+        .map(|&b| model.bundles[b].name.clone())
+        .collect()
+}

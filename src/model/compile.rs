@@ -1,0 +1,987 @@
+//! The compiler proper: slots for every symbol, ops for every formula, plans for stocks,
+//! events, outcomes and bundles.
+
+use super::lower::{Lowering, Phase, Shared, Slots, SymbolSlots, remap};
+use super::names::{Names, Symbol};
+use super::ops::{BinFn, Op, SlotId};
+use super::order::order;
+use super::{
+    BundlePlan, EventPlan, Model, OutcomePlan, ParamPlan, StockPlan, TimeSlots, Var, VarKind,
+};
+use crate::diag::suggest::did_you_mean;
+use crate::diag::{Code, Diagnostic, Diagnostics, Span};
+use crate::engine::rng::site_key;
+use crate::scenario::dist::Dist;
+use crate::scenario::reader::Sp;
+use crate::scenario::{Formula, LeverValue, Month, OutcomeKind, Scenario};
+
+/// Values given on the command line with `--set NAME=VALUE`.
+#[derive(Clone, Debug, Default)]
+pub struct Overrides {
+    /// (name, value) pairs, in the order given.
+    pub values: Vec<(String, f64)>,
+}
+
+/// Compiles a checked scenario. Problems (unknown names, cycles, bad references, impossible
+/// lever settings) go to `diags`; the model is returned only when there were none.
+pub fn compile(s: &Scenario, overrides: &Overrides, diags: &mut Diagnostics) -> Option<Model> {
+    let errors_before = diags.error_count();
+    let names = Names::new(s, diags);
+    let mut slots = Slots::default();
+    let time = TimeSlots {
+        t: slots.var(),
+        month: slots.var(),
+        year: slots.var(),
+        time: slots.var(),
+    };
+    let symbols = SymbolSlots {
+        params: s.params.iter().map(|_| slots.var()).collect(),
+        levers: s.levers.iter().map(|_| slots.var()).collect(),
+        lever_costs: s
+            .levers
+            .iter()
+            .map(|l| l.cost.as_ref().map(|_| slots.var()))
+            .collect(),
+        lever_cost_total: slots.var(),
+        stocks: s.stocks.iter().map(|_| slots.var()).collect(),
+        flows: s.flows.iter().map(|_| slots.var()).collect(),
+        aux: s.aux.iter().map(|_| slots.var()).collect(),
+        event_flags: s.events.iter().map(|_| slots.var()).collect(),
+        event_at: s.events.iter().map(|_| slots.var()).collect(),
+        time: [time.t, time.month, time.year, time.time],
+    };
+    let vars = variables(s, &symbols);
+    let n_months = s.meta.n_months();
+    let start = s.meta.start.value;
+    let mut cx = Shared {
+        names: &names,
+        symbols: &symbols,
+        slots: &mut slots,
+        diags,
+        start,
+    };
+
+    // Stocks' initial values.
+    let mut init_ops = Vec::new();
+    for (i, stock) in s.stocks.iter().enumerate() {
+        let mut l = Lowering::new(
+            &mut cx,
+            Phase::Init,
+            format!("stock:{}/init", stock.name.value),
+            &stock.init,
+        );
+        if l.lower_into(symbols.stocks[i]) {
+            init_ops.append(&mut l.ops);
+        }
+    }
+
+    let (step_ops, step_vars, order_names, reads_step) = step_formulas(s, &mut cx, &symbols, &vars);
+
+    // Events' conditions and hazards, evaluated after the stock update.
+    let mut event_ops = Vec::new();
+    let mut events = Vec::new();
+    let mut reads_post: Vec<Symbol> = Vec::new();
+    for (i, event) in s.events.iter().enumerate() {
+        let mut lower =
+            |formula: Option<&Formula>, part: &str, ops: &mut Vec<Op>, reads: &mut Vec<Symbol>| {
+                let f = formula?;
+                let dst = cx.slots.var();
+                let mut l = Lowering::new(
+                    &mut cx,
+                    Phase::Month,
+                    format!("event:{}/{part}", event.name.value),
+                    f,
+                );
+                let ok = l.lower_into(dst);
+                ops.append(&mut l.ops);
+                reads.append(&mut l.reads);
+                ok.then_some(dst)
+            };
+        let when = lower(event.when.as_ref(), "when", &mut event_ops, &mut reads_post);
+        let hazard = lower(
+            event.hazard.as_ref(),
+            "hazard",
+            &mut event_ops,
+            &mut reads_post,
+        );
+        let not_before = event
+            .not_before
+            .as_ref()
+            .map_or(0, |m| m.value.months_since(start).max(0) as usize);
+        events.push(EventPlan {
+            var: var_of(&vars, VarKind::Event, i),
+            flag: symbols.event_flags[i],
+            at: symbols.event_at[i],
+            when,
+            hazard,
+            not_before,
+            site: site_key(&format!("event:{}", event.name.value)),
+        });
+    }
+
+    // Outcomes.
+    let mut outcome_ops = Vec::new();
+    let mut outcomes = Vec::new();
+    for o in &s.outcomes {
+        let dst = cx.slots.var();
+        let mut l = Lowering::new(
+            &mut cx,
+            Phase::Month,
+            format!("outcome:{}", o.name.value),
+            &o.expr,
+        );
+        if l.lower_into(dst) {
+            outcome_ops.append(&mut l.ops);
+            reads_post.append(&mut l.reads);
+        }
+        let window =
+            |m: &Option<Sp<Month>>, default: usize, what: &str, diags: &mut Diagnostics| match m {
+                None => Some(default),
+                Some(m) => month_index(m, start, n_months, what, diags),
+            };
+        let (from, to) = match o.kind {
+            OutcomeKind::Final => {
+                let at = window(&o.at, n_months - 1, "`at`", cx.diags);
+                (at, at)
+            }
+            _ => (
+                window(&o.from, 0, "the window start", cx.diags),
+                window(&o.to, n_months - 1, "the window end", cx.diags),
+            ),
+        };
+        if let (Some(from), Some(to)) = (from, to) {
+            outcomes.push(OutcomePlan {
+                name: o.name.value.clone(),
+                slot: dst,
+                kind: o.kind,
+                from,
+                to,
+            });
+        }
+    }
+
+    let stocks = stock_plans(s, &symbols, &vars, cx.diags);
+    let params = param_plans(s, &symbols, overrides, cx.diags);
+    let bundles = bundle_plans(s, overrides, n_months, cx.diags);
+    let baseline = baseline(s, cx.diags);
+    check_observations(s, &vars, n_months, cx.diags);
+    let recorded = recorded(s, &vars, cx.diags);
+    check_chart_names(s, &vars, cx.diags);
+    warn_unused(
+        s,
+        &reads_step,
+        &reads_post,
+        &init_ops_reads(s, &names),
+        cx.diags,
+    );
+
+    if cx.diags.error_count() > errors_before {
+        return None;
+    }
+    let (n_slots, consts, map) = slots.finish();
+    let remap_all = |ops: Vec<Op>| -> Vec<Op> {
+        let ops: Vec<Op> = ops.into_iter().map(|op| remap(op, &map)).collect();
+        debug_assert!(
+            ops.iter().all(|op| !reads_own_destination(op)),
+            "an op reads its own destination"
+        );
+        ops
+    };
+    Some(Model {
+        name: s.meta.name.value.clone(),
+        start,
+        n_months,
+        n_slots,
+        consts,
+        time,
+        params,
+        lever_slots: symbols.levers.clone(),
+        lever_names: s.levers.iter().map(|l| l.name.value.clone()).collect(),
+        bundles: bundles?,
+        baseline: baseline?,
+        init_ops: remap_all(init_ops),
+        step_ops: remap_all(step_ops),
+        step_vars,
+        stocks,
+        event_ops: remap_all(event_ops),
+        events,
+        outcome_ops: remap_all(outcome_ops),
+        outcomes,
+        site_keys: slots.sites.iter().map(|s| s.key).collect(),
+        sites: slots.sites.clone(),
+        vars,
+        recorded,
+        order: order_names,
+    })
+}
+
+/// Every per-month variable, in a fixed order: stocks, flows, auxiliaries, events, lever costs.
+fn variables(s: &Scenario, symbols: &SymbolSlots) -> Vec<Var> {
+    let label = |info: &crate::scenario::Info, name: &str| {
+        info.label.clone().unwrap_or_else(|| name.to_string())
+    };
+    let mut vars = Vec::new();
+    for (i, x) in s.stocks.iter().enumerate() {
+        vars.push(Var {
+            name: x.name.value.clone(),
+            kind: VarKind::Stock,
+            slot: symbols.stocks[i],
+            unit: x.info.unit.clone(),
+            label: label(&x.info, &x.name.value),
+            actor: x
+                .actor
+                .as_ref()
+                .map(|a| a.value.clone())
+                .unwrap_or_default(),
+        });
+    }
+    for (i, x) in s.flows.iter().enumerate() {
+        vars.push(Var {
+            name: x.name.value.clone(),
+            kind: VarKind::Flow,
+            slot: symbols.flows[i],
+            unit: x.info.unit.clone(),
+            label: label(&x.info, &x.name.value),
+            actor: String::new(),
+        });
+    }
+    for (i, x) in s.aux.iter().enumerate() {
+        vars.push(Var {
+            name: x.name.value.clone(),
+            kind: VarKind::Aux,
+            slot: symbols.aux[i],
+            unit: x.info.unit.clone(),
+            label: label(&x.info, &x.name.value),
+            actor: String::new(),
+        });
+    }
+    for (i, x) in s.events.iter().enumerate() {
+        vars.push(Var {
+            name: x.name.value.clone(),
+            kind: VarKind::Event,
+            slot: symbols.event_flags[i],
+            unit: "0/1".into(),
+            label: label(&x.info, &x.name.value),
+            actor: String::new(),
+        });
+    }
+    for (i, x) in s.levers.iter().enumerate() {
+        if let Some(slot) = symbols.lever_costs[i] {
+            vars.push(Var {
+                name: format!("{}.cost", x.name.value),
+                kind: VarKind::LeverCost,
+                slot,
+                unit: format!("{}/year", s.meta.cost_unit),
+                label: format!("Cost of {}", label(&x.info, &x.name.value)),
+                actor: String::new(),
+            });
+        }
+    }
+    vars
+}
+
+fn var_of(vars: &[Var], kind: VarKind, i: usize) -> usize {
+    vars.iter()
+        .enumerate()
+        .filter(|(_, v)| v.kind == kind)
+        .nth(i)
+        .map_or(0, |(k, _)| k)
+}
+
+type StepResult = (Vec<Op>, Vec<usize>, Vec<String>, Vec<Symbol>);
+
+/// Lowers auxiliaries, flows and lever costs, and orders them by dependency.
+fn step_formulas(
+    s: &Scenario,
+    cx: &mut Shared<'_>,
+    symbols: &SymbolSlots,
+    vars: &[Var],
+) -> StepResult {
+    // Nodes: aux, flows, lever costs (levers with a cost), then the cost total.
+    struct Node {
+        name: String,
+        ops: Vec<Op>,
+        reads: Vec<Symbol>,
+        span: Span,
+        var: Option<usize>,
+    }
+    let mut nodes: Vec<Node> = Vec::new();
+    let lower = |cx: &mut Shared<'_>,
+                 owner: String,
+                 name: String,
+                 f: &Formula,
+                 dst: SlotId,
+                 var: usize|
+     -> Node {
+        let mut l = Lowering::new(cx, Phase::Month, owner, f);
+        l.lower_into(dst);
+        Node {
+            name,
+            ops: std::mem::take(&mut l.ops),
+            reads: std::mem::take(&mut l.reads),
+            span: f.span,
+            var: Some(var),
+        }
+    };
+    for (i, a) in s.aux.iter().enumerate() {
+        let var = var_of(vars, VarKind::Aux, i);
+        nodes.push(lower(
+            cx,
+            format!("aux:{}", a.name.value),
+            a.name.value.clone(),
+            &a.expr,
+            symbols.aux[i],
+            var,
+        ));
+    }
+    for (i, f) in s.flows.iter().enumerate() {
+        let var = var_of(vars, VarKind::Flow, i);
+        nodes.push(lower(
+            cx,
+            format!("flow:{}", f.name.value),
+            f.name.value.clone(),
+            &f.rate,
+            symbols.flows[i],
+            var,
+        ));
+    }
+    let mut cost_nodes = Vec::new();
+    let mut cost_vars = vars
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| v.kind == VarKind::LeverCost)
+        .map(|(k, _)| k);
+    for (i, lever) in s.levers.iter().enumerate() {
+        if let (Some(cost), Some(slot)) = (&lever.cost, symbols.lever_costs[i]) {
+            cost_nodes.push(nodes.len());
+            let var = cost_vars.next().unwrap_or(0);
+            let name = format!("{}.cost", lever.name.value);
+            nodes.push(lower(cx, format!("lever:{name}"), name, cost, slot, var));
+        }
+    }
+    // lever_cost = sum of the lever costs.
+    let mut total_ops = Vec::new();
+    let total = symbols.lever_cost_total;
+    let costs: Vec<SlotId> = symbols.lever_costs.iter().flatten().copied().collect();
+    match costs.split_first() {
+        None => total_ops.push(Op::Copy {
+            dst: total,
+            a: cx.slots.constant(0.0),
+        }),
+        Some((first, rest)) => {
+            // Partial sums in slots of their own: an op never reads the slot it writes.
+            let mut acc = *first;
+            for (k, c) in rest.iter().enumerate() {
+                let dst = if k + 1 == rest.len() {
+                    total
+                } else {
+                    cx.slots.var()
+                };
+                total_ops.push(Op::Bin {
+                    dst,
+                    f: BinFn::Add,
+                    a: acc,
+                    b: *c,
+                });
+                acc = dst;
+            }
+            if rest.is_empty() {
+                total_ops.push(Op::Copy {
+                    dst: total,
+                    a: *first,
+                });
+            }
+        }
+    }
+    let reads: Vec<Symbol> = (0..s.levers.len())
+        .filter(|&i| symbols.lever_costs[i].is_some())
+        .map(Symbol::LeverCost)
+        .collect();
+    nodes.push(Node {
+        name: "lever_cost".into(),
+        ops: total_ops,
+        reads,
+        span: s.meta.name.span,
+        var: None,
+    });
+
+    let n_aux = s.aux.len();
+    let n_flows = s.flows.len();
+    let node_of = |symbol: &Symbol| -> Option<usize> {
+        match *symbol {
+            Symbol::Aux(i) => Some(i),
+            Symbol::Flow(i) => Some(n_aux + i),
+            Symbol::LeverCost(i) => {
+                let k = (0..i).filter(|&j| symbols.lever_costs[j].is_some()).count();
+                cost_nodes.get(k).copied()
+            }
+            Symbol::LeverCostTotal => Some(n_aux + n_flows + cost_nodes.len()),
+            _ => None,
+        }
+    };
+    let deps: Vec<Vec<usize>> = nodes
+        .iter()
+        .map(|n| n.reads.iter().filter_map(node_of).collect())
+        .collect();
+    let all_reads: Vec<Symbol> = nodes.iter().flat_map(|n| n.reads.iter().copied()).collect();
+    match order(&deps) {
+        Ok(sequence) => {
+            let mut ops = Vec::new();
+            let mut step_vars = Vec::new();
+            let mut names = Vec::new();
+            for i in sequence {
+                ops.extend_from_slice(&nodes[i].ops);
+                step_vars.extend(nodes[i].var);
+                names.push(nodes[i].name.clone());
+            }
+            (ops, step_vars, names, all_reads)
+        }
+        Err(cycle) => {
+            let mut members: Vec<&str> = cycle.iter().map(|&i| nodes[i].name.as_str()).collect();
+            members.push(members[0]);
+            let mut d = Diagnostic::error(Code::FormulaCycle, format!("these formulas depend on each other in a circle: {}", members.join(" -> ")))
+                .with_help("break the circle by making one of them read a stock (last month's state) instead of another formula");
+            for &i in &cycle {
+                let next =
+                    cycle[(cycle.iter().position(|&c| c == i).unwrap_or(0) + 1) % cycle.len()];
+                d = d.with_label(
+                    nodes[i].span,
+                    format!("`{}` reads `{}`", nodes[i].name, nodes[next].name),
+                );
+            }
+            cx.diags.push(d);
+            (Vec::new(), Vec::new(), Vec::new(), all_reads)
+        }
+    }
+}
+
+fn month_index(
+    m: &Sp<Month>,
+    start: Month,
+    n_months: usize,
+    what: &str,
+    diags: &mut Diagnostics,
+) -> Option<usize> {
+    let i = m.value.months_since(start);
+    if i < 0 || i as usize >= n_months {
+        let end = start.offset(n_months as i32 - 1);
+        diags.push(
+            Diagnostic::error(
+                Code::BadDate,
+                format!(
+                    "{what} {} is outside the scenario ({start} to {end})",
+                    m.value
+                ),
+            )
+            .with_label(m.span, "outside the time axis"),
+        );
+        return None;
+    }
+    Some(i as usize)
+}
+
+fn stock_plans(
+    s: &Scenario,
+    symbols: &SymbolSlots,
+    vars: &[Var],
+    diags: &mut Diagnostics,
+) -> Vec<StockPlan> {
+    let mut plans: Vec<StockPlan> = s
+        .stocks
+        .iter()
+        .enumerate()
+        .map(|(i, x)| StockPlan {
+            var: var_of(vars, VarKind::Stock, i),
+            slot: symbols.stocks[i],
+            inflows: Vec::new(),
+            outflows: Vec::new(),
+            min: x.min.as_ref().map_or(f64::NEG_INFINITY, |m| m.value),
+            max: x.max.as_ref().map_or(f64::INFINITY, |m| m.value),
+            bound: x.bound,
+        })
+        .collect();
+    let stock = |name: &str| s.stocks.iter().position(|x| x.name.value == name);
+    let actor = |name: &str| s.actors.iter().any(|a| a.code.value == name);
+    for (i, flow) in s.flows.iter().enumerate() {
+        let mut ends = [None, None];
+        for (k, end) in [&flow.from, &flow.to].into_iter().enumerate() {
+            let Some(end) = end else { continue };
+            if let Some(j) = stock(&end.value) {
+                ends[k] = Some(j);
+            } else if end.value != "outside" && !actor(&end.value) {
+                let candidates = s
+                    .stocks
+                    .iter()
+                    .map(|x| x.name.value.as_str())
+                    .chain(s.actors.iter().map(|a| a.code.value.as_str()))
+                    .chain(std::iter::once("outside"));
+                diags.push(
+                    Diagnostic::error(Code::UnknownName, format!("flow `{}`: `{}` is not a stock or an actor", flow.name.value, end.value))
+                        .with_label(end.span, "unknown stock or actor")
+                        .with_optional_help(did_you_mean(&end.value, candidates).or_else(|| {
+                            Some("a flow goes from/to a stock, an actor code (outside the model) or \"outside\"".into())
+                        })),
+                );
+            }
+        }
+        if let Some(j) = ends[0] {
+            plans[j].outflows.push(symbols.flows[i]);
+        }
+        if let Some(j) = ends[1] {
+            plans[j].inflows.push(symbols.flows[i]);
+        }
+        if ends == [None, None] && (flow.from.is_some() || flow.to.is_some()) {
+            let unknown_reported = [&flow.from, &flow.to]
+                .into_iter()
+                .flatten()
+                .any(|e| stock(&e.value).is_none() && e.value != "outside" && !actor(&e.value));
+            if !unknown_reported {
+                diags.push(
+                    Diagnostic::error(
+                        Code::BadReference,
+                        format!("flow `{}` does not touch any stock", flow.name.value),
+                    )
+                    .with_label(flow.name.span, "moves an amount from outside to outside")
+                    .with_help(
+                        "set `from` or `to` to a stock, so that the amount accumulates somewhere",
+                    ),
+                );
+            }
+        }
+        if let (Some(a), Some(b)) = (ends[0], ends[1])
+            && a == b {
+                diags.push(
+                    Diagnostic::error(
+                        Code::BadReference,
+                        format!("flow `{}` goes from a stock to itself", flow.name.value),
+                    )
+                    .with_label(flow.name.span, "from and to are the same stock"),
+                );
+            }
+    }
+    for x in &s.stocks {
+        if let Some(actor_code) = &x.actor
+            && !actor(&actor_code.value) {
+                diags.push(
+                    Diagnostic::error(
+                        Code::UnknownName,
+                        format!(
+                            "stock `{}`: unknown actor `{}`",
+                            x.name.value, actor_code.value
+                        ),
+                    )
+                    .with_label(actor_code.span, "not declared under [actors]")
+                    .with_optional_help(did_you_mean(
+                        &actor_code.value,
+                        s.actors.iter().map(|a| a.code.value.as_str()),
+                    )),
+                );
+            }
+    }
+    plans
+}
+
+/// Finds a `--set` name among params and levers.
+fn override_target<'s>(s: &'s Scenario, name: &str) -> Option<(bool, &'s str)> {
+    if let Some(p) = s.params.iter().find(|p| p.name.value == name) {
+        return Some((true, &p.name.value));
+    }
+    s.levers
+        .iter()
+        .find(|l| l.name.value == name)
+        .map(|l| (false, l.name.value.as_str()))
+}
+
+fn param_plans(
+    s: &Scenario,
+    symbols: &SymbolSlots,
+    overrides: &Overrides,
+    diags: &mut Diagnostics,
+) -> Vec<ParamPlan> {
+    for (name, _) in &overrides.values {
+        if override_target(s, name).is_none() {
+            let candidates = s
+                .params
+                .iter()
+                .map(|p| p.name.value.as_str())
+                .chain(s.levers.iter().map(|l| l.name.value.as_str()));
+            diags.push(
+                Diagnostic::error(
+                    Code::UnknownName,
+                    format!("--set {name}=...: `{name}` is not a param or lever of this scenario"),
+                )
+                .with_optional_help(did_you_mean(name, candidates)),
+            );
+        }
+    }
+    s.params
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let overridden = overrides
+                .values
+                .iter()
+                .rev()
+                .find(|(n, _)| *n == p.name.value);
+            ParamPlan {
+                name: p.name.value.clone(),
+                slot: symbols.params[i],
+                dist: overridden
+                    .map_or_else(|| p.dist.clone(), |(_, v)| Dist::Constant { value: *v }),
+                site: site_key(&format!("param:{}", p.name.value)),
+            }
+        })
+        .collect()
+}
+
+/// Each bundle's lever values, month by month.
+fn bundle_plans(
+    s: &Scenario,
+    overrides: &Overrides,
+    n_months: usize,
+    diags: &mut Diagnostics,
+) -> Option<Vec<BundlePlan>> {
+    let start = s.meta.start.value;
+    let n_levers = s.levers.len();
+    let mut ok = true;
+    let mut plans = Vec::new();
+    for bundle in &s.bundles {
+        let mut table = Vec::with_capacity(n_months * n_levers);
+        for _ in 0..n_months {
+            table.extend(s.levers.iter().map(|l| l.default.value));
+        }
+        let mut seen: Vec<&str> = Vec::new();
+        for setting in &bundle.settings {
+            let Some(j) = s
+                .levers
+                .iter()
+                .position(|l| l.name.value == setting.lever.value)
+            else {
+                diags.push(
+                    Diagnostic::error(
+                        Code::UnknownName,
+                        format!(
+                            "bundle `{}` sets `{}`, which is not a lever",
+                            bundle.name.value, setting.lever.value
+                        ),
+                    )
+                    .with_label(setting.lever.span, "unknown lever")
+                    .with_optional_help(did_you_mean(
+                        &setting.lever.value,
+                        s.levers.iter().map(|l| l.name.value.as_str()),
+                    )),
+                );
+                ok = false;
+                continue;
+            };
+            if seen.contains(&setting.lever.value.as_str()) {
+                diags.push(
+                    Diagnostic::error(
+                        Code::DuplicateName,
+                        format!(
+                            "bundle `{}` sets `{}` twice",
+                            bundle.name.value, setting.lever.value
+                        ),
+                    )
+                    .with_label(setting.lever.span, "second setting"),
+                );
+                ok = false;
+            }
+            seen.push(&setting.lever.value);
+            let lever = &s.levers[j];
+            let (lo, hi) = lever.range.value;
+            let in_range = |v: &Sp<f64>, diags: &mut Diagnostics| {
+                if v.value < lo || v.value > hi {
+                    diags.push(
+                        Diagnostic::error(
+                            Code::BadRange,
+                            format!(
+                                "{} is outside the range [{lo}, {hi}] of lever `{}`",
+                                v.value, lever.name.value
+                            ),
+                        )
+                        .with_label(v.span, "out of range")
+                        .with_label(lever.range.span, "range declared here"),
+                    );
+                    false
+                } else {
+                    true
+                }
+            };
+            match &setting.value {
+                LeverValue::Constant { value, from, ramp } => {
+                    ok &= in_range(value, diags);
+                    let from = from
+                        .as_ref()
+                        .or(lever.from.as_ref())
+                        .map_or(0, |m| m.value.months_since(start));
+                    let ramp = ramp.unwrap_or(lever.ramp);
+                    for m in 0..n_months {
+                        let elapsed = m as i64 - i64::from(from);
+                        if elapsed < 0 {
+                            continue;
+                        }
+                        let share = if ramp == 0 {
+                            1.0
+                        } else {
+                            ((elapsed + 1) as f64 / f64::from(ramp)).min(1.0)
+                        };
+                        table[m * n_levers + j] =
+                            lever.default.value + (value.value - lever.default.value) * share;
+                    }
+                }
+                LeverValue::Schedule(points) => {
+                    for (_, v) in points {
+                        ok &= in_range(v, diags);
+                    }
+                    for m in 0..n_months {
+                        table[m * n_levers + j] =
+                            schedule_value(points, start.offset(m as i32), lever.default.value);
+                    }
+                }
+            }
+        }
+        for (name, value) in &overrides.values {
+            if let Some(j) = s.levers.iter().position(|l| l.name.value == *name) {
+                let lever = &s.levers[j];
+                let from = lever
+                    .from
+                    .as_ref()
+                    .map_or(0, |m| m.value.months_since(start));
+                for m in 0..n_months {
+                    let elapsed = m as i64 - i64::from(from);
+                    if elapsed >= 0 {
+                        let share = if lever.ramp == 0 {
+                            1.0
+                        } else {
+                            ((elapsed + 1) as f64 / f64::from(lever.ramp)).min(1.0)
+                        };
+                        table[m * n_levers + j] =
+                            lever.default.value + (value - lever.default.value) * share;
+                    }
+                }
+            }
+        }
+        plans.push(BundlePlan {
+            name: bundle.name.value.clone(),
+            label: bundle
+                .label
+                .clone()
+                .unwrap_or_else(|| bundle.name.value.clone()),
+            levers: table,
+        });
+    }
+    ok.then_some(plans)
+}
+
+/// Piecewise-linear interpolation of a schedule at `month`.
+fn schedule_value(points: &[(Sp<Month>, Sp<f64>)], month: Month, default: f64) -> f64 {
+    let Some(first) = points.first() else {
+        return default;
+    };
+    if month < first.0.value {
+        return default;
+    }
+    for pair in points.windows(2) {
+        let (a, b) = (&pair[0], &pair[1]);
+        if month >= a.0.value && month < b.0.value {
+            let span = f64::from(b.0.value.months_since(a.0.value));
+            let share = f64::from(month.months_since(a.0.value)) / span;
+            return a.1.value + (b.1.value - a.1.value) * share;
+        }
+    }
+    points.last().map_or(default, |p| p.1.value)
+}
+
+fn baseline(s: &Scenario, diags: &mut Diagnostics) -> Option<usize> {
+    match &s.meta.baseline {
+        Some(name) => {
+            let found = s.bundles.iter().position(|b| b.name.value == name.value);
+            if found.is_none() {
+                diags.push(
+                    Diagnostic::error(
+                        Code::UnknownName,
+                        format!("baseline `{}` is not a bundle", name.value),
+                    )
+                    .with_label(name.span, "unknown bundle")
+                    .with_optional_help(did_you_mean(
+                        &name.value,
+                        s.bundles.iter().map(|b| b.name.value.as_str()),
+                    )),
+                );
+            }
+            found
+        }
+        None => Some(
+            s.bundles
+                .iter()
+                .position(|b| b.name.value == "status_quo")
+                .unwrap_or(0),
+        ),
+    }
+}
+
+fn unknown_var(name: &Sp<String>, vars: &[Var], what: &str) -> Diagnostic {
+    Diagnostic::error(
+        Code::UnknownName,
+        format!(
+            "{what} `{}` is not a stock, flow, auxiliary or event",
+            name.value
+        ),
+    )
+    .with_label(name.span, "unknown variable")
+    .with_optional_help(did_you_mean(
+        &name.value,
+        vars.iter().map(|v| v.name.as_str()),
+    ))
+}
+
+fn check_observations(s: &Scenario, vars: &[Var], n_months: usize, diags: &mut Diagnostics) {
+    for obs in &s.observations {
+        if !vars.iter().any(|v| v.name == obs.var.value) {
+            diags.push(unknown_var(&obs.var, vars, "observed variable"));
+        }
+        month_index(
+            &obs.at,
+            s.meta.start.value,
+            n_months,
+            "observation month",
+            diags,
+        );
+    }
+}
+
+/// Recorded variables: those listed under `[output] series`, or all; observed ones always.
+fn recorded(s: &Scenario, vars: &[Var], diags: &mut Diagnostics) -> Vec<usize> {
+    let mut out: Vec<usize> = match &s.output.series {
+        None => (0..vars.len())
+            .filter(|&i| vars[i].kind != VarKind::LeverCost)
+            .collect(),
+        Some(names) => names
+            .iter()
+            .filter_map(|n| {
+                let found = vars.iter().position(|v| v.name == n.value);
+                if found.is_none() {
+                    diags.push(unknown_var(n, vars, "recorded series"));
+                }
+                found
+            })
+            .collect(),
+    };
+    let extra: Vec<&Sp<String>> = s
+        .observations
+        .iter()
+        .map(|o| &o.var)
+        .chain(s.charts.series.iter().flatten())
+        .collect();
+    for name in extra {
+        if let Some(i) = vars.iter().position(|v| v.name == name.value)
+            && !out.contains(&i) {
+                out.push(i);
+            }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+fn check_chart_names(s: &Scenario, vars: &[Var], diags: &mut Diagnostics) {
+    for name in s.charts.series.iter().flatten() {
+        if !vars.iter().any(|v| v.name == name.value) {
+            diags.push(unknown_var(name, vars, "charted series"));
+        }
+    }
+    let outcome_names: Vec<&str> = s.outcomes.iter().map(|o| o.name.value.as_str()).collect();
+    for name in s
+        .charts
+        .outcomes
+        .iter()
+        .flatten()
+        .chain(s.charts.dashboard.iter().flatten())
+    {
+        if !outcome_names.contains(&name.value.as_str()) {
+            diags.push(
+                Diagnostic::error(
+                    Code::UnknownName,
+                    format!("charted outcome `{}` is not an outcome", name.value),
+                )
+                .with_label(name.span, "unknown outcome")
+                .with_optional_help(did_you_mean(&name.value, outcome_names.iter().copied())),
+            );
+        }
+    }
+    for (name, _) in &s.charts.titles {
+        if !vars.iter().any(|v| v.name == name.value)
+            && !outcome_names.contains(&name.value.as_str())
+        {
+            diags.push(
+                Diagnostic::error(
+                    Code::UnknownName,
+                    format!(
+                        "chart title for `{}`, which is neither a series nor an outcome",
+                        name.value
+                    ),
+                )
+                .with_label(name.span, "unknown name"),
+            );
+        }
+    }
+}
+
+fn init_ops_reads(s: &Scenario, names: &Names) -> Vec<Symbol> {
+    let mut reads = Vec::new();
+    for stock in &s.stocks {
+        stock.init.expr.walk(&mut |e| {
+            if let crate::scenario::formula::ExprKind::Name(n) = &e.kind
+                && let Some(sym) = names.get(n) {
+                    reads.push(sym);
+                }
+        });
+    }
+    reads
+}
+
+/// Warns about params and levers that no formula reads: they change nothing.
+fn warn_unused(s: &Scenario, a: &[Symbol], b: &[Symbol], c: &[Symbol], diags: &mut Diagnostics) {
+    let used = |sym: Symbol| a.contains(&sym) || b.contains(&sym) || c.contains(&sym);
+    for (i, p) in s.params.iter().enumerate() {
+        if !used(Symbol::Param(i)) {
+            diags.push(
+                Diagnostic::warning(
+                    Code::UnusedItem,
+                    format!("param `{}` is never used", p.name.value),
+                )
+                .with_label(
+                    p.name.span,
+                    "no formula reads it, so it cannot change any result",
+                ),
+            );
+        }
+    }
+    for (i, l) in s.levers.iter().enumerate() {
+        if !used(Symbol::Lever(i)) {
+            diags.push(
+                Diagnostic::warning(
+                    Code::UnusedItem,
+                    format!("lever `{}` is never used", l.name.value),
+                )
+                .with_label(
+                    l.name.span,
+                    "no formula reads it, so bundles setting it change nothing",
+                ),
+            );
+        }
+    }
+}
+
+/// Whether an op reads the slot it writes (the engine relies on this never happening).
+pub(crate) fn reads_own_destination(op: &Op) -> bool {
+    let d = op.dst();
+    match *op {
+        Op::Copy { a, .. } | Op::Un { a, .. } => a == d,
+        Op::Bin { a, b, .. } => a == d || b == d,
+        Op::Select { c, a, b, .. } => c == d || a == d || b == d,
+        Op::Clamp { x, lo, hi, .. } => x == d || lo == d || hi == d,
+        Op::Draw { args, .. } => args.contains(&d),
+    }
+}

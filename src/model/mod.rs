@@ -1,0 +1,241 @@
+//! From a checked [`Scenario`] to an executable [`Model`].
+//!
+//! Compiling resolves every name once, orders the monthly formulas by their dependencies (a
+//! cycle is an error naming its members), and lowers each formula to [`ops::Op`]s over numbered
+//! slots. It also turns bundles into per-month lever tables, so that the engine never looks at a
+//! name, a string or a hash map.
+//!
+//! The month's order of work, which the engine follows:
+//! 1. time slots (`t`, `month`, `year`, `time`) and this month's lever values are set;
+//! 2. auxiliaries, flows and lever costs are evaluated in dependency order; they read stocks and
+//!    event flags as they were at the start of the month;
+//! 3. stocks add their inflows and subtract their outflows (then bounds apply);
+//! 4. events evaluate `when` and `hazard` (seeing the updated stocks) and fire;
+//! 5. outcome formulas are evaluated and accumulated, and recorded series are sampled, so
+//!    "the value at month m" means at the end of month m.
+
+mod compile;
+mod lower;
+mod names;
+pub mod ops;
+mod order;
+
+pub use compile::{Overrides, compile};
+
+use crate::scenario::dist::Dist;
+use crate::scenario::{BoundRule, Month, OutcomeKind};
+use ops::{Op, SlotId};
+
+/// What kind of variable a recorded series is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VarKind {
+    /// A stock (value at the end of the month).
+    Stock,
+    /// A flow (amount moved during the month).
+    Flow,
+    /// An auxiliary (value during the month).
+    Aux,
+    /// An event flag (1 once it has happened).
+    Event,
+    /// The cost per year of a lever at its value this month.
+    LeverCost,
+}
+
+impl VarKind {
+    /// Lower-case name for outputs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VarKind::Stock => "stock",
+            VarKind::Flow => "flow",
+            VarKind::Aux => "aux",
+            VarKind::Event => "event",
+            VarKind::LeverCost => "lever_cost",
+        }
+    }
+}
+
+/// A named per-month variable: what series, faults and observations refer to.
+#[derive(Clone, Debug)]
+pub struct Var {
+    /// Name as in the scenario (`enforcement.cost` for lever costs).
+    pub name: String,
+    /// Kind.
+    pub kind: VarKind,
+    /// Slot holding its value.
+    pub slot: SlotId,
+    /// Unit.
+    pub unit: String,
+    /// Human label.
+    pub label: String,
+    /// Actor, when declared.
+    pub actor: String,
+}
+
+/// A param drawn at the start of each run.
+#[derive(Clone, Debug)]
+pub struct ParamPlan {
+    /// Name.
+    pub name: String,
+    /// Slot receiving the draw.
+    pub slot: SlotId,
+    /// Distribution (a constant when overridden).
+    pub dist: Dist,
+    /// Random site key of this param.
+    pub site: u64,
+}
+
+/// A stock's monthly update.
+#[derive(Clone, Debug)]
+pub struct StockPlan {
+    /// The variable (index into [`Model::vars`]).
+    pub var: usize,
+    /// Slot of the stock.
+    pub slot: SlotId,
+    /// Slots of flows into it.
+    pub inflows: Vec<SlotId>,
+    /// Slots of flows out of it.
+    pub outflows: Vec<SlotId>,
+    /// Lower bound (-inf if none).
+    pub min: f64,
+    /// Upper bound (+inf if none).
+    pub max: f64,
+    /// What happens at a bound.
+    pub bound: BoundRule,
+}
+
+/// An event's monthly check.
+#[derive(Clone, Debug)]
+pub struct EventPlan {
+    /// The variable of its flag (index into [`Model::vars`]).
+    pub var: usize,
+    /// Slot of the 0/1 flag.
+    pub flag: SlotId,
+    /// Slot of the month index it happened (`n_months` until it happens).
+    pub at: SlotId,
+    /// Slot of the evaluated condition, if any.
+    pub when: Option<SlotId>,
+    /// Slot of the evaluated hazard, if any.
+    pub hazard: Option<SlotId>,
+    /// First month index at which it may happen.
+    pub not_before: usize,
+    /// Random site key of its monthly draw.
+    pub site: u64,
+}
+
+/// How one outcome is accumulated.
+#[derive(Clone, Debug)]
+pub struct OutcomePlan {
+    /// Name (a column of runs.csv).
+    pub name: String,
+    /// Slot with the formula's value this month.
+    pub slot: SlotId,
+    /// Accumulation.
+    pub kind: OutcomeKind,
+    /// First month index of the window.
+    pub from: usize,
+    /// Last month index of the window (inclusive); for `final` the month taken.
+    pub to: usize,
+}
+
+/// One bundle's lever values for every month.
+#[derive(Clone, Debug)]
+pub struct BundlePlan {
+    /// Name.
+    pub name: String,
+    /// Human label.
+    pub label: String,
+    /// Lever values, `n_months` rows of `n_levers` values.
+    pub levers: Vec<f64>,
+}
+
+/// A random draw site: its name (for documentation and tests) and its stream key.
+#[derive(Clone, Debug)]
+pub struct Site {
+    /// Name, e.g. `flow:shells/lognormal#0`.
+    pub name: String,
+    /// FNV-1a hash of the name: part of the stream key.
+    pub key: u64,
+}
+
+/// Slots the engine fills with the time each month.
+#[derive(Clone, Copy, Debug)]
+pub struct TimeSlots {
+    /// `t`: months since the start.
+    pub t: SlotId,
+    /// `month`: calendar month 1 to 12.
+    pub month: SlotId,
+    /// `year`: calendar year.
+    pub year: SlotId,
+    /// `time`: decimal year.
+    pub time: SlotId,
+}
+
+/// An executable model: flat plans and ops over slots.
+#[derive(Clone, Debug)]
+pub struct Model {
+    /// Scenario name.
+    pub name: String,
+    /// First month.
+    pub start: Month,
+    /// Number of months.
+    pub n_months: usize,
+    /// Number of slots.
+    pub n_slots: usize,
+    /// Constant slots and their values.
+    pub consts: Vec<(SlotId, f64)>,
+    /// Time slots.
+    pub time: TimeSlots,
+    /// Params, drawn per run.
+    pub params: Vec<ParamPlan>,
+    /// Lever slots, in lever order.
+    pub lever_slots: Vec<SlotId>,
+    /// Lever names, in lever order.
+    pub lever_names: Vec<String>,
+    /// Bundles, in scenario order.
+    pub bundles: Vec<BundlePlan>,
+    /// Index of the baseline bundle.
+    pub baseline: usize,
+    /// Ops computing stocks' initial values (once per run, after params).
+    pub init_ops: Vec<Op>,
+    /// Ops of the month: auxiliaries, flows and lever costs in dependency order.
+    pub step_ops: Vec<Op>,
+    /// Variables written by `step_ops`, to check for non-finite values.
+    pub step_vars: Vec<usize>,
+    /// Stock updates.
+    pub stocks: Vec<StockPlan>,
+    /// Ops of event conditions and hazards (after the stock update).
+    pub event_ops: Vec<Op>,
+    /// Events.
+    pub events: Vec<EventPlan>,
+    /// Ops of outcome formulas (after events fire).
+    pub outcome_ops: Vec<Op>,
+    /// Outcomes.
+    pub outcomes: Vec<OutcomePlan>,
+    /// Random sites referenced by `Op::Draw`.
+    pub sites: Vec<Site>,
+    /// Their stream keys, in the same order (what the engine reads).
+    pub site_keys: Vec<u64>,
+    /// Every per-month variable.
+    pub vars: Vec<Var>,
+    /// Variables whose monthly percentiles are recorded.
+    pub recorded: Vec<usize>,
+    /// Names in evaluation order of the month (for `validate`).
+    pub order: Vec<String>,
+}
+
+impl Model {
+    /// Index of the bundle named `name`.
+    pub fn bundle_index(&self, name: &str) -> Option<usize> {
+        self.bundles.iter().position(|b| b.name == name)
+    }
+
+    /// Index of the variable named `name`.
+    pub fn var_index(&self, name: &str) -> Option<usize> {
+        self.vars.iter().position(|v| v.name == name)
+    }
+
+    /// The month at index `t`.
+    pub fn month_at(&self, t: usize) -> Month {
+        self.start.offset(t as i32)
+    }
+}

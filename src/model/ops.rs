@@ -1,0 +1,347 @@
+//! The compiled form of formulas: register ops over numbered slots.
+//!
+//! Every value a formula can read or write lives in a slot: constants, time, params, levers,
+//! stocks, auxiliaries, flows, event flags and scratch temporaries. An op reads slots and writes
+//! one; the engine executes each op over a batch of runs at once. Names were resolved when the
+//! ops were made, so running them involves no hashing and no strings.
+//!
+//! Arithmetic semantics are defined here once ([`UnFn::apply`], [`BinFn::apply`]) and used both
+//! for constant folding at compile time and by the engine, so the two can never disagree.
+//! NaN propagates through everything, comparisons and `if` included, so that a non-finite value
+//! cannot be laundered into a 0 or 1 and slip past the fault checks.
+
+/// Index of a slot in the engine's value table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SlotId(pub u32);
+
+impl SlotId {
+    /// The slot as an index.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// One-argument functions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnFn {
+    /// `-x`
+    Neg,
+    /// `not x`: 1 if x is 0, else 0.
+    Not,
+    /// `abs(x)`
+    Abs,
+    /// `exp(x)`
+    Exp,
+    /// `ln(x)`, natural logarithm.
+    Ln,
+    /// `log10(x)`
+    Log10,
+    /// `sqrt(x)`
+    Sqrt,
+    /// `sin(x)`, radians.
+    Sin,
+    /// `cos(x)`, radians.
+    Cos,
+    /// `floor(x)`
+    Floor,
+    /// `ceil(x)`
+    Ceil,
+    /// `round(x)`, halves away from zero.
+    Round,
+}
+
+impl UnFn {
+    /// The function's value.
+    #[inline(always)]
+    pub fn apply(self, x: f64) -> f64 {
+        match self {
+            UnFn::Neg => -x,
+            UnFn::Not => {
+                if x.is_nan() {
+                    f64::NAN
+                } else {
+                    f64::from(u8::from(x == 0.0))
+                }
+            }
+            UnFn::Abs => x.abs(),
+            UnFn::Exp => x.exp(),
+            UnFn::Ln => x.ln(),
+            UnFn::Log10 => x.log10(),
+            UnFn::Sqrt => x.sqrt(),
+            UnFn::Sin => x.sin(),
+            UnFn::Cos => x.cos(),
+            UnFn::Floor => x.floor(),
+            UnFn::Ceil => x.ceil(),
+            UnFn::Round => x.round(),
+        }
+    }
+}
+
+/// Two-argument functions and operators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinFn {
+    /// `a + b`
+    Add,
+    /// `a - b`
+    Sub,
+    /// `a * b`
+    Mul,
+    /// `a / b`
+    Div,
+    /// `a % b`, remainder with the sign of `a`.
+    Rem,
+    /// `a ^ b`, `pow(a, b)`
+    Pow,
+    /// `a < b`
+    Lt,
+    /// `a <= b`
+    Le,
+    /// `a > b`
+    Gt,
+    /// `a >= b`
+    Ge,
+    /// `a == b`
+    Eq,
+    /// `a != b`
+    Ne,
+    /// `a and b`
+    And,
+    /// `a or b`
+    Or,
+    /// `min(a, b)`
+    Min,
+    /// `max(a, b)`
+    Max,
+}
+
+/// 1.0 for true, 0.0 for false, NaN if either input is NaN.
+#[inline(always)]
+fn truth(a: f64, b: f64, value: bool) -> f64 {
+    if a.is_nan() || b.is_nan() {
+        f64::NAN
+    } else {
+        f64::from(u8::from(value))
+    }
+}
+
+impl BinFn {
+    /// The function's value.
+    #[inline(always)]
+    pub fn apply(self, a: f64, b: f64) -> f64 {
+        match self {
+            BinFn::Add => a + b,
+            BinFn::Sub => a - b,
+            BinFn::Mul => a * b,
+            BinFn::Div => a / b,
+            BinFn::Rem => a % b,
+            BinFn::Pow => a.powf(b),
+            BinFn::Lt => truth(a, b, a < b),
+            BinFn::Le => truth(a, b, a <= b),
+            BinFn::Gt => truth(a, b, a > b),
+            BinFn::Ge => truth(a, b, a >= b),
+            BinFn::Eq => truth(a, b, a == b),
+            BinFn::Ne => truth(a, b, a != b),
+            BinFn::And => truth(a, b, a != 0.0 && b != 0.0),
+            BinFn::Or => truth(a, b, a != 0.0 || b != 0.0),
+            // f64::min/max ignore NaN; these propagate it.
+            BinFn::Min => {
+                if a.is_nan() || b.is_nan() {
+                    f64::NAN
+                } else if b < a {
+                    b
+                } else {
+                    a
+                }
+            }
+            BinFn::Max => {
+                if a.is_nan() || b.is_nan() {
+                    f64::NAN
+                } else if b > a {
+                    b
+                } else {
+                    a
+                }
+            }
+        }
+    }
+}
+
+/// `if(c, a, b)`: a where c is non-zero, b where c is zero, NaN where c is NaN.
+#[inline(always)]
+pub fn select(c: f64, a: f64, b: f64) -> f64 {
+    if c.is_nan() {
+        f64::NAN
+    } else if c != 0.0 {
+        a
+    } else {
+        b
+    }
+}
+
+/// `clamp(x, lo, hi)`, NaN-propagating; NaN when lo > hi.
+#[inline(always)]
+pub fn clamp(x: f64, lo: f64, hi: f64) -> f64 {
+    if x.is_nan() || lo.is_nan() || hi.is_nan() || lo > hi {
+        f64::NAN
+    } else {
+        x.max(lo).min(hi)
+    }
+}
+
+/// Distributions that formulas can draw from each month.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DrawFn {
+    /// `normal(mean, sd)`
+    Normal,
+    /// `lognormal(median, sigma)`: median and log-sd.
+    LogNormal,
+    /// `uniform(a, b)`
+    Uniform,
+    /// `triangular(min, mode, max)`
+    Triangular,
+    /// `pert(min, mode, max)`
+    Pert,
+    /// `beta(a, b)`
+    Beta,
+    /// `gamma(shape, scale)`
+    Gamma,
+    /// `exponential(rate)`
+    Exponential,
+    /// `poisson(lambda)`
+    Poisson,
+    /// `binomial(n, p)`
+    Binomial,
+    /// `bernoulli(p)`
+    Bernoulli,
+}
+
+impl DrawFn {
+    /// Every random function: (name in formulas, function, argument names).
+    pub const ALL: [(&'static str, DrawFn, &'static [&'static str]); 11] = [
+        ("normal", DrawFn::Normal, &["mean", "sd"]),
+        ("lognormal", DrawFn::LogNormal, &["median", "sigma"]),
+        ("uniform", DrawFn::Uniform, &["min", "max"]),
+        ("triangular", DrawFn::Triangular, &["min", "mode", "max"]),
+        ("pert", DrawFn::Pert, &["min", "mode", "max"]),
+        ("beta", DrawFn::Beta, &["a", "b"]),
+        ("gamma", DrawFn::Gamma, &["shape", "scale"]),
+        ("exponential", DrawFn::Exponential, &["rate"]),
+        ("poisson", DrawFn::Poisson, &["lambda"]),
+        ("binomial", DrawFn::Binomial, &["n", "p"]),
+        ("bernoulli", DrawFn::Bernoulli, &["p"]),
+    ];
+
+    /// The name in formulas.
+    pub fn name(self) -> &'static str {
+        DrawFn::ALL
+            .iter()
+            .find(|(_, f, _)| *f == self)
+            .map_or("?", |(name, _, _)| name)
+    }
+}
+
+/// A compiled operation. Operands are slots; `dst` is never one of the operands.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Op {
+    /// `dst = a`
+    Copy {
+        /// Destination.
+        dst: SlotId,
+        /// Source.
+        a: SlotId,
+    },
+    /// `dst = f(a)`
+    Un {
+        /// Destination.
+        dst: SlotId,
+        /// Function.
+        f: UnFn,
+        /// Argument.
+        a: SlotId,
+    },
+    /// `dst = f(a, b)`
+    Bin {
+        /// Destination.
+        dst: SlotId,
+        /// Function.
+        f: BinFn,
+        /// First argument.
+        a: SlotId,
+        /// Second argument.
+        b: SlotId,
+    },
+    /// `dst = if(c, a, b)`
+    Select {
+        /// Destination.
+        dst: SlotId,
+        /// Condition.
+        c: SlotId,
+        /// Value where the condition holds.
+        a: SlotId,
+        /// Value elsewhere.
+        b: SlotId,
+    },
+    /// `dst = clamp(x, lo, hi)`
+    Clamp {
+        /// Destination.
+        dst: SlotId,
+        /// Value.
+        x: SlotId,
+        /// Lower bound.
+        lo: SlotId,
+        /// Upper bound.
+        hi: SlotId,
+    },
+    /// `dst = draw from f(args)`, from the stream of random site `site`.
+    Draw {
+        /// Destination.
+        dst: SlotId,
+        /// Distribution.
+        f: DrawFn,
+        /// Index into the model's random sites.
+        site: u32,
+        /// Arguments (unused ones repeat the first).
+        args: [SlotId; 3],
+    },
+}
+
+impl Op {
+    /// The slot the op writes.
+    pub fn dst(&self) -> SlotId {
+        match *self {
+            Op::Copy { dst, .. }
+            | Op::Un { dst, .. }
+            | Op::Bin { dst, .. }
+            | Op::Select { dst, .. }
+            | Op::Clamp { dst, .. }
+            | Op::Draw { dst, .. } => dst,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nan_propagates_through_logic() {
+        assert!(BinFn::Gt.apply(f64::NAN, 0.0).is_nan());
+        assert!(BinFn::And.apply(f64::NAN, 1.0).is_nan());
+        assert!(BinFn::Min.apply(f64::NAN, 1.0).is_nan());
+        assert!(BinFn::Max.apply(1.0, f64::NAN).is_nan());
+        assert!(UnFn::Not.apply(f64::NAN).is_nan());
+        assert!(select(f64::NAN, 1.0, 2.0).is_nan());
+        assert_eq!(select(0.0, f64::NAN, 2.0), 2.0);
+        assert!(clamp(1.0, 2.0, 1.0).is_nan());
+    }
+
+    #[test]
+    fn logic_values() {
+        assert_eq!(BinFn::Ge.apply(2.0, 2.0), 1.0);
+        assert_eq!(BinFn::Or.apply(0.0, 0.0), 0.0);
+        assert_eq!(BinFn::And.apply(2.0, -1.0), 1.0);
+        assert_eq!(UnFn::Not.apply(3.0), 0.0);
+        assert_eq!(BinFn::Rem.apply(-7.0, 3.0), -1.0);
+        assert_eq!(clamp(5.0, 0.0, 1.0), 1.0);
+    }
+}

@@ -1,0 +1,11 @@
+//! Results folders: the only writer of `output/<name>/`.
+//!
+//! [`schema`] is the public format; [`summary`] turns engine output into its records;
+//! [`write`] writes the folder atomically; [`format`] renders numbers for people.
+
+pub mod format;
+pub mod schema;
+pub mod summary;
+pub mod write;
+
+pub use write::ResultsWriter;

@@ -1,0 +1,232 @@
+//! The public format of a results folder: what scripts and `leversim plot` read.
+//!
+//! `summary.json` is [`Summary`]. Field names follow the brief and are a public interface: add
+//! fields, never rename them. Numbers that may be undefined are `Option`s and serialise as `null`.
+
+use serde::{Deserialize, Serialize};
+
+/// Everything a result depends on.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Manifest {
+    /// Scenario path as given.
+    pub scenario: String,
+    /// SHA-256 of the scenario file (and, in order, of every file it extends).
+    pub scenario_sha256: String,
+    /// Files read, in load order, each with its SHA-256.
+    pub files: Vec<FileHash>,
+    /// leversim version.
+    pub version: String,
+    /// Versions of the crates that produce the random numbers.
+    pub rng: RngInfo,
+    /// Master seed.
+    pub seed: u64,
+    /// Runs per bundle.
+    pub runs: u64,
+    /// Index of the first run (non-zero when reproducing single runs).
+    pub first_run: u64,
+    /// Worker threads used (the numbers do not depend on it).
+    pub threads: usize,
+    /// Bundles run, in order.
+    pub bundles: Vec<String>,
+    /// `--set` overrides, in the order given.
+    pub overrides: Vec<Override>,
+    /// Wall time of the simulation, seconds.
+    pub elapsed_s: f64,
+    /// Runs (all bundles) per second of wall time.
+    pub runs_per_s: f64,
+    /// The command that reproduces these results.
+    pub command: String,
+}
+
+/// A file and its hash.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct FileHash {
+    /// Path.
+    pub path: String,
+    /// SHA-256, hex.
+    pub sha256: String,
+}
+
+/// Generator and sampler versions.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct RngInfo {
+    /// The stream construction.
+    pub streams: String,
+    /// rand version.
+    pub rand: String,
+    /// rand_distr version.
+    pub rand_distr: String,
+    /// rand_xoshiro version.
+    pub rand_xoshiro: String,
+}
+
+/// A `--set NAME=VALUE`.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Override {
+    /// Param or lever.
+    pub name: String,
+    /// Value.
+    pub value: f64,
+}
+
+/// Distribution of one outcome in one bundle.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct OutcomeRecord {
+    /// Bundle.
+    pub bundle: String,
+    /// Outcome name.
+    pub outcome: String,
+    /// Unit (`probability` for 0/1 outcomes, `year` for months of first crossing).
+    pub unit: String,
+    /// Runs with a value (fewer than `runs` only for `first` outcomes that never happened).
+    pub n: u64,
+    /// Mean; for a 0/1 outcome, the probability.
+    pub mean: Option<f64>,
+    /// Standard deviation across runs.
+    pub sd: Option<f64>,
+    /// Standard error of the mean.
+    pub se: Option<f64>,
+    /// Smallest value.
+    pub min: Option<f64>,
+    /// 5th percentile.
+    pub p05: Option<f64>,
+    /// 25th percentile.
+    pub p25: Option<f64>,
+    /// Median.
+    pub p50: Option<f64>,
+    /// 75th percentile.
+    pub p75: Option<f64>,
+    /// 95th percentile.
+    pub p95: Option<f64>,
+    /// Largest value.
+    pub max: Option<f64>,
+}
+
+/// A reported figure checked against a bundle's runs.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ObservationRecord {
+    /// Bundle checked.
+    pub bundle: String,
+    /// Variable.
+    pub variable: String,
+    /// Month, `YYYY-MM`.
+    pub month: String,
+    /// Reported value.
+    pub observed: f64,
+    /// 5th percentile of the runs at that month.
+    pub p05: f64,
+    /// Median of the runs.
+    pub p50: f64,
+    /// 95th percentile of the runs.
+    pub p95: f64,
+    /// Whether the reported value lies in [p05, p95].
+    pub inside: bool,
+    /// |p50 - observed| / |observed|.
+    pub median_rel_error: f64,
+    /// Allowed relative error of the median.
+    pub tolerance: f64,
+    /// `inside` and the median within tolerance.
+    pub pass: bool,
+    /// Source of the report.
+    pub note: String,
+}
+
+/// An outcome's description.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct OutcomeInfo {
+    /// Name.
+    pub name: String,
+    /// Label.
+    pub label: String,
+    /// Unit.
+    pub unit: String,
+    /// Kind (`final`, `max`, ..., `probability`).
+    pub kind: String,
+    /// `lower`, `higher` or `none`.
+    pub better: String,
+    /// Whether this outcome is the bundle's cost.
+    pub is_cost: bool,
+}
+
+/// A variable's description.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct VariableInfo {
+    /// Name.
+    pub name: String,
+    /// Kind (`stock`, `flow`, `aux`, `event`, `lever_cost`).
+    pub kind: String,
+    /// Unit.
+    pub unit: String,
+    /// Label.
+    pub label: String,
+    /// Actor, if any.
+    pub actor: String,
+    /// Whether series.csv has it.
+    pub recorded: bool,
+}
+
+/// A bundle's description.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct BundleInfo {
+    /// Name.
+    pub name: String,
+    /// Label.
+    pub label: String,
+    /// Description.
+    pub description: String,
+}
+
+/// Chart settings from the scenario's `[charts]`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct ChartsInfo {
+    /// Series drawn as fan charts (empty: the default choice).
+    pub series: Vec<String>,
+    /// Outcomes charted (empty: all).
+    pub outcomes: Vec<String>,
+    /// Outcomes on the dashboard (empty: the default choice).
+    pub dashboard: Vec<String>,
+    /// Titles by name.
+    pub titles: Vec<(String, String)>,
+}
+
+/// What the scenario declared, for readers of the results.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ScenarioInfo {
+    /// Name.
+    pub name: String,
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub description: String,
+    /// Source line for charts.
+    pub source: String,
+    /// First month.
+    pub start: String,
+    /// Last month.
+    pub end: String,
+    /// Unit of costs.
+    pub cost_unit: String,
+    /// Baseline bundle.
+    pub baseline: String,
+    /// Bundles declared.
+    pub bundles: Vec<BundleInfo>,
+    /// Outcomes declared.
+    pub outcomes: Vec<OutcomeInfo>,
+    /// Variables declared.
+    pub variables: Vec<VariableInfo>,
+    /// Chart settings.
+    pub charts: ChartsInfo,
+}
+
+/// `summary.json`.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Summary {
+    /// Everything the numbers depend on.
+    pub manifest: Manifest,
+    /// One record per (bundle, outcome).
+    pub outcomes: Vec<OutcomeRecord>,
+    /// One record per (bundle, observation).
+    pub observations: Vec<ObservationRecord>,
+    /// The scenario's declarations.
+    pub scenario: ScenarioInfo,
+}

@@ -1,0 +1,167 @@
+//! Turning a [`RunOutput`] into the records of `summary.json`: outcome distributions (exact,
+//! from every run's value) and the check of reported history against the runs.
+
+use super::schema::{
+    BundleInfo, ChartsInfo, ObservationRecord, OutcomeInfo, OutcomeRecord, ScenarioInfo,
+    VariableInfo,
+};
+use crate::engine::RunOutput;
+use crate::model::Model;
+use crate::scenario::{OutcomeKind, Scenario};
+use crate::stats::summarize;
+
+/// The unit shown for an outcome: probabilities and months of first crossing have their own.
+pub fn outcome_unit(kind: OutcomeKind, unit: &str) -> String {
+    match kind {
+        OutcomeKind::Probability => "probability".into(),
+        OutcomeKind::Share => "share of months".into(),
+        OutcomeKind::First => "year".into(),
+        _ => unit.to_string(),
+    }
+}
+
+/// The values of outcome `k` in bundle `b` (missing values dropped).
+pub fn outcome_values(model: &Model, out: &RunOutput, b: usize, k: usize) -> Vec<f64> {
+    let n_out = model.outcomes.len();
+    out.outcomes[b]
+        .chunks_exact(n_out)
+        .map(|row| row[k])
+        .filter(|v| !v.is_nan())
+        .collect()
+}
+
+/// One record per (bundle, outcome), bundles in run order, outcomes in file order.
+pub fn outcome_records(s: &Scenario, model: &Model, out: &RunOutput) -> Vec<OutcomeRecord> {
+    let mut records = Vec::new();
+    for (b, &bundle) in out.plan.bundles.iter().enumerate() {
+        for (k, o) in s.outcomes.iter().enumerate() {
+            let values = outcome_values(model, out, b, k);
+            let summary = summarize(&values);
+            let get = |f: fn(&crate::stats::Summary) -> f64| summary.as_ref().map(f);
+            records.push(OutcomeRecord {
+                bundle: model.bundles[bundle].name.clone(),
+                outcome: o.name.value.clone(),
+                unit: outcome_unit(o.kind, &o.info.unit),
+                n: values.len() as u64,
+                mean: get(|s| s.mean),
+                sd: summary.as_ref().and_then(|s| s.sd),
+                se: summary.as_ref().and_then(|s| s.se),
+                min: get(|s| s.min),
+                p05: get(|s| s.p05),
+                p25: get(|s| s.p25),
+                p50: get(|s| s.p50),
+                p75: get(|s| s.p75),
+                p95: get(|s| s.p95),
+                max: get(|s| s.max),
+            });
+        }
+    }
+    records
+}
+
+/// Each observation checked against each bundle run.
+pub fn observation_records(s: &Scenario, model: &Model, out: &RunOutput) -> Vec<ObservationRecord> {
+    let mut records = Vec::new();
+    for (b, &bundle) in out.plan.bundles.iter().enumerate() {
+        for obs in &s.observations {
+            let Some(var) = model.var_index(&obs.var.value) else {
+                continue;
+            };
+            let Some(r) = model.recorded.iter().position(|&v| v == var) else {
+                continue;
+            };
+            let m = obs.at.value.months_since(model.start);
+            let Some(cell) = usize::try_from(m)
+                .ok()
+                .and_then(|m| out.series[b][r].get(m))
+            else {
+                continue;
+            };
+            let observed = obs.value.value;
+            let (p05, p50, p95) = (cell.p[0], cell.p[2], cell.p[4]);
+            let inside = p05 <= observed && observed <= p95;
+            let median_rel_error = if observed == 0.0 {
+                p50.abs()
+            } else {
+                (p50 - observed).abs() / observed.abs()
+            };
+            records.push(ObservationRecord {
+                bundle: model.bundles[bundle].name.clone(),
+                variable: obs.var.value.clone(),
+                month: obs.at.value.to_string(),
+                observed,
+                p05,
+                p50,
+                p95,
+                inside,
+                median_rel_error,
+                tolerance: obs.tolerance,
+                pass: inside && median_rel_error <= obs.tolerance,
+                note: obs.note.clone(),
+            });
+        }
+    }
+    records
+}
+
+/// The scenario's declarations, for readers of the results folder.
+pub fn scenario_info(s: &Scenario, model: &Model) -> ScenarioInfo {
+    let names = |list: &Option<Vec<crate::scenario::reader::Sp<String>>>| -> Vec<String> {
+        list.iter().flatten().map(|n| n.value.clone()).collect()
+    };
+    ScenarioInfo {
+        name: s.meta.name.value.clone(),
+        title: s.meta.title.clone(),
+        description: s.meta.description.clone(),
+        source: s.meta.source.clone(),
+        start: s.meta.start.value.to_string(),
+        end: s.meta.end.value.to_string(),
+        cost_unit: s.meta.cost_unit.clone(),
+        baseline: model.bundles[model.baseline].name.clone(),
+        bundles: s
+            .bundles
+            .iter()
+            .map(|b| BundleInfo {
+                name: b.name.value.clone(),
+                label: b.label.clone().unwrap_or_else(|| b.name.value.clone()),
+                description: b.description.clone(),
+            })
+            .collect(),
+        outcomes: s
+            .outcomes
+            .iter()
+            .map(|o| OutcomeInfo {
+                name: o.name.value.clone(),
+                label: o.info.label.clone().unwrap_or_else(|| o.name.value.clone()),
+                unit: outcome_unit(o.kind, &o.info.unit),
+                kind: o.kind.as_str().into(),
+                better: o.better.as_str().into(),
+                is_cost: o.is_cost,
+            })
+            .collect(),
+        variables: model
+            .vars
+            .iter()
+            .enumerate()
+            .map(|(i, v)| VariableInfo {
+                name: v.name.clone(),
+                kind: v.kind.as_str().into(),
+                unit: v.unit.clone(),
+                label: v.label.clone(),
+                actor: v.actor.clone(),
+                recorded: model.recorded.contains(&i),
+            })
+            .collect(),
+        charts: ChartsInfo {
+            series: names(&s.charts.series),
+            outcomes: names(&s.charts.outcomes),
+            dashboard: names(&s.charts.dashboard),
+            titles: s
+                .charts
+                .titles
+                .iter()
+                .map(|(n, t)| (n.value.clone(), t.clone()))
+                .collect(),
+        },
+    }
+}

@@ -1,0 +1,400 @@
+//! Loading a scenario: bytes to text, TOML to items, `extends` chains merged.
+//!
+//! A variant file names its base with `extends = "base.toml"` (relative to the variant). The base
+//! is loaded first; the variant's items then replace base items of the same name and add new
+//! ones, `[scenario]` fields override one by one, and observations are appended. Each item keeps
+//! the span of the file it came from, so messages point at the right file.
+
+use std::path::{Path, PathBuf};
+
+use toml::de::DeTable;
+
+use super::read::{ScenarioFile, read_document};
+use super::reader::{Cx, Sp, TableReader};
+use super::{Bundle, Meta, Month, Scenario};
+use crate::diag::{Code, Diagnostic, Diagnostics, FileId, SourceMap, Span};
+
+/// Largest scenario file accepted: far above any hand-written scenario, small enough to parse
+/// quickly and to keep a mistaken path (a data dump, a binary) from exhausting memory.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// How deep `extends` chains may go before leversim suspects a mistake.
+const MAX_EXTENDS_DEPTH: usize = 16;
+
+/// Longest time axis accepted, in months (500 years).
+pub const MAX_MONTHS: usize = 6000;
+
+/// The result of loading: the sources (for rendering messages), every problem found, and the
+/// scenario when there was no error.
+pub struct Loaded {
+    /// Texts of every file read.
+    pub sources: SourceMap,
+    /// Problems found (errors and warnings).
+    pub diags: Diagnostics,
+    /// The scenario, when no error was found.
+    pub scenario: Option<Scenario>,
+}
+
+/// Loads and checks the scenario at `path`, following `extends`.
+pub fn load(path: &Path) -> Loaded {
+    let mut loader = Loader::default();
+    let file = loader.load_file(path, None, 0);
+    loader.finish(path.display().to_string(), file)
+}
+
+/// Loads a scenario from text (for tests and documentation examples). `extends` paths are taken
+/// relative to the current directory.
+pub fn load_str(name: &str, text: &str) -> Loaded {
+    let mut loader = Loader::default();
+    let file = loader.parse(name, Path::new(name), text.to_string(), 0);
+    loader.finish(name.to_string(), file)
+}
+
+#[derive(Default)]
+struct Loader {
+    sources: SourceMap,
+    diags: Diagnostics,
+    /// Canonical paths of the files being loaded, outermost first, to catch cycles.
+    stack: Vec<PathBuf>,
+}
+
+impl Loader {
+    fn load_file(
+        &mut self,
+        path: &Path,
+        cited_at: Option<Span>,
+        depth: usize,
+    ) -> Option<ScenarioFile> {
+        let display = path.display().to_string();
+        let bytes = match read_limited(path) {
+            Ok(bytes) => bytes,
+            Err(message) => {
+                let mut d =
+                    Diagnostic::error(Code::Io, format!("cannot read `{display}`: {message}"));
+                if let Some(span) = cited_at {
+                    d = d.with_label(span, "named here");
+                }
+                self.diags.push(d);
+                return None;
+            }
+        };
+        let text = match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(err) => {
+                let offset = err.utf8_error().valid_up_to();
+                let lossy = String::from_utf8_lossy(err.as_bytes()).into_owned();
+                let file = self.sources.add(display.clone(), lossy);
+                self.diags.push(
+                    Diagnostic::error(Code::NotUtf8, format!("`{display}` is not UTF-8 text"))
+                        .with_label(span(file, offset..offset + 1), "this byte is not valid UTF-8")
+                        .with_help("save the file as UTF-8 (most editors offer this under \"Save as\" or \"Encoding\")"),
+                );
+                return None;
+            }
+        };
+        self.parse(&display, path, text, depth)
+    }
+
+    fn parse(
+        &mut self,
+        display: &str,
+        path: &Path,
+        text: String,
+        depth: usize,
+    ) -> Option<ScenarioFile> {
+        let file = self.sources.add(display.to_string(), text.clone());
+        let table = match DeTable::parse(&text) {
+            Ok(table) => table,
+            Err(err) => {
+                let range = err.span().unwrap_or(0..0);
+                self.diags.push(
+                    Diagnostic::error(Code::TomlSyntax, format!("`{display}` is not valid TOML"))
+                        .with_label(span(file, range), first_line(err.message()))
+                        .with_help("see https://toml.io for the syntax; strings need quotes, tables [brackets]"),
+                );
+                return None;
+            }
+        };
+        let root_span = span(file, 0..0);
+        let mut cx = Cx {
+            file,
+            diags: &mut self.diags,
+        };
+        let mut root = TableReader::new(table.get_ref(), root_span, "");
+        let mut parsed = read_document(&mut cx, &text, &mut root);
+        root.finish(&mut cx);
+        if let Some(extends) = parsed.extends.take() {
+            return Some(self.extend(path, parsed, extends, depth));
+        }
+        Some(parsed)
+    }
+
+    fn extend(
+        &mut self,
+        path: &Path,
+        variant: ScenarioFile,
+        extends: Sp<String>,
+        depth: usize,
+    ) -> ScenarioFile {
+        let base_path = path.parent().unwrap_or(Path::new("")).join(&extends.value);
+        if depth >= MAX_EXTENDS_DEPTH {
+            self.diags.push(
+                Diagnostic::error(
+                    Code::Extends,
+                    format!("`extends` chains deeper than {MAX_EXTENDS_DEPTH} files"),
+                )
+                .with_label(extends.span, "here"),
+            );
+            return variant;
+        }
+        let canonical = base_path.canonicalize().unwrap_or(base_path.clone());
+        let me = path.canonicalize().unwrap_or(path.to_path_buf());
+        if self.stack.is_empty() {
+            self.stack.push(me.clone());
+        }
+        if self.stack.contains(&canonical) {
+            let chain: Vec<String> = self
+                .stack
+                .iter()
+                .chain(std::iter::once(&canonical))
+                .map(|p| {
+                    p.file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default()
+                })
+                .collect();
+            self.diags.push(
+                Diagnostic::error(
+                    Code::Extends,
+                    format!("`extends` goes round in a circle: {}", chain.join(" -> ")),
+                )
+                .with_label(extends.span, "this file is already being loaded"),
+            );
+            return variant;
+        }
+        self.stack.push(canonical);
+        let base = self.load_file(&base_path, Some(extends.span), depth + 1);
+        self.stack.pop();
+        match base {
+            Some(base) => merge(base, variant),
+            None => variant,
+        }
+    }
+
+    fn finish(mut self, path: String, file: Option<ScenarioFile>) -> Loaded {
+        let scenario = file.and_then(|file| assemble(&mut self.diags, path, file));
+        let scenario = if self.diags.has_errors() {
+            None
+        } else {
+            scenario
+        };
+        self.diags.sort();
+        Loaded {
+            sources: self.sources,
+            diags: self.diags,
+            scenario,
+        }
+    }
+}
+
+fn span(file: FileId, range: std::ops::Range<usize>) -> Span {
+    Span {
+        file,
+        start: range.start as u32,
+        end: range.end as u32,
+    }
+}
+
+fn first_line(message: &str) -> String {
+    message
+        .lines()
+        .next()
+        .unwrap_or("syntax error")
+        .trim()
+        .to_string()
+}
+
+fn read_limited(path: &Path) -> Result<Vec<u8>, String> {
+    let meta = std::fs::metadata(path).map_err(|e| io_reason(&e))?;
+    if meta.is_dir() {
+        return Err("it is a folder, not a file".into());
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(format!(
+            "it is {} MB; scenario files are limited to {} MB",
+            meta.len() / (1024 * 1024),
+            MAX_FILE_BYTES / (1024 * 1024)
+        ));
+    }
+    std::fs::read(path).map_err(|e| io_reason(&e))
+}
+
+fn io_reason(err: &std::io::Error) -> String {
+    match err.kind() {
+        std::io::ErrorKind::NotFound => "no such file".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => err.to_string(),
+    }
+}
+
+/// Replaces items of `base` by same-named items of `variant` (in place) and appends new ones.
+fn merge_items<T>(base: &mut Vec<T>, variant: Vec<T>, name: impl Fn(&T) -> &str) {
+    for item in variant {
+        match base.iter().position(|b| name(b) == name(&item)) {
+            Some(i) => base[i] = item,
+            None => base.push(item),
+        }
+    }
+}
+
+fn merge(mut base: ScenarioFile, variant: ScenarioFile) -> ScenarioFile {
+    let m = variant.meta;
+    let b = &mut base.meta;
+    b.span = m.span.or(b.span);
+    b.name = m.name.or(b.name.take());
+    b.title = m.title.or(b.title.take());
+    b.description = m.description.or(b.description.take());
+    b.source = m.source.or(b.source.take());
+    b.start = m.start.or(b.start.take());
+    b.end = m.end.or(b.end.take());
+    b.runs = m.runs.or(b.runs.take());
+    b.seed = m.seed.or(b.seed.take());
+    b.baseline = m.baseline.or(b.baseline.take());
+    b.cost_unit = m.cost_unit.or(b.cost_unit.take());
+    merge_items(&mut base.actors, variant.actors, |a| &a.code.value);
+    merge_items(&mut base.params, variant.params, |a| &a.name.value);
+    merge_items(&mut base.levers, variant.levers, |a| &a.name.value);
+    merge_items(&mut base.stocks, variant.stocks, |a| &a.name.value);
+    merge_items(&mut base.flows, variant.flows, |a| &a.name.value);
+    merge_items(&mut base.aux, variant.aux, |a| &a.name.value);
+    merge_items(&mut base.events, variant.events, |a| &a.name.value);
+    merge_items(&mut base.outcomes, variant.outcomes, |a| &a.name.value);
+    merge_items(&mut base.bundles, variant.bundles, |a| &a.name.value);
+    base.observations.extend(variant.observations);
+    base.output = variant.output.or(base.output);
+    base.charts = variant.charts.or(base.charts);
+    base
+}
+
+/// Turns the merged fields into a [`Scenario`], checking what needs the whole file.
+fn assemble(diags: &mut Diagnostics, path: String, file: ScenarioFile) -> Option<Scenario> {
+    let m = file.meta;
+    let at = m.span.unwrap_or(Span {
+        file: FileId(0),
+        start: 0,
+        end: 0,
+    });
+    let mut require = |key: &str, example: &str| {
+        diags.push(
+            Diagnostic::error(Code::MissingKey, format!("`[scenario]` needs `{key}`"))
+                .with_label(at, format!("`{key}` is missing"))
+                .with_help(format!("add {key} = {example} under [scenario]")),
+        );
+    };
+    if m.name.is_none() {
+        require("name", "\"my-scenario\"");
+    }
+    if m.start.is_none() {
+        require("start", "\"2022-09\"");
+    }
+    if m.end.is_none() {
+        require("end", "\"2030-12\"");
+    }
+    let (name, start, end) = (m.name?, m.start?, m.end?);
+    if end.value < start.value {
+        diags.push(
+            Diagnostic::error(
+                Code::BadDate,
+                format!(
+                    "the scenario ends ({}) before it starts ({})",
+                    end.value, start.value
+                ),
+            )
+            .with_label(end.span, "end")
+            .with_label(start.span, "start"),
+        );
+        return None;
+    }
+    let months = end.value.months_since(start.value) as usize + 1;
+    if months > MAX_MONTHS {
+        diags.push(
+            Diagnostic::error(
+                Code::TooLarge,
+                format!("{months} months is longer than the {MAX_MONTHS} leversim simulates"),
+            )
+            .with_label(end.span, "end"),
+        );
+        return None;
+    }
+    if !name
+        .value
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        || name.value.is_empty()
+    {
+        diags.push(
+            Diagnostic::error(
+                Code::BadValue,
+                format!(
+                    "scenario name \"{}\" cannot name a results folder",
+                    name.value
+                ),
+            )
+            .with_label(name.span, "use letters, digits, - and _")
+            .with_help("e.g. name = \"korea-russia\""),
+        );
+        return None;
+    }
+    let runs = m.runs.unwrap_or(Sp::new(1000, at));
+    if runs.value == 0 {
+        diags.push(
+            Diagnostic::error(Code::BadValue, "`runs` must be at least 1")
+                .with_label(runs.span, "zero runs"),
+        );
+        return None;
+    }
+    let mut bundles = file.bundles;
+    if bundles.is_empty() {
+        bundles.push(Bundle {
+            name: Sp::new("baseline".into(), at),
+            label: Some("Baseline".into()),
+            description: "lever defaults (no bundles declared)".into(),
+            settings: Vec::new(),
+        });
+    }
+    let meta = Meta {
+        title: m.title.unwrap_or_else(|| name.value.clone()),
+        name,
+        description: m.description.unwrap_or_default(),
+        source: m.source.unwrap_or_else(|| "leversim".into()),
+        start,
+        end,
+        runs,
+        seed: m.seed.unwrap_or(Sp::new(1, at)),
+        baseline: m.baseline,
+        cost_unit: m.cost_unit.unwrap_or_default(),
+    };
+    Some(Scenario {
+        path,
+        meta,
+        actors: file.actors,
+        params: file.params,
+        levers: file.levers,
+        stocks: file.stocks,
+        flows: file.flows,
+        aux: file.aux,
+        events: file.events,
+        outcomes: file.outcomes,
+        observations: file.observations,
+        bundles,
+        output: file.output.unwrap_or_default(),
+        charts: file.charts.unwrap_or_default(),
+    })
+}
+
+impl Scenario {
+    /// The month at index `t` (0 = start).
+    pub fn month_at(&self, t: usize) -> Month {
+        self.meta.start.value.offset(t as i32)
+    }
+}

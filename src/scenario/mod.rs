@@ -1,0 +1,409 @@
+//! Scenario files: TOML text in, a checked [`Scenario`] out.
+//!
+//! This is the only module that knows TOML. [`load`] reads a scenario file (and the files it
+//! `extends`), checks every value it can check locally — types, unknown keys, distributions,
+//! months, formula syntax — and returns a [`Scenario`] that still holds names and spans, so that
+//! later stages can point at the file. Names inside formulas are resolved by [`crate::model`].
+
+pub mod dist;
+pub mod formula;
+mod load;
+mod month;
+mod read;
+pub mod reader;
+
+pub use load::{load, load_str};
+pub use month::{Month, MonthError};
+
+use crate::diag::Span;
+use dist::Dist;
+use reader::Sp;
+
+/// A checked scenario: every item as written, merged over the files it extends.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    /// Path of the scenario file as given by the user.
+    pub path: String,
+    /// The `[scenario]` table.
+    pub meta: Meta,
+    /// `[actors]`: codes and names.
+    pub actors: Vec<Actor>,
+    /// `[params]`: uncertain numbers drawn once per run.
+    pub params: Vec<Param>,
+    /// `[levers]`: policy knobs set by bundles.
+    pub levers: Vec<Lever>,
+    /// `[stocks]`: accumulating quantities.
+    pub stocks: Vec<Stock>,
+    /// `[flows]`: monthly movements between stocks.
+    pub flows: Vec<Flow>,
+    /// `[aux]`: named formulas evaluated each month.
+    pub aux: Vec<Aux>,
+    /// `[events]`: things that may happen once.
+    pub events: Vec<Event>,
+    /// `[outcomes]`: what a run is judged by.
+    pub outcomes: Vec<Outcome>,
+    /// `[[observations]]`: reported figures the baseline must reproduce.
+    pub observations: Vec<Observation>,
+    /// `[bundles]`: named lever settings to compare.
+    pub bundles: Vec<Bundle>,
+    /// `[output]`: which series are recorded.
+    pub output: OutputConfig,
+    /// `[charts]`: which series and outcomes are charted.
+    pub charts: ChartsConfig,
+}
+
+/// The `[scenario]` table: metadata, time axis, defaults for runs and seed.
+#[derive(Clone, Debug)]
+pub struct Meta {
+    /// Short machine name; the default results folder is `output/<name>/`.
+    pub name: Sp<String>,
+    /// Human title for tables and charts.
+    pub title: String,
+    /// Longer description.
+    pub description: String,
+    /// Source line printed under charts.
+    pub source: String,
+    /// First month simulated.
+    pub start: Sp<Month>,
+    /// Last month simulated (inclusive).
+    pub end: Sp<Month>,
+    /// Default number of runs.
+    pub runs: Sp<u64>,
+    /// Default master seed.
+    pub seed: Sp<u64>,
+    /// The bundle that comparisons and history checks refer to.
+    pub baseline: Option<Sp<String>>,
+    /// Unit of lever costs (per year), e.g. `$bn`.
+    pub cost_unit: String,
+}
+
+impl Meta {
+    /// Number of months from start to end inclusive.
+    pub fn n_months(&self) -> usize {
+        (self.end.value.months_since(self.start.value) + 1).max(0) as usize
+    }
+}
+
+/// A state or group that tags stocks and flows.
+#[derive(Clone, Debug)]
+pub struct Actor {
+    /// Short code, e.g. `PRK`.
+    pub code: Sp<String>,
+    /// Full name.
+    pub name: String,
+}
+
+/// Texts common to every named item.
+#[derive(Clone, Debug, Default)]
+pub struct Info {
+    /// Human label (defaults to the name).
+    pub label: Option<String>,
+    /// Unit of the value, e.g. `shells` or `shells/month`.
+    pub unit: String,
+    /// Where the number comes from, or what the item means.
+    pub note: String,
+}
+
+/// An uncertain number, drawn once per run.
+#[derive(Clone, Debug)]
+pub struct Param {
+    /// Name used in formulas.
+    pub name: Sp<String>,
+    /// The validated distribution.
+    pub dist: Dist,
+    /// Label, unit, note.
+    pub info: Info,
+}
+
+/// A policy knob: fixed within a run, set by bundles.
+#[derive(Clone, Debug)]
+pub struct Lever {
+    /// Name used in formulas and bundles.
+    pub name: Sp<String>,
+    /// Value when a bundle does not set it, and before the policy starts.
+    pub default: Sp<f64>,
+    /// Allowed values, inclusive.
+    pub range: Sp<(f64, f64)>,
+    /// Cost per year of holding the lever at its current value, in `cost_unit`.
+    pub cost: Option<Formula>,
+    /// Month from which bundles' settings apply; before it every bundle has the default, so
+    /// history stays the same for all bundles. `None`: from the start.
+    pub from: Option<Sp<Month>>,
+    /// Months over which a setting ramps linearly from the default to its value.
+    pub ramp: u32,
+    /// Label, unit, note.
+    pub info: Info,
+}
+
+/// How a stock's declared bounds are enforced.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BoundRule {
+    /// Crossing a bound is a numeric fault of the run.
+    Error,
+    /// The stock is held at the bound (saturation, e.g. progress reaching 100%).
+    Clamp,
+}
+
+/// A quantity that accumulates its flows.
+#[derive(Clone, Debug)]
+pub struct Stock {
+    /// Name used in formulas and flows.
+    pub name: Sp<String>,
+    /// Initial value: a number or a formula over params.
+    pub init: Formula,
+    /// Actor it belongs to.
+    pub actor: Option<Sp<String>>,
+    /// Lower bound.
+    pub min: Option<Sp<f64>>,
+    /// Upper bound.
+    pub max: Option<Sp<f64>>,
+    /// What happens at a bound.
+    pub bound: BoundRule,
+    /// Label, unit, note.
+    pub info: Info,
+}
+
+/// A monthly movement from one stock (or outside) to another.
+#[derive(Clone, Debug)]
+pub struct Flow {
+    /// Name; in formulas, the amount moved this month.
+    pub name: Sp<String>,
+    /// Source: a stock, an actor code (outside, attributed to that actor) or `outside`.
+    pub from: Option<Sp<String>>,
+    /// Destination, same forms as `from`.
+    pub to: Option<Sp<String>>,
+    /// Amount per month.
+    pub rate: Formula,
+    /// What moves (shells, oil, money, technology): for grouping.
+    pub commodity: String,
+    /// Label, unit, note.
+    pub info: Info,
+}
+
+/// A named formula evaluated each month.
+#[derive(Clone, Debug)]
+pub struct Aux {
+    /// Name used in formulas.
+    pub name: Sp<String>,
+    /// The formula.
+    pub expr: Formula,
+    /// Label, unit, note.
+    pub info: Info,
+}
+
+/// Something that may happen once.
+#[derive(Clone, Debug)]
+pub struct Event {
+    /// Name; in formulas a 0/1 flag, with `.at` and `.since`.
+    pub name: Sp<String>,
+    /// Probability per month of happening (while `when` holds, if given).
+    pub hazard: Option<Formula>,
+    /// Condition: the event happens in the first month it holds (or, with a hazard, may happen
+    /// only while it holds).
+    pub when: Option<Formula>,
+    /// Cannot happen before this month.
+    pub not_before: Option<Sp<Month>>,
+    /// Label, note.
+    pub info: Info,
+}
+
+/// How an outcome turns a run's months into one number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutcomeKind {
+    /// Value at the end (or at `at`).
+    Final,
+    /// Maximum over the window.
+    Max,
+    /// Minimum over the window.
+    Min,
+    /// Sum over the window.
+    Sum,
+    /// Mean over the window.
+    Mean,
+    /// Share of months in the window in which the formula is non-zero.
+    Share,
+    /// Month (as a decimal year) in which the formula is first non-zero; missing if never.
+    First,
+    /// 1 if the formula is non-zero in any month of the window, else 0: its mean is a probability.
+    Probability,
+}
+
+impl OutcomeKind {
+    /// The keyword in scenario files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutcomeKind::Final => "final",
+            OutcomeKind::Max => "max",
+            OutcomeKind::Min => "min",
+            OutcomeKind::Sum => "sum",
+            OutcomeKind::Mean => "mean",
+            OutcomeKind::Share => "share",
+            OutcomeKind::First => "first",
+            OutcomeKind::Probability => "probability",
+        }
+    }
+
+    /// Every kind, in documentation order.
+    pub const ALL: [OutcomeKind; 8] = [
+        OutcomeKind::Final,
+        OutcomeKind::Max,
+        OutcomeKind::Min,
+        OutcomeKind::Sum,
+        OutcomeKind::Mean,
+        OutcomeKind::Share,
+        OutcomeKind::First,
+        OutcomeKind::Probability,
+    ];
+}
+
+/// Which direction of an outcome is better, for comparisons.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Better {
+    /// Lower is better (shells delivered, risks).
+    Lower,
+    /// Higher is better.
+    Higher,
+    /// Neither: descriptive only.
+    Neither,
+}
+
+impl Better {
+    /// The keyword in scenario files and outputs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Better::Lower => "lower",
+            Better::Higher => "higher",
+            Better::Neither => "none",
+        }
+    }
+}
+
+/// What a run is judged by.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    /// Name: a column of `runs.csv`.
+    pub name: Sp<String>,
+    /// The formula evaluated each month (after stocks and events are updated).
+    pub expr: Formula,
+    /// How months become one number.
+    pub kind: OutcomeKind,
+    /// Month for `final`/`probability`: the value at (or by) this month instead of the end.
+    pub at: Option<Sp<Month>>,
+    /// First month of the window (default: start).
+    pub from: Option<Sp<Month>>,
+    /// Last month of the window (default: end).
+    pub to: Option<Sp<Month>>,
+    /// Which direction is better.
+    pub better: Better,
+    /// This outcome is the cost of a bundle (used for cost-effectiveness).
+    pub is_cost: bool,
+    /// Label, unit, note.
+    pub info: Info,
+}
+
+/// A reported figure the baseline must reproduce.
+#[derive(Clone, Debug)]
+pub struct Observation {
+    /// Variable (stock, flow, auxiliary or event) observed.
+    pub var: Sp<String>,
+    /// Month of the report (the variable's value at the end of that month).
+    pub at: Sp<Month>,
+    /// Reported value.
+    pub value: Sp<f64>,
+    /// Allowed relative distance of the median from the value (default 0.25).
+    pub tolerance: f64,
+    /// Source and wording of the report.
+    pub note: String,
+    /// Where the observation was written.
+    pub span: Span,
+}
+
+/// How a bundle sets one lever.
+#[derive(Clone, Debug)]
+pub enum LeverValue {
+    /// A constant value from the lever's start month, ramping as the lever says unless
+    /// overridden.
+    Constant {
+        /// Target value.
+        value: Sp<f64>,
+        /// Start month override.
+        from: Option<Sp<Month>>,
+        /// Ramp override in months.
+        ramp: Option<u32>,
+    },
+    /// Piecewise-linear over months: the default before the first point, the last value after
+    /// the last.
+    Schedule(Vec<(Sp<Month>, Sp<f64>)>),
+}
+
+/// One lever setting in a bundle.
+#[derive(Clone, Debug)]
+pub struct LeverSetting {
+    /// Lever name as written.
+    pub lever: Sp<String>,
+    /// The setting.
+    pub value: LeverValue,
+}
+
+/// A named set of lever settings: one policy to compare.
+#[derive(Clone, Debug)]
+pub struct Bundle {
+    /// Name, e.g. `status_quo`.
+    pub name: Sp<String>,
+    /// Human label.
+    pub label: Option<String>,
+    /// What the bundle stands for.
+    pub description: String,
+    /// Lever settings; levers not named keep their defaults.
+    pub settings: Vec<LeverSetting>,
+}
+
+/// The `[output]` table.
+#[derive(Clone, Debug, Default)]
+pub struct OutputConfig {
+    /// Variables whose monthly percentiles are recorded; `None`: every stock, flow, auxiliary
+    /// and event.
+    pub series: Option<Vec<Sp<String>>>,
+}
+
+/// The `[charts]` table: what the charts show.
+#[derive(Clone, Debug, Default)]
+pub struct ChartsConfig {
+    /// Series drawn as fan charts (default: every stock that has an observation, else all stocks).
+    pub series: Option<Vec<Sp<String>>>,
+    /// Outcomes charted (default: all).
+    pub outcomes: Option<Vec<Sp<String>>>,
+    /// Outcomes on the one-page dashboard (default: the first four).
+    pub dashboard: Option<Vec<Sp<String>>>,
+    /// Custom chart titles by series or outcome name.
+    pub titles: Vec<(Sp<String>, String)>,
+}
+
+/// A formula as written in the file, parsed, with the means to map its internal spans back to
+/// the file.
+#[derive(Clone, Debug)]
+pub struct Formula {
+    /// The text as written.
+    pub text: String,
+    /// The parsed expression.
+    pub expr: formula::Expr,
+    /// Where the whole string (or number) was written.
+    pub span: Span,
+    /// File offset of the formula's first character, when the string is written verbatim.
+    pub content_start: Option<u32>,
+}
+
+impl Formula {
+    /// The file span of a span inside the formula (the whole string when escapes prevent an
+    /// exact mapping).
+    pub fn file_span(&self, inner: formula::Span) -> Span {
+        match self.content_start {
+            Some(start) => Span {
+                file: self.span.file,
+                start: start + inner.start,
+                end: start + inner.end,
+            },
+            None => self.span,
+        }
+    }
+}

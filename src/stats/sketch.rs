@@ -1,0 +1,872 @@
+//! Bounded-memory, exactly mergeable quantile sketch for per-(variable, month) percentile bands.
+//!
+//! Charts need percentile bands for every (variable, month) pair over up to millions of runs, so
+//! storing the values is out of the question; worker threads each fill their own sketches, which
+//! are merged at the end, and the bands must be bit-identical whatever the thread count.
+//! [`QuantileSketch`] is therefore a *log-linear histogram*: the idea behind HdrHistogram
+//! (G. Tene) and the "linearly interpolated" index mapping of DDSketch (Masson, Rim & Lee 2019,
+//! "DDSketch: a fast and fully-mergeable quantile sketch with relative-error guarantees",
+//! PVLDB 12(12)). Because a bucket is a pure function of the value and counts are integers,
+//! merging is plain integer addition: exact, associative and commutative.
+//!
+//! # Bucketing
+//! A finite normal `x ≠ 0` goes to the bucket keyed by the top `1 + 11 + MANTISSA_BITS` bits of
+//! `|x|.to_bits()`, i.e. its binary exponent followed by the leading [`MANTISSA_BITS`] bits of its
+//! mantissa (no logarithm, so a push costs a few ns). With `j = 2^MANTISSA_BITS + m` for mantissa
+//! prefix `m`, a bucket is `[L, U) = [2^e·j/2^M, 2^e·(j+1)/2^M)`, so `U/L = 1 + 1/j`.
+//! Zeros and subnormals (`|x| < f64::MIN_POSITIVE`) go to a single zero counter and are reported
+//! as 0 (absolute error below 2.3e-308); negative values use a mirrored store keyed by `|x|`.
+//! NaN and ±∞ are not accepted: they are only counted ([`QuantileSketch::rejected`]).
+//!
+//! # Accuracy
+//! A bucket is reported by the representative `r` minimising the worst-case relative error
+//! `max((r − L)/L, (U − r)/U)`; equating the two gives the harmonic mean `r = 2LU/(L + U)` and the
+//! error `(U − L)/(U + L) = 1/(2j + 1)`, largest for `j = 2^M`. Hence [`RELATIVE_ACCURACY`]
+//! `= 1/(2^(M+1) + 1) = 1/257 ≈ 0.389 %` for `M = 7`, up to one rounding of `r` (≤ 2⁻⁵³ relative).
+//!
+//! # Memory
+//! Each sign has a dense `Vec<u32>` covering only the keys seen so far (grown exactly on either
+//! side; bucket `i` of the vector is key `first_key + i`). A bucket count that overflows `u32`
+//! carries into a sparse map of high words, so counts are exact up to 2⁶⁴ − 1 while the common
+//! case pays 4 bytes per bucket (there can be ~100,000 sketches alive). A sign's range is capped
+//! at [`MAX_BUCKETS`] keys (64 binades, a factor ≈ 1.8e19): beyond that the buckets of smallest
+//! magnitude are folded into the lowest remaining one, as DDSketch's collapsing store does. The
+//! accuracy guarantee then still holds for every quantile whose true value has a magnitude at
+//! least the lower bound of that lowest bucket (for negatives: is at most minus that bound); only
+//! values closer to zero than the collapsed range are reported too far from zero. The state after
+//! collapsing depends only on the multiset of values pushed, so merging stays exact.
+//! Worst case memory per sketch: `2 × MAX_BUCKETS × 4` bytes = 64 KiB plus ~150 bytes inline.
+
+use std::collections::BTreeMap;
+
+/// Number of leading mantissa bits that select the bucket within a binade (128 buckets each).
+pub const MANTISSA_BITS: u32 = 7;
+
+/// Worst-case relative error of [`QuantileSketch::quantile`] against the exact type-1 order
+/// statistic: `1/(2^(MANTISSA_BITS+1) + 1) = 1/257 ≈ 0.00389` (derivation in the module docs),
+/// plus one floating-point rounding (≤ 2⁻⁵³ relative); not guaranteed inside collapsed ranges.
+pub const RELATIVE_ACCURACY: f64 = 1.0 / ((2u64 << MANTISSA_BITS) + 1) as f64;
+
+/// Maximum number of buckets per sign: 64 binades, i.e. a value range ratio of 2⁶⁴ ≈ 1.8e19
+/// before the smallest-magnitude buckets are collapsed.
+pub const MAX_BUCKETS: usize = 8192;
+
+/// [`MAX_BUCKETS`] as a key distance (keys are `u32`).
+const MAX_BUCKETS_KEY: u32 = MAX_BUCKETS as u32;
+/// Bits of the `f64` pattern dropped to form a key: the mantissa bits below the prefix.
+const KEY_SHIFT: u32 = 52 - MANTISSA_BITS;
+/// Mask of the mantissa prefix within a key.
+const MANTISSA_MASK: u32 = (1 << MANTISSA_BITS) - 1;
+/// The sign bit of an `f64`.
+const SIGN_BIT: u64 = 1 << 63;
+/// Bit pattern of +∞: every magnitude pattern at or above it is ∞ or NaN.
+const INFINITY_BITS: u64 = 0x7FF0_0000_0000_0000;
+/// Bit pattern of the smallest positive normal `f64`; below it are subnormals and zero.
+const MIN_NORMAL_BITS: u64 = 0x0010_0000_0000_0000;
+
+/// Streaming quantile sketch with relative accuracy [`RELATIVE_ACCURACY`], bounded memory and
+/// exact, order-independent merging. See the module documentation for the design.
+#[derive(Clone, Debug, PartialEq)]
+pub struct QuantileSketch {
+    /// Counts of negative values, keyed by the bucket of `|x|`.
+    negative: BucketStore,
+    /// Counts of positive values.
+    positive: BucketStore,
+    /// Count of zeros and subnormals.
+    zero_count: u64,
+    /// Number of accepted (finite) values.
+    count: u64,
+    /// Number of NaN/±∞ values offered to `push` and ignored.
+    rejected: u64,
+    /// Smallest accepted value in `f64::total_cmp` order (+∞ while empty).
+    min: f64,
+    /// Largest accepted value in `f64::total_cmp` order (−∞ while empty).
+    max: f64,
+}
+
+impl Default for QuantileSketch {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl QuantileSketch {
+    /// An empty sketch (no heap allocation until the first non-zero value).
+    pub fn new() -> Self {
+        Self {
+            negative: BucketStore::default(),
+            positive: BucketStore::default(),
+            zero_count: 0,
+            count: 0,
+            rejected: 0,
+            min: f64::INFINITY,
+            max: f64::NEG_INFINITY,
+        }
+    }
+
+    /// Adds one value. NaN and ±∞ are ignored and counted in [`rejected`](Self::rejected).
+    /// Allocates only when the value falls outside the key range seen so far.
+    #[inline]
+    pub fn push(&mut self, x: f64) {
+        let bits = x.to_bits();
+        let magnitude = bits & !SIGN_BIT;
+        if magnitude >= INFINITY_BITS {
+            self.rejected = self.rejected.saturating_add(1);
+            return;
+        }
+        if magnitude >= MIN_NORMAL_BITS {
+            let key = bucket_key(magnitude);
+            if bits & SIGN_BIT == 0 {
+                self.positive.add_one(key);
+            } else {
+                self.negative.add_one(key);
+            }
+        } else {
+            self.zero_count = self.zero_count.saturating_add(1);
+        }
+        self.count = self.count.saturating_add(1);
+        // Total order so that −0.0 < +0.0 and min/max do not depend on merge order.
+        if x.total_cmp(&self.min).is_lt() {
+            self.min = x;
+        }
+        if x.total_cmp(&self.max).is_gt() {
+            self.max = x;
+        }
+    }
+
+    /// Adds all of `other`'s values to `self`. Exact (integer counts), associative and
+    /// commutative: any merge order or partition of the same values gives an identical sketch.
+    pub fn merge(&mut self, other: &Self) {
+        self.negative.merge(&other.negative);
+        self.positive.merge(&other.positive);
+        self.zero_count = self.zero_count.saturating_add(other.zero_count);
+        self.count = self.count.saturating_add(other.count);
+        self.rejected = self.rejected.saturating_add(other.rejected);
+        // An empty `other` holds +∞/−∞ here, which leave `self` unchanged.
+        if other.min.total_cmp(&self.min).is_lt() {
+            self.min = other.min;
+        }
+        if other.max.total_cmp(&self.max).is_gt() {
+            self.max = other.max;
+        }
+    }
+
+    /// Approximate value of rank `k = max(1, ⌈p·n⌉)` (1-based; the type-1 "inverse empirical
+    /// CDF" quantile of Hyndman & Fan 1996), within [`RELATIVE_ACCURACY`] of the exact order
+    /// statistic and clamped into `[min, max]`; rank 1 and rank `n` return the exact min and max.
+    /// `p·n` is evaluated in `f64`. Returns `None` when empty or when `p` is NaN or outside `[0, 1]`.
+    pub fn quantile(&self, p: f64) -> Option<f64> {
+        if self.count == 0 || !(0.0..=1.0).contains(&p) {
+            return None;
+        }
+        let rank = type1_rank(p, self.count);
+        if rank <= 1 {
+            return Some(self.min);
+        }
+        if rank >= self.count {
+            return Some(self.max);
+        }
+        Some(clamp(self.value_at_rank(rank), self.min, self.max))
+    }
+
+    /// Number of accepted (finite) values.
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+
+    /// Number of NaN/±∞ values that [`push`](Self::push) ignored.
+    pub fn rejected(&self) -> u64 {
+        self.rejected
+    }
+
+    /// Exact smallest accepted value; `None` when empty.
+    pub fn min(&self) -> Option<f64> {
+        (self.count > 0).then_some(self.min)
+    }
+
+    /// Exact largest accepted value; `None` when empty.
+    pub fn max(&self) -> Option<f64> {
+        (self.count > 0).then_some(self.max)
+    }
+
+    /// Approximate memory use in bytes: the inline struct plus allocated heap capacity.
+    pub fn memory_bytes(&self) -> usize {
+        std::mem::size_of::<Self>() + self.negative.heap_bytes() + self.positive.heap_bytes()
+    }
+
+    /// Representative of the bucket holding the `rank`-th smallest value (1 ≤ rank ≤ count).
+    /// Walks negatives from most negative, then zeros, then positives.
+    fn value_at_rank(&self, rank: u64) -> f64 {
+        let mut seen = 0u64;
+        for (key, n) in self.negative.buckets().rev() {
+            seen = seen.saturating_add(n);
+            if seen >= rank {
+                return -representative(key);
+            }
+        }
+        seen = seen.saturating_add(self.zero_count);
+        if seen >= rank {
+            return 0.0;
+        }
+        for (key, n) in self.positive.buckets() {
+            seen = seen.saturating_add(n);
+            if seen >= rank {
+                return representative(key);
+            }
+        }
+        // Unreachable while counts are consistent; the max is the safe answer.
+        self.max
+    }
+}
+
+/// 1-based type-1 rank `max(1, ⌈p·n⌉)`, kept within `1..=n` against rounding.
+fn type1_rank(p: f64, n: u64) -> u64 {
+    let rank = (p * n as f64).ceil();
+    if rank <= 1.0 {
+        1
+    } else if rank >= n as f64 {
+        n
+    } else {
+        // 1 < rank < n ≤ u64::MAX: the conversion is exact for any integer-valued f64 here.
+        rank as u64
+    }
+}
+
+/// `x` limited to `[lo, hi]` without `f64::clamp`'s panic on `lo > hi`.
+fn clamp(x: f64, lo: f64, hi: f64) -> f64 {
+    if x < lo {
+        lo
+    } else if x > hi {
+        hi
+    } else {
+        x
+    }
+}
+
+/// Bucket key of a normal, finite magnitude bit pattern: exponent and mantissa prefix.
+#[inline]
+fn bucket_key(magnitude_bits: u64) -> u32 {
+    // magnitude < 2^63, so the shifted value < 2^18 and fits a u32 losslessly.
+    (magnitude_bits >> KEY_SHIFT) as u32
+}
+
+/// Inclusive lower bound `L` of a bucket.
+#[cfg(test)]
+fn bucket_lower_bound(key: u32) -> f64 {
+    f64::from_bits(u64::from(key) << KEY_SHIFT)
+}
+
+/// Harmonic midpoint `2LU/(L+U) = 2^e · j(2j+2) / (2^M (2j+1))` of a bucket, computed with a
+/// single rounding (the integer products are exact and the power of two scales exactly); it
+/// lies strictly inside the bucket and is finite even for the top bucket, whose `U` is +∞.
+fn representative(key: u32) -> f64 {
+    let biased_exponent = u64::from(key >> MANTISSA_BITS);
+    let j = u64::from((1 << MANTISSA_BITS) + (key & MANTISSA_MASK));
+    let significand = (j * (2 * j + 2)) as f64 / (((2 * j + 1) << MANTISSA_BITS) as f64);
+    significand * f64::from_bits(biased_exponent << 52)
+}
+
+/// Dense bucket counts for one sign over the key range `first_key ..= last_key()`.
+///
+/// Canonical form (so that derived `PartialEq` compares contents): the range is exactly
+/// `[max(smallest key seen, largest key seen − MAX_BUCKETS + 1), largest key seen]`, both end
+/// buckets are non-zero, `first_key` is 0 while empty, and `high_counts` holds only non-zero
+/// high words of keys inside the range.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct BucketStore {
+    /// Key of `low_counts[0]`.
+    first_key: u32,
+    /// Low 32 bits of each bucket's count.
+    low_counts: Vec<u32>,
+    /// High 32 bits of the counts that exceeded `u32::MAX`, by key (normally empty).
+    high_counts: BTreeMap<u32, u32>,
+}
+
+impl BucketStore {
+    /// Hot path: count one value of bucket `key`.
+    #[inline]
+    fn add_one(&mut self, key: u32) {
+        // Keys below `first_key` wrap to a huge index and take the slow path.
+        let index = key.wrapping_sub(self.first_key) as usize;
+        match self.low_counts.get_mut(index) {
+            Some(low) => {
+                let (sum, overflowed) = low.overflowing_add(1);
+                *low = sum;
+                if overflowed {
+                    self.carry(key);
+                }
+            }
+            None => self.add(key, 1),
+        }
+    }
+
+    /// Adds 2³² to the count of `key` after its low word wrapped.
+    #[cold]
+    fn carry(&mut self, key: u32) {
+        let high = self.high_counts.entry(key).or_insert(0);
+        *high = high.saturating_add(1);
+    }
+
+    /// Adds `n` values of bucket `key`, growing or collapsing the range as needed.
+    fn add(&mut self, key: u32, n: u64) {
+        self.cover(key, key);
+        let target = key.max(self.first_key);
+        let total = self.count_at(target).saturating_add(n);
+        self.set_count(target, total);
+    }
+
+    /// Adds every bucket of `other`; the result depends only on the two multisets.
+    fn merge(&mut self, other: &Self) {
+        let Some(other_last) = other.last_key() else {
+            return;
+        };
+        self.cover(other.first_key, other_last);
+        for (key, n) in other.buckets().filter(|&(_, n)| n > 0) {
+            let target = key.max(self.first_key);
+            let total = self.count_at(target).saturating_add(n);
+            self.set_count(target, total);
+        }
+    }
+
+    /// Last key of the range, `None` while empty.
+    fn last_key(&self) -> Option<u32> {
+        let len = u32::try_from(self.low_counts.len()).ok()?;
+        len.checked_sub(1).map(|last| self.first_key + last)
+    }
+
+    /// Extends the range to include `min_key ..= max_key`, folding the smallest keys into the
+    /// lowest bucket when the span would exceed `MAX_BUCKETS`.
+    fn cover(&mut self, min_key: u32, max_key: u32) {
+        let (lo, hi) = match self.last_key() {
+            Some(last) => (self.first_key.min(min_key), last.max(max_key)),
+            None => (min_key, max_key),
+        };
+        let lo = lo.max(hi.saturating_sub(MAX_BUCKETS_KEY - 1));
+        if self.last_key() != Some(hi) || self.first_key != lo {
+            self.rebuild(lo, hi);
+        }
+    }
+
+    /// Re-lays the counts over `lo ..= hi` (`hi` ≥ current last key), folding keys below `lo`
+    /// into bucket `lo`. Allocates exactly the new length, keeping memory tight.
+    fn rebuild(&mut self, lo: u32, hi: u32) {
+        let folded = self
+            .buckets()
+            .take_while(|&(key, _)| key < lo)
+            .fold(0u64, |sum, (_, n)| sum.saturating_add(n));
+        let mut counts = vec![0u32; (hi - lo) as usize + 1];
+        for (index, &low) in self.low_counts.iter().enumerate() {
+            let key = self.first_key + index as u32;
+            if let Some(slot) = key.checked_sub(lo).and_then(|i| counts.get_mut(i as usize)) {
+                *slot = low;
+            }
+        }
+        self.high_counts = self.high_counts.split_off(&lo);
+        self.low_counts = counts;
+        self.first_key = lo;
+        if folded > 0 {
+            let total = self.count_at(lo).saturating_add(folded);
+            self.set_count(lo, total);
+        }
+    }
+
+    /// Full count of `key` (0 outside the range).
+    fn count_at(&self, key: u32) -> u64 {
+        let low = key
+            .checked_sub(self.first_key)
+            .and_then(|i| self.low_counts.get(i as usize))
+            .copied()
+            .unwrap_or(0);
+        self.with_high(key, low)
+    }
+
+    /// Combines a bucket's low word with its high word, if any.
+    fn with_high(&self, key: u32, low: u32) -> u64 {
+        let high = if self.high_counts.is_empty() {
+            0
+        } else {
+            self.high_counts.get(&key).copied().unwrap_or(0)
+        };
+        (u64::from(high) << 32) | u64::from(low)
+    }
+
+    /// Sets the full count of an in-range `key`, keeping `high_counts` free of zero entries.
+    fn set_count(&mut self, key: u32, count: u64) {
+        let Some(low) = key
+            .checked_sub(self.first_key)
+            .and_then(|i| self.low_counts.get_mut(i as usize))
+        else {
+            return;
+        };
+        // Truncation to the low word is the point here; the high word is stored separately.
+        *low = count as u32;
+        let high = (count >> 32) as u32;
+        if high == 0 {
+            self.high_counts.remove(&key);
+        } else {
+            self.high_counts.insert(key, high);
+        }
+    }
+
+    /// `(key, count)` for every bucket of the range, ascending; double-ended for the negatives.
+    fn buckets(&self) -> impl DoubleEndedIterator<Item = (u32, u64)> + '_ {
+        self.low_counts.iter().enumerate().map(|(index, &low)| {
+            // The range holds at most MAX_BUCKETS keys, so the index fits a u32.
+            let key = self.first_key + index as u32;
+            (key, self.with_high(key, low))
+        })
+    }
+
+    /// Heap bytes: the counts' capacity plus a rough 32 bytes per high-word map entry.
+    fn heap_bytes(&self) -> usize {
+        self.low_counts.capacity() * std::mem::size_of::<u32>() + self.high_counts.len() * 32
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use rand::seq::SliceRandom;
+    use rand::{RngExt, SeedableRng};
+    use rand_distr::{Distribution, LogNormal, Normal};
+    use rand_xoshiro::Xoshiro256PlusPlus;
+
+    /// Probabilities checked against exact order statistics.
+    const PROBS: [f64; 7] = [0.0, 0.05, 0.25, 0.5, 0.75, 0.95, 1.0];
+    /// Allowance for the single rounding of the representative and of the error computation.
+    const ROUNDING_SLACK: f64 = 1e-12;
+
+    fn sketch_of(values: &[f64]) -> QuantileSketch {
+        let mut sketch = QuantileSketch::new();
+        values.iter().for_each(|&x| sketch.push(x));
+        sketch
+    }
+
+    fn sorted_copy(values: &[f64]) -> Vec<f64> {
+        let mut sorted = values.to_vec();
+        sorted.sort_by(f64::total_cmp);
+        sorted
+    }
+
+    /// Exact type-1 order statistic of rank max(1, ⌈p·n⌉).
+    fn exact_type1(sorted: &[f64], p: f64) -> f64 {
+        let n = sorted.len();
+        let rank = ((p * n as f64).ceil() as usize).clamp(1, n);
+        sorted[rank - 1]
+    }
+
+    fn within_bound(estimate: f64, exact: f64) -> bool {
+        if exact.abs() < f64::MIN_POSITIVE {
+            // Zero bucket: zeros and subnormals are reported as 0 (or clamped to min/max).
+            (estimate - exact).abs() < f64::MIN_POSITIVE
+        } else {
+            (estimate - exact).abs() <= (RELATIVE_ACCURACY + ROUNDING_SLACK) * exact.abs()
+        }
+    }
+
+    /// Checks every p in PROBS against the exact answer, and the exact min/max/count.
+    fn check_accuracy(values: &[f64]) {
+        let sketch = sketch_of(values);
+        let sorted = sorted_copy(values);
+        assert_eq!(sketch.count(), values.len() as u64);
+        assert_eq!(sketch.min().unwrap().to_bits(), sorted[0].to_bits());
+        assert_eq!(
+            sketch.max().unwrap().to_bits(),
+            sorted[sorted.len() - 1].to_bits()
+        );
+        for p in PROBS {
+            let (estimate, exact) = (sketch.quantile(p).unwrap(), exact_type1(&sorted, p));
+            assert!(
+                within_bound(estimate, exact),
+                "p={p}: {estimate} vs {exact}"
+            );
+        }
+    }
+
+    fn rng(seed: u64) -> Xoshiro256PlusPlus {
+        Xoshiro256PlusPlus::seed_from_u64(seed)
+    }
+
+    fn draw<D: Distribution<f64>>(dist: D, n: usize, seed: u64) -> Vec<f64> {
+        let mut rng = rng(seed);
+        (0..n).map(|_| dist.sample(&mut rng)).collect()
+    }
+
+    fn uniform01(n: usize, seed: u64) -> Vec<f64> {
+        let mut rng = rng(seed);
+        (0..n).map(|_| rng.random::<f64>()).collect()
+    }
+
+    /// 10^U(lo, hi): log-uniform over the given decades.
+    fn log_uniform(n: usize, lo: f64, hi: f64, seed: u64) -> Vec<f64> {
+        let mut rng = rng(seed);
+        (0..n)
+            .map(|_| 10f64.powf(lo + (hi - lo) * rng.random::<f64>()))
+            .collect()
+    }
+
+    /// 20 % signed zeros, 30 % negative lognormal, 50 % normal(5, 10) (both signs).
+    fn mixture(n: usize, seed: u64) -> Vec<f64> {
+        let mut rng = rng(seed);
+        let lognormal = LogNormal::new(2.0, 1.5).unwrap();
+        let normal = Normal::new(5.0, 10.0).unwrap();
+        (0..n)
+            .map(|_| match rng.random::<f64>() {
+                u if u < 0.1 => 0.0,
+                u if u < 0.2 => 0.0f64.copysign(u - 0.15), // −0.0 and +0.0
+                u if u < 0.5 => -lognormal.sample(&mut rng),
+                _ => normal.sample(&mut rng),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn relative_accuracy_constant_is_the_tight_bucket_bound() {
+        assert!((RELATIVE_ACCURACY - 1.0 / 257.0).abs() < 1e-18);
+        let mut worst = 0.0f64;
+        // Lowest normal, unit and highest binades; every mantissa prefix.
+        for exponent in [1u32, 1023, 2046] {
+            for m in 0..=MANTISSA_MASK {
+                let key = (exponent << MANTISSA_BITS) | m;
+                let r = representative(key);
+                let low = bucket_lower_bound(key);
+                let high_bits = (u64::from(key + 1) << KEY_SHIFT) - 1; // largest value in bucket
+                let high = f64::from_bits(high_bits);
+                assert!(r.is_finite() && low < r && r < high, "key {key}");
+                assert_eq!(bucket_key(r.to_bits()), key);
+                for x in [low, high] {
+                    let err = (r - x).abs() / x;
+                    assert!(
+                        err <= RELATIVE_ACCURACY + ROUNDING_SLACK,
+                        "key {key}: {err}"
+                    );
+                    worst = worst.max(err);
+                }
+            }
+        }
+        // Attained at the first bucket of a binade, so the constant cannot be made smaller.
+        assert!(worst >= RELATIVE_ACCURACY * (1.0 - 1e-12), "{worst}");
+    }
+
+    #[test]
+    fn bucket_key_brackets_the_value_and_is_monotone() {
+        let mut values = log_uniform(10_000, -300.0, 300.0, 1);
+        values.extend([f64::MIN_POSITIVE, 1.0, 2.0, f64::MAX]);
+        values.sort_by(f64::total_cmp);
+        let keys: Vec<u32> = values.iter().map(|x| bucket_key(x.to_bits())).collect();
+        assert!(keys.windows(2).all(|w| w[0] <= w[1]));
+        for (&x, &key) in values.iter().zip(&keys) {
+            assert!(bucket_lower_bound(key) <= x);
+            assert!(key == bucket_key(f64::MAX.to_bits()) || x < bucket_lower_bound(key + 1));
+        }
+    }
+
+    #[test]
+    fn accuracy_on_common_distributions() {
+        for n in [1, 2, 10, 100_000] {
+            check_accuracy(&uniform01(n, 10 + n as u64));
+            check_accuracy(&draw(Normal::new(1000.0, 50.0).unwrap(), n, 20 + n as u64));
+            check_accuracy(&draw(LogNormal::new(0.0, 3.0).unwrap(), n, 30 + n as u64));
+            check_accuracy(&log_uniform(n, -6.0, 9.0, 40 + n as u64));
+            check_accuracy(&mixture(n, 50 + n as u64));
+        }
+    }
+
+    #[test]
+    fn all_equal_values_are_exact() {
+        for value in [42.0, -3.5, 0.0, 1e-310] {
+            let sketch = sketch_of(&vec![value; 1000]);
+            for p in PROBS {
+                assert_eq!(sketch.quantile(p), Some(value));
+            }
+        }
+    }
+
+    #[test]
+    fn hand_computed_ranks_on_one_to_ten() {
+        // n = 10: p = 0.05 → rank ⌈0.5⌉ = 1 (exact min), 0.25 → rank 3, 0.5 → rank 5,
+        // 0.75 → rank 8, 0.95 → rank 10 (exact max).
+        let values: Vec<f64> = (1..=10).rev().map(f64::from).collect();
+        let sketch = sketch_of(&values);
+        assert_eq!(sketch.quantile(0.05), Some(1.0));
+        assert_eq!(sketch.quantile(0.95), Some(10.0));
+        for (p, rank_value) in [(0.25, 3.0), (0.5, 5.0), (0.75, 8.0)] {
+            let estimate = sketch.quantile(p).unwrap();
+            assert!(within_bound(estimate, rank_value), "p={p}: {estimate}");
+            // Neighbouring ranks are > 10 % away, so the right rank was picked.
+            assert!((estimate - rank_value).abs() < 0.1);
+        }
+        // n = 2: rank 1 for p ≤ 0.5, rank 2 above.
+        let two = sketch_of(&[7.0, -1.0]);
+        assert_eq!(two.quantile(0.5), Some(-1.0));
+        assert_eq!(two.quantile(0.5000001), Some(7.0));
+    }
+
+    #[test]
+    fn empty_invalid_and_non_finite_inputs() {
+        let mut sketch = QuantileSketch::default();
+        assert_eq!(sketch, QuantileSketch::new());
+        assert_eq!(
+            (sketch.quantile(0.5), sketch.min(), sketch.max()),
+            (None, None, None)
+        );
+        for x in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, -f64::NAN] {
+            sketch.push(x);
+        }
+        assert_eq!((sketch.count(), sketch.rejected()), (0, 4));
+        assert_eq!(sketch.quantile(0.5), None);
+        sketch.push(2.5);
+        assert_eq!(sketch.quantile(0.5), Some(2.5));
+        for p in [-0.1, 1.1, f64::NAN, f64::INFINITY] {
+            assert_eq!(sketch.quantile(p), None);
+        }
+    }
+
+    #[test]
+    fn zeros_subnormals_and_signed_zero() {
+        let values = [-0.0, 0.0, 5e-324, -1e-310, 0.0, 3.0, -2.0];
+        check_accuracy(&values);
+        let sketch = sketch_of(&values);
+        assert_eq!(sketch.min(), Some(-2.0));
+        // Ranks 3..=6 of 7 are the zero bucket (p = 0.5 → rank 4).
+        assert_eq!(sketch.quantile(0.5), Some(0.0));
+        // min/max use the total order −0.0 < +0.0, whatever the push or merge order.
+        for (first, second) in [(0.0, -0.0), (-0.0, 0.0)] {
+            let mut merged = sketch_of(&[first]);
+            merged.merge(&sketch_of(&[second]));
+            for sketch in [merged, sketch_of(&[first, second])] {
+                assert_eq!(sketch.min().unwrap().to_bits(), (-0.0f64).to_bits());
+                assert_eq!(sketch.max().unwrap().to_bits(), 0.0f64.to_bits());
+            }
+        }
+    }
+
+    /// Merges the sketches of `parts` in the order given by `order`.
+    fn merge_in_order(parts: &[Vec<f64>], order: &[usize]) -> QuantileSketch {
+        let mut merged = QuantileSketch::new();
+        for &i in order {
+            merged.merge(&sketch_of(&parts[i]));
+        }
+        merged
+    }
+
+    /// Pairwise (tree) reduction, as a parallel reduce would do it.
+    fn merge_tree(mut sketches: Vec<QuantileSketch>) -> QuantileSketch {
+        while sketches.len() > 1 {
+            let mut next = Vec::new();
+            for pair in sketches.chunks(2) {
+                let mut first = pair[0].clone();
+                if let Some(second) = pair.get(1) {
+                    first.merge(second);
+                }
+                next.push(first);
+            }
+            sketches = next;
+        }
+        sketches.pop().unwrap_or_default()
+    }
+
+    fn assert_bit_identical(a: &QuantileSketch, b: &QuantileSketch) {
+        assert_eq!(a, b);
+        for i in 0..=200 {
+            let p = f64::from(i) / 200.0;
+            let (qa, qb) = (a.quantile(p).unwrap(), b.quantile(p).unwrap());
+            assert_eq!(qa.to_bits(), qb.to_bits(), "p={p}");
+        }
+    }
+
+    #[test]
+    fn merge_is_exact_and_order_independent() {
+        // One data set within range, one that forces collapsing (±1e-300..1e300).
+        let mut wide = log_uniform(6_000, -300.0, 300.0, 5);
+        wide.iter_mut().step_by(3).for_each(|x| *x = -*x);
+        wide.extend([0.0, -0.0, 1e-310]);
+        for data in [mixture(20_000, 4), wide] {
+            let reference = sketch_of(&data);
+            for chunk in [1, 7, 1000, 4_321] {
+                let parts: Vec<Vec<f64>> = data.chunks(chunk).map(<[f64]>::to_vec).collect();
+                let forward: Vec<usize> = (0..parts.len()).collect();
+                let reverse: Vec<usize> = forward.iter().rev().copied().collect();
+                let mut shuffled = forward.clone();
+                shuffled.shuffle(&mut rng(chunk as u64));
+                for order in [&forward, &reverse, &shuffled] {
+                    assert_bit_identical(&merge_in_order(&parts, order), &reference);
+                }
+                let tree = merge_tree(parts.iter().map(|p| sketch_of(p)).collect());
+                assert_bit_identical(&tree, &reference);
+            }
+            // Commutativity of a single merge, including merging with an empty sketch.
+            let (left, right) = data.split_at(data.len() / 3);
+            let (mut ab, mut ba) = (sketch_of(left), sketch_of(right));
+            ab.merge(&sketch_of(right));
+            ba.merge(&sketch_of(left));
+            ba.merge(&QuantileSketch::new());
+            assert_bit_identical(&ab, &ba);
+        }
+    }
+
+    #[test]
+    fn collapse_bounds_memory_and_keeps_upper_quantiles_accurate() {
+        // 2^U(-40, 60): 100 binades = 12,800 buckets > MAX_BUCKETS, so the lowest 36 binades
+        // are collapsed; values ≥ 2^-4 (64 % of the mass) keep the guarantee.
+        let mut rng = rng(9);
+        let values: Vec<f64> = (0..50_000)
+            .map(|_| (-40.0 + 100.0 * rng.random::<f64>()).exp2())
+            .collect();
+        for sign in [1.0, -1.0] {
+            let signed: Vec<f64> = values.iter().map(|x| sign * x).collect();
+            let sketch = sketch_of(&signed);
+            let store = [&sketch.positive, &sketch.negative][usize::from(sign < 0.0)];
+            assert_eq!(store.low_counts.len(), MAX_BUCKETS);
+            let bound = std::mem::size_of::<QuantileSketch>() + MAX_BUCKETS * 4;
+            assert!(sketch.memory_bytes() <= bound, "{}", sketch.memory_bytes());
+            let floor = bucket_lower_bound(store.first_key);
+            assert!((floor - 2f64.powi(-4)).abs() < 0.01 * floor, "{floor}");
+            let sorted = sorted_copy(&signed);
+            let mut checked = 0;
+            for p in PROBS {
+                let (estimate, exact) = (sketch.quantile(p).unwrap(), exact_type1(&sorted, p));
+                if exact.abs() >= floor {
+                    assert!(
+                        within_bound(estimate, exact),
+                        "p={p}: {estimate} vs {exact}"
+                    );
+                    checked += 1;
+                } else {
+                    // Collapsed values are reported too far from zero, never too close.
+                    assert!(estimate.abs() >= exact.abs() && estimate.abs() < floor * 1.01);
+                }
+            }
+            // The three quantiles on the far side of the median plus the exact extreme there.
+            assert_eq!(checked, 4);
+        }
+    }
+
+    #[test]
+    fn pathological_span_stays_bounded() {
+        // Every binade of both signs, in increasing then decreasing order.
+        let mut values: Vec<f64> = (-1022..=1023).map(|e| 2f64.powi(e) * 1.5).collect();
+        values.extend(values.clone().iter().rev().map(|x| -x));
+        let sketch = sketch_of(&values);
+        assert_eq!(sketch.positive.low_counts.len(), MAX_BUCKETS);
+        assert_eq!(sketch.negative.low_counts.len(), MAX_BUCKETS);
+        assert!(
+            sketch.memory_bytes() <= std::mem::size_of::<QuantileSketch>() + 2 * MAX_BUCKETS * 4
+        );
+        assert_eq!(sketch.quantile(0.0), Some(-1.5 * 2f64.powi(1023)));
+        assert_eq!(sketch.quantile(1.0), Some(1.5 * 2f64.powi(1023)));
+        // p = 0.99 lies in the top binades, far above the collapsed range.
+        let exact = exact_type1(&sorted_copy(&values), 0.99);
+        assert!(within_bound(sketch.quantile(0.99).unwrap(), exact));
+    }
+
+    #[test]
+    fn counts_beyond_u32_carry_exactly() {
+        let big = 3 * (1u64 << 32) + 5;
+        let mut a = BucketStore::default();
+        a.add(1000, big);
+        a.low_counts[0] = u32::MAX - 1; // count is now 3·2³² + 2³² − 2 = 4·2³² − 2
+        for _ in 0..3 {
+            a.add_one(1000);
+        }
+        assert_eq!(a.count_at(1000), 4 * (1u64 << 32) + 1);
+        // Same multiset reached by a different path compares equal (canonical high words).
+        let mut b = BucketStore::default();
+        b.add(1000, 4 * (1u64 << 32));
+        let mut one = BucketStore::default();
+        one.add_one(1000);
+        b.merge(&one);
+        assert_eq!(a, b);
+        // Folding big counts during a collapse keeps them exact.
+        let mut c = a.clone();
+        c.add_one(1000 + MAX_BUCKETS_KEY + 10);
+        assert_eq!(c.first_key, 1011);
+        assert_eq!(c.count_at(1011), 4 * (1u64 << 32) + 1);
+        assert_eq!(
+            c.high_counts.keys().copied().collect::<Vec<_>>(),
+            vec![1011]
+        );
+    }
+
+    /// Finite values spread over ≤ 60 binades per sign, plus zeros: no collapse can happen.
+    fn in_range_value() -> impl Strategy<Value = f64> {
+        prop_oneof![
+            Just(0.0),
+            (prop_oneof![Just(-1.0), Just(1.0)], -30i32..30, 1.0f64..2.0)
+                .prop_map(|(sign, e, m)| sign * m * 2f64.powi(e)),
+        ]
+    }
+
+    fn finite_value() -> impl Strategy<Value = f64> {
+        use proptest::num::f64::{NEGATIVE, NORMAL, POSITIVE, SUBNORMAL, ZERO};
+        POSITIVE | NEGATIVE | NORMAL | SUBNORMAL | ZERO
+    }
+
+    /// Whether an exact value lies at or above its sign's collapsed range (or in the zero bucket).
+    fn not_collapsed(sketch: &QuantileSketch, exact: f64) -> bool {
+        let magnitude = exact.to_bits() & !SIGN_BIT;
+        let store = [&sketch.positive, &sketch.negative][usize::from(exact < 0.0)];
+        magnitude < MIN_NORMAL_BITS || bucket_key(magnitude) >= store.first_key
+    }
+
+    proptest! {
+        #[test]
+        fn prop_in_range_values_meet_the_bound(values in prop::collection::vec(in_range_value(), 1..300)) {
+            let sketch = sketch_of(&values);
+            let sorted = sorted_copy(&values);
+            for i in 0..=20 {
+                let p = f64::from(i) / 20.0;
+                let (estimate, exact) = (sketch.quantile(p).unwrap(), exact_type1(&sorted, p));
+                prop_assert!(within_bound(estimate, exact), "p={} {} vs {}", p, estimate, exact);
+            }
+        }
+
+        #[test]
+        fn prop_any_finite_values_meet_the_bound_outside_collapse(
+            values in prop::collection::vec(finite_value(), 1..200)
+        ) {
+            let sketch = sketch_of(&values);
+            let sorted = sorted_copy(&values);
+            let mut previous = f64::NEG_INFINITY;
+            for i in 0..=20 {
+                let p = f64::from(i) / 20.0;
+                let (estimate, exact) = (sketch.quantile(p).unwrap(), exact_type1(&sorted, p));
+                if not_collapsed(&sketch, exact) {
+                    prop_assert!(within_bound(estimate, exact), "p={} {} vs {}", p, estimate, exact);
+                }
+                prop_assert!(estimate >= previous, "quantiles must be monotone in p");
+                previous = estimate;
+            }
+            prop_assert!(sketch.positive.low_counts.len() <= MAX_BUCKETS);
+            prop_assert!(sketch.negative.low_counts.len() <= MAX_BUCKETS);
+        }
+
+        #[test]
+        fn prop_any_f64_never_panics(values in prop::collection::vec(any::<f64>(), 0..100), p in any::<f64>()) {
+            let sketch = sketch_of(&values);
+            let finite = values.iter().filter(|x| x.is_finite()).count() as u64;
+            prop_assert_eq!(sketch.count(), finite);
+            prop_assert_eq!(sketch.rejected(), values.len() as u64 - finite);
+            let q = sketch.quantile(p);
+            prop_assert_eq!(q.is_some(), finite > 0 && (0.0..=1.0).contains(&p));
+        }
+
+        #[test]
+        fn prop_split_merge_equals_sequential(
+            values in prop::collection::vec(finite_value(), 0..200),
+            split in any::<prop::sample::Index>()
+        ) {
+            let at = split.index(values.len() + 1);
+            let (left, right) = values.split_at(at);
+            let mut ab = sketch_of(left);
+            ab.merge(&sketch_of(right));
+            let mut ba = sketch_of(right);
+            ba.merge(&sketch_of(left));
+            let sequential = sketch_of(&values);
+            prop_assert_eq!(&ab, &sequential);
+            prop_assert_eq!(&ba, &sequential);
+        }
+    }
+}
