@@ -156,6 +156,7 @@ pub fn plan(p: &Prepared, args: &SimArgs, bundles: Vec<usize>) -> Result<RunPlan
         first_run: 0,
         bundles,
         threads: threads(args.threads)?,
+        inputs: None,
     })
 }
 

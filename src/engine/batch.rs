@@ -58,6 +58,8 @@ pub struct BatchSpec<'a> {
     pub first_run: u64,
     /// Lanes in use.
     pub active: usize,
+    /// Fixed per-run inputs, and the row of lane 0 in them.
+    pub inputs: Option<(&'a super::RunInputs, usize)>,
 }
 
 /// Simulates one batch. Outcomes go to `outcomes` (`active` rows of one value per outcome), series
@@ -89,6 +91,14 @@ pub fn simulate(
         for (value, key) in row.iter_mut().zip(&batch.run_keys).take(active) {
             let mut rng = stream(*key, p.site, PARAM_MONTH);
             *value = p.dist.sample(&mut rng);
+        }
+    }
+    if let Some((inputs, row0)) = spec.inputs {
+        for (k, &p) in inputs.params.iter().enumerate() {
+            let row = &mut batch.vals[model.params[p].slot.index()];
+            for (lane, value) in row.iter_mut().enumerate().take(active) {
+                *value = inputs.values[(row0 + lane) * inputs.width() + k];
+            }
         }
     }
     let run_keys = batch.run_keys;
@@ -141,6 +151,18 @@ pub fn simulate(
         vals[model.time.time.index()] = [month.decimal_year(); LANES];
         for (j, slot) in model.lever_slots.iter().enumerate() {
             vals[slot.index()] = [spec.bundle.levers[m * n_levers + j]; LANES];
+        }
+        if let Some((inputs, row0)) = spec.inputs {
+            for (k, &j) in inputs.levers.iter().enumerate() {
+                let share = model.lever_share[m * n_levers + j];
+                let default = model.lever_defaults[j];
+                let row = &mut vals[model.lever_slots[j].index()];
+                for (lane, value) in row.iter_mut().enumerate().take(active) {
+                    let target =
+                        inputs.values[(row0 + lane) * inputs.width() + inputs.params.len() + k];
+                    *value = default + (target - default) * share;
+                }
+            }
         }
         let draw_cx = DrawCx {
             run_keys: &run_keys,
@@ -263,7 +285,13 @@ pub fn simulate(
                     batch.fired[lane] = fires;
                 }
             }
-            for (lane, _) in batch.fired.iter().enumerate().take(active).filter(|(_, f)| **f) {
+            for (lane, _) in batch
+                .fired
+                .iter()
+                .enumerate()
+                .take(active)
+                .filter(|(_, f)| **f)
+            {
                 vals[e.flag.index()][lane] = 1.0;
                 vals[e.at.index()][lane] = m as f64;
             }

@@ -94,6 +94,30 @@ pub struct RunPlan {
     pub bundles: Vec<usize>,
     /// Worker threads (at least 1).
     pub threads: usize,
+    /// Fixed per-run values for some params and levers, replacing their draws or bundle
+    /// settings (used by sensitivity analysis); `None` for ordinary runs.
+    pub inputs: Option<std::sync::Arc<RunInputs>>,
+}
+
+/// Per-run values of chosen params and levers, for designed experiments (Sobol, Morris,
+/// one-at-a-time). A lever value applies like a constant bundle setting: from the lever's `from`
+/// month, ramping as the lever declares.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RunInputs {
+    /// Params set (indices into `Model::params`).
+    pub params: Vec<usize>,
+    /// Levers set (indices into `Model::lever_slots`).
+    pub levers: Vec<usize>,
+    /// Row-major values: for each run of the plan (0 = `first_run`), the params' values then
+    /// the levers' values.
+    pub values: Vec<f64>,
+}
+
+impl RunInputs {
+    /// Values per run.
+    pub fn width(&self) -> usize {
+        self.params.len() + self.levers.len()
+    }
 }
 
 /// Per-month statistics of one recorded variable in one bundle.

@@ -106,6 +106,7 @@ pub fn run(
                     seed: plan.seed,
                     first_run: plan.first_run + first + done,
                     active,
+                    inputs: plan.inputs.as_deref().map(|i| (i, (first + done) as usize)),
                 };
                 let out = &mut outcomes[done as usize * n_out..(done as usize + active) * n_out];
                 if let Err(fault) = simulate(model, &mut batch, &spec, out, &mut acc) {

@@ -198,6 +198,8 @@ pub fn compile(s: &Scenario, overrides: &Overrides, diags: &mut Diagnostics) -> 
         lever_slots: symbols.levers.clone(),
         lever_names: s.levers.iter().map(|l| l.name.value.clone()).collect(),
         bundles: bundles?,
+        lever_defaults: s.levers.iter().map(|l| l.default.value).collect(),
+        lever_share: lever_shares(s, n_months),
         baseline: baseline?,
         init_ops: remap_all(init_ops),
         step_ops: remap_all(step_ops),
@@ -549,34 +551,36 @@ fn stock_plans(
             }
         }
         if let (Some(a), Some(b)) = (ends[0], ends[1])
-            && a == b {
-                diags.push(
-                    Diagnostic::error(
-                        Code::BadReference,
-                        format!("flow `{}` goes from a stock to itself", flow.name.value),
-                    )
-                    .with_label(flow.name.span, "from and to are the same stock"),
-                );
-            }
+            && a == b
+        {
+            diags.push(
+                Diagnostic::error(
+                    Code::BadReference,
+                    format!("flow `{}` goes from a stock to itself", flow.name.value),
+                )
+                .with_label(flow.name.span, "from and to are the same stock"),
+            );
+        }
     }
     for x in &s.stocks {
         if let Some(actor_code) = &x.actor
-            && !actor(&actor_code.value) {
-                diags.push(
-                    Diagnostic::error(
-                        Code::UnknownName,
-                        format!(
-                            "stock `{}`: unknown actor `{}`",
-                            x.name.value, actor_code.value
-                        ),
-                    )
-                    .with_label(actor_code.span, "not declared under [actors]")
-                    .with_optional_help(did_you_mean(
-                        &actor_code.value,
-                        s.actors.iter().map(|a| a.code.value.as_str()),
-                    )),
-                );
-            }
+            && !actor(&actor_code.value)
+        {
+            diags.push(
+                Diagnostic::error(
+                    Code::UnknownName,
+                    format!(
+                        "stock `{}`: unknown actor `{}`",
+                        x.name.value, actor_code.value
+                    ),
+                )
+                .with_label(actor_code.span, "not declared under [actors]")
+                .with_optional_help(did_you_mean(
+                    &actor_code.value,
+                    s.actors.iter().map(|a| a.code.value.as_str()),
+                )),
+            );
+        }
     }
     plans
 }
@@ -774,6 +778,35 @@ fn bundle_plans(
     ok.then_some(plans)
 }
 
+/// How far a constant setting has taken effect in month index `m`: 0 before the policy starts
+/// at month index `from`, then rising by 1/`ramp` a month (1 at once when `ramp` is 0).
+fn ramp_share(m: usize, from: i32, ramp: u32) -> f64 {
+    let elapsed = m as i64 - i64::from(from);
+    if elapsed < 0 {
+        0.0
+    } else if ramp == 0 {
+        1.0
+    } else {
+        ((elapsed + 1) as f64 / f64::from(ramp)).min(1.0)
+    }
+}
+
+/// [`ramp_share`] of every lever in every month, for per-run lever inputs.
+fn lever_shares(s: &Scenario, n_months: usize) -> Vec<f64> {
+    let start = s.meta.start.value;
+    let mut out = Vec::with_capacity(n_months * s.levers.len());
+    for m in 0..n_months {
+        for lever in &s.levers {
+            let from = lever
+                .from
+                .as_ref()
+                .map_or(0, |f| f.value.months_since(start));
+            out.push(ramp_share(m, from, lever.ramp));
+        }
+    }
+    out
+}
+
 /// Piecewise-linear interpolation of a schedule at `month`.
 fn schedule_value(points: &[(Sp<Month>, Sp<f64>)], month: Month, default: f64) -> f64 {
     let Some(first) = points.first() else {
@@ -876,9 +909,10 @@ fn recorded(s: &Scenario, vars: &[Var], diags: &mut Diagnostics) -> Vec<usize> {
         .collect();
     for name in extra {
         if let Some(i) = vars.iter().position(|v| v.name == name.value)
-            && !out.contains(&i) {
-                out.push(i);
-            }
+            && !out.contains(&i)
+        {
+            out.push(i);
+        }
     }
     out.sort_unstable();
     out.dedup();
@@ -933,9 +967,10 @@ fn init_ops_reads(s: &Scenario, names: &Names) -> Vec<Symbol> {
     for stock in &s.stocks {
         stock.init.expr.walk(&mut |e| {
             if let crate::scenario::formula::ExprKind::Name(n) = &e.kind
-                && let Some(sym) = names.get(n) {
-                    reads.push(sym);
-                }
+                && let Some(sym) = names.get(n)
+            {
+                reads.push(sym);
+            }
         });
     }
     reads

@@ -548,15 +548,13 @@ impl<'s, 'a> Lowering<'s, 'a> {
             }
             "ramp" => {
                 if let (Operand::Const(a), Operand::Const(b)) = (values[0], values[1])
-                    && b <= a {
-                        return self.error(
-                            Diagnostic::error(
-                                Code::BadRange,
-                                "ramp(start, end) needs end after start",
-                            )
+                    && b <= a
+                {
+                    return self.error(
+                        Diagnostic::error(Code::BadRange, "ramp(start, end) needs end after start")
                             .with_label(span, format!("end {b} is not after start {a}")),
-                        );
-                    }
+                    );
+                }
                 let elapsed = self.bin(BinFn::Sub, t, values[0]);
                 let length = self.bin(BinFn::Sub, values[1], values[0]);
                 let share = self.bin(BinFn::Div, elapsed, length);

@@ -193,6 +193,11 @@ pub struct Model {
     pub lever_names: Vec<String>,
     /// Bundles, in scenario order.
     pub bundles: Vec<BundlePlan>,
+    /// Lever defaults, in lever order.
+    pub lever_defaults: Vec<f64>,
+    /// For a constant setting of each lever: the share of the way from the default to the
+    /// setting in each month (0 before the lever's `from`, ramping to 1); `n_months` rows.
+    pub lever_share: Vec<f64>,
     /// Index of the baseline bundle.
     pub baseline: usize,
     /// Ops computing stocks' initial values (once per run, after params).

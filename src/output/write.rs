@@ -203,9 +203,10 @@ fn remove_stale(parent: &Path, name: &str) {
             .or_else(|| file_name.strip_prefix(&format!(".{name}.old-")))
             .and_then(|p| p.parse::<u32>().ok());
         if let Some(pid) = pid
-            && !process_alive(pid) {
-                fs::remove_dir_all(entry.path()).ok();
-            }
+            && !process_alive(pid)
+        {
+            fs::remove_dir_all(entry.path()).ok();
+        }
     }
 }
 

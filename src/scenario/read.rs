@@ -531,20 +531,21 @@ fn read_stock(cx: &mut Cx<'_>, source: &str, name: Sp<String>, value: &Value<'_>
         },
     };
     if let (Some(lo), Some(hi)) = (&min, &max)
-        && lo.value > hi.value {
-            cx.push(
-                Diagnostic::error(
-                    Code::BadRange,
-                    format!(
-                        "stock `{}`: min {} is above max {}",
-                        name.value, lo.value, hi.value
-                    ),
-                )
-                .with_label(lo.span, "min")
-                .with_label(hi.span, "max"),
-            );
-            return None;
-        }
+        && lo.value > hi.value
+    {
+        cx.push(
+            Diagnostic::error(
+                Code::BadRange,
+                format!(
+                    "stock `{}`: min {} is above max {}",
+                    name.value, lo.value, hi.value
+                ),
+            )
+            .with_label(lo.span, "min")
+            .with_label(hi.span, "max"),
+        );
+        return None;
+    }
     let init = match init {
         Some(f) => f,
         None if init_given => return None,
@@ -663,16 +664,17 @@ fn read_event(cx: &mut Cx<'_>, source: &str, name: Sp<String>, value: &Value<'_>
     }
     if let Some(h) = &hazard
         && let formula::ExprKind::Number(p) = h.expr.kind
-            && !(0.0..=1.0).contains(&p) {
-                cx.push(
-                    Diagnostic::error(
-                        Code::BadProbability,
-                        format!("hazard {p} is not a probability per month"),
-                    )
-                    .with_label(h.span, "must be between 0 and 1"),
-                );
-                return None;
-            }
+        && !(0.0..=1.0).contains(&p)
+    {
+        cx.push(
+            Diagnostic::error(
+                Code::BadProbability,
+                format!("hazard {p} is not a probability per month"),
+            )
+            .with_label(h.span, "must be between 0 and 1"),
+        );
+        return None;
+    }
     if (hazard.is_none() && t.has("hazard")) || (when.is_none() && t.has("when")) {
         return None;
     }
@@ -766,17 +768,18 @@ fn read_outcome(
         return None;
     }
     if let (Some(f), Some(to)) = (&from, &to)
-        && f.value > to.value {
-            cx.push(
-                Diagnostic::error(
-                    Code::BadRange,
-                    format!("window {} to {} ends before it starts", f.value, to.value),
-                )
-                .with_label(f.span, "from")
-                .with_label(to.span, "to"),
-            );
-            return None;
-        }
+        && f.value > to.value
+    {
+        cx.push(
+            Diagnostic::error(
+                Code::BadRange,
+                format!("window {} to {} ends before it starts", f.value, to.value),
+            )
+            .with_label(f.span, "from")
+            .with_label(to.span, "to"),
+        );
+        return None;
+    }
     let expr = expr?;
     ok.then_some(Outcome {
         name,
@@ -900,13 +903,14 @@ fn read_schedule(
         let month = string(cx, path, &pair[0]).and_then(|m| month_text(cx, &m))?;
         let value = number(cx, path, &pair[1])?;
         if let Some((prev, _)) = out.last()
-            && month.value <= prev.value {
-                cx.push(
-                    Diagnostic::error(Code::BadDate, "schedule months must increase")
-                        .with_label(month.span, format!("not after {}", prev.value)),
-                );
-                return None;
-            }
+            && month.value <= prev.value
+        {
+            cx.push(
+                Diagnostic::error(Code::BadDate, "schedule months must increase")
+                    .with_label(month.span, format!("not after {}", prev.value)),
+            );
+            return None;
+        }
         out.push((month, value));
     }
     if out.is_empty() {
