@@ -67,7 +67,13 @@ pub fn prepare(path: &Path, sets: &[String]) -> Result<Prepared, Failure> {
     let overrides = parse_sets(sets)?;
     let loaded = load(path);
     let Some(scenario) = loaded.scenario else {
-        print_diagnostics(&loaded.diags, &loaded.sources);
+        let mut diags = loaded.diags;
+        if let Some(partial) = &loaded.partial {
+            // Look for the remaining problems too, so that one run reports them all.
+            compile(partial, &Overrides::default(), &mut diags);
+            diags.sort();
+        }
+        print_diagnostics(&diags, &loaded.sources);
         return Err(Failure::Scenario(None));
     };
     for (name, _) in &overrides.values {

@@ -65,6 +65,8 @@ pub struct Names {
     others: HashMap<String, &'static str>,
     /// Levers with a cost formula.
     lever_has_cost: Vec<bool>,
+    /// Items declared but unreadable (already reported).
+    broken: Vec<String>,
 }
 
 const BUILTINS: [(&str, Symbol); 6] = [
@@ -83,6 +85,7 @@ impl Names {
             map: HashMap::new(),
             others: HashMap::new(),
             lever_has_cost: s.levers.iter().map(|l| l.cost.is_some()).collect(),
+            broken: s.broken.clone(),
         };
         let declared = s
             .params
@@ -173,6 +176,9 @@ impl Names {
         if let Some(symbol) = self.get(name) {
             return Some(symbol);
         }
+        if self.broken.iter().any(|b| b == name) {
+            return None;
+        }
         if let Some(what) = self.others.get(name) {
             diags.push(
                 Diagnostic::error(
@@ -212,6 +218,7 @@ impl Names {
     ) -> Option<Symbol> {
         let symbol = match self.get(base) {
             Some(s) => s,
+            None if self.broken.iter().any(|b| b == base) => return None,
             None => {
                 self.resolve(base, span, diags);
                 return None;

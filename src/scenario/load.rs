@@ -33,6 +33,10 @@ pub struct Loaded {
     pub diags: Diagnostics,
     /// The scenario, when no error was found.
     pub scenario: Option<Scenario>,
+    /// When there were errors: what could be read anyway, without the broken items (their
+    /// names are in [`Scenario::broken`]). Compiling it finds the remaining problems, so that one
+    /// `validate` reports everything at once.
+    pub partial: Option<Scenario>,
 }
 
 /// Loads and checks the scenario at `path`, following `extends`.
@@ -182,17 +186,18 @@ impl Loader {
     }
 
     fn finish(mut self, path: String, file: Option<ScenarioFile>) -> Loaded {
-        let scenario = file.and_then(|file| assemble(&mut self.diags, path, file));
-        let scenario = if self.diags.has_errors() {
-            None
+        let assembled = file.and_then(|file| assemble(&mut self.diags, path, file));
+        let (scenario, partial) = if self.diags.has_errors() {
+            (None, assembled)
         } else {
-            scenario
+            (assembled, None)
         };
         self.diags.sort();
         Loaded {
             sources: self.sources,
             diags: self.diags,
             scenario,
+            partial,
         }
     }
 }
@@ -271,6 +276,7 @@ fn merge(mut base: ScenarioFile, variant: ScenarioFile) -> ScenarioFile {
     merge_items(&mut base.outcomes, variant.outcomes, |a| &a.name.value);
     merge_items(&mut base.bundles, variant.bundles, |a| &a.name.value);
     base.observations.extend(variant.observations);
+    base.broken.extend(variant.broken);
     base.output = variant.output.or(base.output);
     base.charts = variant.charts.or(base.charts);
     base
@@ -389,6 +395,7 @@ fn assemble(diags: &mut Diagnostics, path: String, file: ScenarioFile) -> Option
         bundles,
         output: file.output.unwrap_or_default(),
         charts: file.charts.unwrap_or_default(),
+        broken: file.broken,
     })
 }
 

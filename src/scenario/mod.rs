@@ -50,6 +50,9 @@ pub struct Scenario {
     pub output: OutputConfig,
     /// `[charts]`: which series and outcomes are charted.
     pub charts: ChartsConfig,
+    /// Names of items that were declared but could not be read (only in a partial scenario):
+    /// formulas using them get no second, misleading "unknown name" error.
+    pub broken: Vec<String>,
 }
 
 /// The `[scenario]` table: metadata, time axis, defaults for runs and seed.

@@ -49,6 +49,7 @@ pub(crate) struct ScenarioFile {
     pub bundles: Vec<Bundle>,
     pub output: Option<OutputConfig>,
     pub charts: Option<ChartsConfig>,
+    pub broken: Vec<String>,
 }
 
 /// Keys that distributions take; anything else in a param table is not a distribution key.
@@ -99,21 +100,78 @@ pub(crate) fn read_document(
             }
         }
     }
-    section(cx, source, root, "params", &mut file.params, read_param);
-    section(cx, source, root, "levers", &mut file.levers, read_lever);
-    section(cx, source, root, "stocks", &mut file.stocks, read_stock);
-    section(cx, source, root, "flows", &mut file.flows, read_flow);
-    section(cx, source, root, "aux", &mut file.aux, read_aux);
-    section(cx, source, root, "events", &mut file.events, read_event);
+    section(
+        cx,
+        source,
+        root,
+        "params",
+        &mut file.params,
+        &mut file.broken,
+        read_param,
+    );
+    section(
+        cx,
+        source,
+        root,
+        "levers",
+        &mut file.levers,
+        &mut file.broken,
+        read_lever,
+    );
+    section(
+        cx,
+        source,
+        root,
+        "stocks",
+        &mut file.stocks,
+        &mut file.broken,
+        read_stock,
+    );
+    section(
+        cx,
+        source,
+        root,
+        "flows",
+        &mut file.flows,
+        &mut file.broken,
+        read_flow,
+    );
+    section(
+        cx,
+        source,
+        root,
+        "aux",
+        &mut file.aux,
+        &mut file.broken,
+        read_aux,
+    );
+    section(
+        cx,
+        source,
+        root,
+        "events",
+        &mut file.events,
+        &mut file.broken,
+        read_event,
+    );
     section(
         cx,
         source,
         root,
         "outcomes",
         &mut file.outcomes,
+        &mut file.broken,
         read_outcome,
     );
-    section(cx, source, root, "bundles", &mut file.bundles, read_bundle);
+    section(
+        cx,
+        source,
+        root,
+        "bundles",
+        &mut file.bundles,
+        &mut file.broken,
+        read_bundle,
+    );
     if let Some((array, _)) = root.array(cx, "observations") {
         for (i, value) in array.iter().enumerate() {
             if let Some(mut t) = TableReader::from_value(cx, value, &format!("observations[{i}]")) {
@@ -146,6 +204,7 @@ fn section<T>(
     root: &mut TableReader<'_>,
     key: &'static str,
     out: &mut Vec<T>,
+    broken: &mut Vec<String>,
     read: ItemReader<T>,
 ) {
     let Some(mut table) = root.table(cx, key) else {
@@ -159,8 +218,10 @@ fn section<T>(
         );
     }
     for (name, value) in table.entries(cx) {
-        if let Some(item) = read(cx, source, name, value) {
-            out.push(item);
+        let text = name.value.clone();
+        match read(cx, source, name, value) {
+            Some(item) => out.push(item),
+            None => broken.push(text),
         }
     }
 }

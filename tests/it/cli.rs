@@ -1,0 +1,304 @@
+//! The `leversim` command end to end: exit codes, messages, the results folder.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn leversim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_leversim"))
+        .args(args)
+        .output()
+        .expect("leversim starts")
+}
+
+fn text(out: &[u8]) -> String {
+    String::from_utf8_lossy(out).into_owned()
+}
+
+/// A fresh temporary folder for one test.
+fn temp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("leversim-cli-{name}-{}", std::process::id()));
+    std::fs::remove_dir_all(&dir).ok();
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+const SCENARIO: &str = r#"
+[scenario]
+name = "cli-test"
+title = "A small test world"
+start = "2024-01"
+end = "2025-12"
+runs = 300
+seed = 9
+
+[params]
+supply = { dist = "lognormal", p05 = 80, p95 = 200, unit = "items/month" }
+
+[levers.enforcement]
+default = 0
+range = [0, 1]
+from = "2025-01"
+cost = "enforcement"
+
+[stocks]
+delivered = { init = 0, unit = "items" }
+
+[flows.deliveries]
+to = "delivered"
+rate = "supply * (1 - 0.5 * enforcement) * lognormal(1, 0.2)"
+
+[outcomes.delivered]
+label = "Items delivered"
+expr = "delivered"
+unit = "items"
+better = "lower"
+
+[outcomes.cost]
+expr = "lever_cost / 12"
+kind = "sum"
+cost = true
+
+[[observations]]
+var = "delivered"
+at = "2024-12"
+value = 1500
+
+[bundles.status_quo]
+[bundles.enforce]
+levers = { enforcement = 0.9 }
+"#;
+
+fn write_scenario(dir: &Path, text: &str) -> String {
+    let path = dir.join("world.toml");
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn run_writes_a_complete_results_folder() {
+    let dir = temp("run");
+    let scenario = write_scenario(&dir, SCENARIO);
+    let out_dir = dir.join("results");
+    let out = leversim(&[
+        "run",
+        &scenario,
+        "--out",
+        out_dir.to_str().unwrap(),
+        "--threads",
+        "2",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("Items delivered (items; lower is better)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("History check (status_quo)"), "{stdout}");
+
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out_dir.join("summary.json")).unwrap())
+            .unwrap();
+    let manifest = &summary["manifest"];
+    for key in [
+        "scenario",
+        "scenario_sha256",
+        "version",
+        "seed",
+        "runs",
+        "threads",
+        "bundles",
+        "elapsed_s",
+        "runs_per_s",
+    ] {
+        assert!(!manifest[key].is_null(), "manifest lacks {key}");
+    }
+    assert_eq!(manifest["runs"], 300);
+    assert_eq!(manifest["seed"], 9);
+    assert_eq!(manifest["scenario_sha256"].as_str().unwrap().len(), 64);
+    let records = summary["outcomes"].as_array().unwrap();
+    assert_eq!(records.len(), 4, "2 bundles x 2 outcomes");
+    for key in [
+        "bundle", "outcome", "unit", "mean", "sd", "se", "min", "p05", "p25", "p50", "p75", "p95",
+        "max",
+    ] {
+        assert!(records[0].get(key).is_some(), "outcome record lacks {key}");
+    }
+    let obs = &summary["observations"][0];
+    for key in ["observed", "p05", "p50", "p95", "inside"] {
+        assert!(obs.get(key).is_some(), "observation record lacks {key}");
+    }
+
+    let runs = std::fs::read_to_string(out_dir.join("runs.csv")).unwrap();
+    let mut lines = runs.lines();
+    assert_eq!(lines.next(), Some("bundle,run,delivered,cost"));
+    assert_eq!(lines.count(), 600);
+    let series = std::fs::read_to_string(out_dir.join("series.csv")).unwrap();
+    assert!(series.starts_with("bundle,variable,month,mean,p05,p25,p50,p75,p95\n"));
+    assert!(series.contains("\nenforce,delivered,2025-12,"));
+    // No temporary folders are left behind.
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn same_numbers_for_any_thread_count() {
+    let dir = temp("threads");
+    let scenario = write_scenario(&dir, SCENARIO);
+    let mut files = Vec::new();
+    for threads in ["1", "2"] {
+        let out_dir = dir.join(format!("t{threads}"));
+        let out = leversim(&[
+            "run",
+            &scenario,
+            "--runs",
+            "2500",
+            "--threads",
+            threads,
+            "--out",
+            out_dir.to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        files.push((
+            std::fs::read(out_dir.join("runs.csv")).unwrap(),
+            std::fs::read(out_dir.join("series.csv")).unwrap(),
+        ));
+    }
+    assert!(
+        files[0].0 == files[1].0,
+        "runs.csv differs between 1 and 2 threads"
+    );
+    assert!(
+        files[0].1 == files[1].1,
+        "series.csv differs between 1 and 2 threads"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn set_overrides_and_single_bundle() {
+    let dir = temp("set");
+    let scenario = write_scenario(&dir, SCENARIO);
+    let out_dir = dir.join("r");
+    let out = leversim(&[
+        "run",
+        &scenario,
+        "--bundle",
+        "enforce",
+        "--set",
+        "supply=100",
+        "--set",
+        "enforcement=0.5",
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out_dir.join("summary.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        summary["manifest"]["bundles"],
+        serde_json::json!(["enforce"])
+    );
+    assert_eq!(summary["manifest"]["overrides"][0]["name"], "supply");
+    // supply fixed at 100, enforcement 0.5 from 2025-01: the cost is 0.5 a year for 12 months.
+    let cost = summary["outcomes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["outcome"] == "cost")
+        .unwrap();
+    assert!((cost["mean"].as_f64().unwrap() - 0.5).abs() < 1e-9);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn validate_prints_an_overview_or_diagnostics() {
+    let dir = temp("validate");
+    let scenario = write_scenario(&dir, SCENARIO);
+    let out = leversim(&["validate", &scenario]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    for part in [
+        "valid",
+        "2024-01 to 2025-12 (24 months)",
+        "supply",
+        "enforcement",
+        "order of evaluation",
+    ] {
+        assert!(stdout.contains(part), "missing {part} in\n{stdout}");
+    }
+    let bad = write_scenario(&dir, &SCENARIO.replace("supply * (1", "suply * (1"));
+    let out = leversim(&["validate", &bad]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("world.toml:24:9") && stderr.contains("did you mean `supply`?"),
+        "{stderr}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let dir = temp("usage");
+    let scenario = write_scenario(&dir, SCENARIO);
+    for args in [
+        vec!["run", &scenario, "--runs", "0"],
+        vec!["run", &scenario, "--bundle", "enforc"],
+        vec!["run", &scenario, "--set", "suply=3"],
+        vec!["run", &scenario, "--set", "supply"],
+        vec!["run", &scenario, "--threads", "0"],
+        vec!["frobnicate"],
+        vec!["run"],
+    ] {
+        let out = leversim(&args);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+    }
+    let out = leversim(&["run", &scenario, "--bundle", "enforc"]);
+    assert!(text(&out.stderr).contains("did you mean `enforce`?"));
+    let out = leversim(&["run", "/no/such/file.toml"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("no such file"));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn numeric_fault_names_the_run_and_how_to_reproduce_it() {
+    let dir = temp("fault");
+    let text_in = SCENARIO.replace(
+        "[outcomes.delivered]",
+        "[aux]\nratio = \"100 / (supply - 150)\"\n\n[outcomes.delivered]",
+    );
+    // Runs whose supply is drawn near 150 are fine; the division only faults at exactly 150,
+    // so force it with a constant.
+    let scenario = write_scenario(&dir, &text_in);
+    let out_dir = dir.join("r");
+    let out = leversim(&[
+        "run",
+        &scenario,
+        "--set",
+        "supply=150",
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("`ratio` became inf in 2024-01"), "{stderr}");
+    assert!(stderr.contains("bundle `status_quo`, run 0"), "{stderr}");
+    assert!(
+        stderr.contains("--seed 9 --bundle status_quo --run 0 --set supply=150"),
+        "{stderr}"
+    );
+    assert!(!out_dir.exists(), "no results folder after a fault");
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -1,0 +1,8 @@
+//! Integration tests: one harness (one link step) with a module per area.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+mod cli;
+mod closed_form;
+mod determinism;
+mod diagnostics;
+mod util;
