@@ -9,7 +9,8 @@
 //!    common random numbers, bit-identical for any thread count);
 //! 4. [`stats`]: accumulators and summaries used by the engine and the outputs;
 //! 5. [`output`]: `RunOutput` → a results folder (`summary.json`, `runs.csv`, `series.csv`);
-//! 6. [`cli`]: the `leversim` command.
+//! 6. [`compare`]: paired bundle comparisons, cost-effectiveness and lever sweeps;
+//! 7. [`cli`]: the `leversim` command.
 //!
 //! Problems in scenario files are [`diag::Diagnostic`]s with file, line, column and a hint.
 //!
@@ -47,6 +48,7 @@
 #![warn(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod cli;
+pub mod compare;
 pub mod diag;
 pub mod engine;
 pub mod model;

@@ -13,7 +13,9 @@ use crate::diag::suggest::did_you_mean;
 use crate::diag::{Diagnostics, SourceMap, render_all};
 use crate::engine::{self, RunError, RunOutput, RunPlan};
 use crate::model::{Model, Overrides, compile};
-use crate::output::schema::{FileHash, Manifest, Override, RngInfo};
+use crate::output::ResultsWriter;
+use crate::output::schema::{FileHash, Manifest, Override, RngInfo, Summary};
+use crate::output::summary::{observation_records, outcome_records, scenario_info};
 use crate::scenario::{Scenario, load};
 
 /// A scenario loaded and compiled, with its sources for messages and hashes.
@@ -258,4 +260,48 @@ pub fn manifest(p: &Prepared, path: &Path, plan: &RunPlan, out: &RunOutput) -> M
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The failure reported for a numeric fault, with the command that reproduces the one run.
+pub fn fault_message(p: &Prepared, path: &Path, seed: u64, fault: &engine::Fault) -> Failure {
+    let sets: String = p
+        .overrides
+        .values
+        .iter()
+        .map(|(n, v)| format!(" --set {n}={v}"))
+        .collect();
+    let repro = format!(
+        "leversim run {} --seed {seed} --bundle {} --run {}{sets}",
+        path.display(),
+        fault.bundle,
+        fault.run
+    );
+    Failure::Scenario(Some(format!(
+        "error[non-finite]: {fault}\n  = help: reproduce this one run with:\n      {repro}\n  = note: no results were written"
+    )))
+}
+
+/// Writes a complete results folder (summary.json, runs.csv, series.csv, and whatever `extra`
+/// adds) atomically into `dir`. Returns the folder and the summary.
+pub fn write_results(
+    p: &Prepared,
+    path: &Path,
+    plan: &RunPlan,
+    out: &RunOutput,
+    dir: &Path,
+    extra: impl FnOnce(&ResultsWriter) -> anyhow::Result<()>,
+) -> Result<(PathBuf, Summary), Failure> {
+    let summary = Summary {
+        manifest: manifest(p, path, plan, out),
+        outcomes: outcome_records(&p.scenario, &p.model, out),
+        observations: observation_records(&p.scenario, &p.model, out),
+        scenario: scenario_info(&p.scenario, &p.model),
+    };
+    let writer = ResultsWriter::begin(dir).map_err(Failure::Io)?;
+    writer.write_runs(&p.model, out).map_err(Failure::Io)?;
+    writer.write_series(&p.model, out).map_err(Failure::Io)?;
+    extra(&writer).map_err(Failure::Io)?;
+    writer.write_summary(&summary).map_err(Failure::Io)?;
+    let dir = writer.commit().map_err(Failure::Io)?;
+    Ok((dir, summary))
 }

@@ -4,8 +4,17 @@
 //! in the scenario or its data (with diagnostics), 2 a usage error.
 #![allow(clippy::print_stdout, clippy::print_stderr)] // printing is this module's job
 
+/// Prints a line to stdout. A closed pipe (`leversim run ... | head`) ends the output quietly
+/// instead of panicking, as command-line tools do.
+macro_rules! say {
+    () => { $crate::cli::write_out("\n") };
+    ($($arg:tt)*) => { $crate::cli::write_out(&(format!($($arg)*) + "\n")) };
+}
+
 mod common;
+mod compare;
 mod run;
+mod sweep;
 mod table;
 mod validate;
 
@@ -31,6 +40,38 @@ pub enum Command {
     Run(RunArgs),
     /// Check a scenario and print what it contains.
     Validate(ValidateArgs),
+    /// Paired comparison of bundles against a reference bundle, on common random numbers.
+    Compare(CompareArgs),
+    /// Response of outcomes to one or two levers over a grid.
+    Sweep(SweepArgs),
+}
+
+/// `leversim compare`.
+#[derive(Args, Debug)]
+pub struct CompareArgs {
+    /// Common flags.
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// The bundle others are compared with [default: the scenario's baseline].
+    #[arg(long, value_name = "NAME")]
+    pub reference: Option<String>,
+    /// Compare only these bundles (with the reference); repeatable [default: all].
+    #[arg(long = "bundle", value_name = "NAME")]
+    pub bundles: Vec<String>,
+}
+
+/// `leversim sweep`.
+#[derive(Args, Debug)]
+pub struct SweepArgs {
+    /// Common flags.
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// A lever and its grid, NAME=FROM:TO:STEP; give one or two.
+    #[arg(long = "lever", value_name = "NAME=FROM:TO:STEP", required = true)]
+    pub levers: Vec<String>,
+    /// The bundle whose other lever settings the sweep keeps [default: the baseline].
+    #[arg(long, value_name = "NAME")]
+    pub bundle: Option<String>,
 }
 
 /// `leversim validate`.
@@ -76,6 +117,26 @@ pub struct RunArgs {
     pub single_run: Option<u64>,
 }
 
+/// Set once stdout is closed by the reader: later output is dropped.
+static STDOUT_CLOSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Writes text to stdout, dropping it once the reader has gone away.
+pub(crate) fn write_out(text: &str) {
+    use std::io::Write;
+    use std::sync::atomic::Ordering;
+    if STDOUT_CLOSED.load(Ordering::Relaxed) {
+        return;
+    }
+    let mut out = std::io::stdout().lock();
+    if out
+        .write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .is_err()
+    {
+        STDOUT_CLOSED.store(true, Ordering::Relaxed);
+    }
+}
+
 /// Entry point of the binary: parses arguments and runs the command.
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -89,6 +150,8 @@ pub fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Run(args) => run::run(args),
         Command::Validate(args) => validate::validate(&args),
+        Command::Compare(args) => compare::compare(args),
+        Command::Sweep(args) => sweep::sweep(args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

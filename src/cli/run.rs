@@ -1,12 +1,11 @@
 //! `leversim run`: every bundle on common random numbers, a summary table, a results folder.
 
-use super::common::{manifest, out_dir, plan, prepare, select_bundles, simulate};
+use super::common::{
+    fault_message, out_dir, plan, prepare, select_bundles, simulate, write_results,
+};
 use super::table::{print_history, print_outcomes};
 use super::{Failure, RunArgs};
 use crate::engine::{RunError, RunPlan};
-use crate::output::ResultsWriter;
-use crate::output::schema::Summary;
-use crate::output::summary::{observation_records, outcome_records, scenario_info};
 
 /// Runs the command.
 pub fn run(args: RunArgs) -> Result<(), Failure> {
@@ -20,40 +19,16 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     let out = match simulate(&p.model, &plan, &p.scenario.meta.name.value) {
         Ok(out) => out,
         Err(RunError::Fault(fault)) => {
-            let repro = format!(
-                "leversim run {} --seed {} --bundle {} --run {}{}",
-                args.sim.scenario.display(),
-                plan.seed,
-                fault.bundle,
-                fault.run,
-                p.overrides
-                    .values
-                    .iter()
-                    .map(|(n, v)| format!(" --set {n}={v}"))
-                    .collect::<String>()
-            );
-            return Err(Failure::Scenario(Some(format!(
-                "error[non-finite]: {fault}\n  = help: reproduce this one run with:\n      {repro}\n  = note: no results were written"
-            ))));
+            return Err(fault_message(&p, &args.sim.scenario, plan.seed, &fault));
         }
         Err(RunError::Cancelled) => return Err(Failure::Interrupted),
     };
-    let summary = Summary {
-        manifest: manifest(&p, &args.sim.scenario, &plan, &out),
-        outcomes: outcome_records(&p.scenario, &p.model, &out),
-        observations: observation_records(&p.scenario, &p.model, &out),
-        scenario: scenario_info(&p.scenario, &p.model),
-    };
     let dir = out_dir(&p, &args.sim);
-    let writer = ResultsWriter::begin(&dir).map_err(Failure::Io)?;
-    writer.write_runs(&p.model, &out).map_err(Failure::Io)?;
-    writer.write_series(&p.model, &out).map_err(Failure::Io)?;
-    writer.write_summary(&summary).map_err(Failure::Io)?;
-    let dir = writer.commit().map_err(Failure::Io)?;
+    let (dir, summary) = write_results(&p, &args.sim.scenario, &plan, &out, &dir, |_| Ok(()))?;
 
     print_outcomes(&p.scenario, &summary);
     print_history(&summary, &p.model.bundles[p.model.baseline].name);
-    println!(
+    say!(
         "results: {}/ (summary.json, runs.csv, series.csv)",
         dir.display()
     );

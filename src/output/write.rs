@@ -142,6 +142,36 @@ impl ResultsWriter {
         fs::write(&path, text + "\n").with_context(|| write_error(&path))
     }
 
+    /// Writes any serialisable value as pretty JSON to `file_name` in the folder.
+    ///
+    /// # Errors
+    /// On I/O failure.
+    pub fn write_json<T: serde::Serialize>(&self, file_name: &str, value: &T) -> Result<()> {
+        let path = self.tmp_dir.join(file_name);
+        let text = serde_json::to_string_pretty(value)
+            .with_context(|| format!("could not encode {file_name}"))?;
+        fs::write(&path, text + "\n").with_context(|| write_error(&path))
+    }
+
+    /// Writes a CSV file from a header and rows of already formatted cells (quoted as needed).
+    ///
+    /// # Errors
+    /// On I/O failure.
+    pub fn write_csv(
+        &self,
+        file_name: &str,
+        header: &[&str],
+        rows: impl IntoIterator<Item = Vec<String>>,
+    ) -> Result<()> {
+        let path = self.tmp_dir.join(file_name);
+        let mut w = csv::Writer::from_writer(csv_file(&path)?);
+        w.write_record(header).with_context(|| write_error(&path))?;
+        for row in rows {
+            w.write_record(&row).with_context(|| write_error(&path))?;
+        }
+        w.flush().with_context(|| write_error(&path))
+    }
+
     /// Moves the finished folder into place, replacing earlier results.
     ///
     /// # Errors
@@ -245,4 +275,12 @@ fn push_f64(s: &mut String, v: f64) {
         return;
     }
     let _ = write!(s, "{v}");
+}
+
+/// A number as a CSV cell: shortest round-trip text, empty when missing.
+pub fn cell(v: Option<f64>) -> String {
+    match v {
+        Some(v) if !v.is_nan() => format!("{v}"),
+        _ => String::new(),
+    }
 }

@@ -302,3 +302,72 @@ fn numeric_fault_names_the_run_and_how_to_reproduce_it() {
     assert!(!out_dir.exists(), "no results folder after a fault");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn compare_and_sweep_write_their_files() {
+    let dir = temp("compare");
+    let scenario = write_scenario(&dir, SCENARIO);
+    let out_dir = dir.join("cmp");
+    let out = leversim(&[
+        "compare",
+        &scenario,
+        "--reference",
+        "status_quo",
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("difference against status_quo") && stdout.contains("Pareto front"),
+        "{stdout}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out_dir.join("comparison.json")).unwrap())
+            .unwrap();
+    let record = &json["records"][0];
+    for key in [
+        "bundle",
+        "reference",
+        "outcome",
+        "mean_diff",
+        "se_paired",
+        "se_independent",
+        "ci95_low",
+        "ci95_high",
+        "median_diff",
+        "p_better",
+        "p_tie",
+        "rel_change",
+    ] {
+        assert!(record.get(key).is_some(), "comparison record lacks {key}");
+    }
+    let csv = std::fs::read_to_string(out_dir.join("comparison.csv")).unwrap();
+    assert!(
+        csv.starts_with(
+            "bundle,reference,outcome,unit,better,n,mean_diff,se_paired,se_independent,"
+        )
+    );
+    let out = leversim(&["compare", &scenario, "--reference", "nope"]);
+    assert_eq!(out.status.code(), Some(2));
+
+    let sweep_dir = dir.join("sweep");
+    let out = leversim(&[
+        "sweep",
+        &scenario,
+        "--lever",
+        "enforcement=0:1:0.5",
+        "--out",
+        sweep_dir.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let csv = std::fs::read_to_string(sweep_dir.join("sweep.csv")).unwrap();
+    assert!(
+        csv.starts_with("enforcement,outcome,n,mean,se,p05,p50,p95\n"),
+        "{csv}"
+    );
+    assert_eq!(csv.lines().count(), 1 + 3 * 2, "3 points x 2 outcomes");
+    let out = leversim(&["sweep", &scenario, "--lever", "enforcement=0:2:0.5"]);
+    assert_eq!(out.status.code(), Some(2));
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -3,6 +3,7 @@
 
 mod cli;
 mod closed_form;
+mod compare;
 mod determinism;
 mod diagnostics;
 mod util;
