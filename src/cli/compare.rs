@@ -3,7 +3,9 @@
 
 use std::path::PathBuf;
 
-use super::common::{fault_message, plan, prepare, select_bundles, simulate, write_results};
+use super::common::{
+    check_memory, fault_message, plan, prepare, select_bundles, simulate, write_results,
+};
 use super::{CompareArgs, Failure};
 use crate::compare::{Comparison, compare_bundles};
 use crate::engine::RunError;
@@ -33,6 +35,7 @@ pub fn compare(args: CompareArgs) -> Result<(), Failure> {
         return Err(Failure::Usage("compare needs at least two bundles".into()));
     }
     let plan = plan(&p, &args.sim, bundles)?;
+    check_memory(&p.model, &plan)?;
     let out = match simulate(&p.model, &plan, &p.scenario.meta.name.value) {
         Ok(out) => out,
         Err(RunError::Fault(fault)) => {

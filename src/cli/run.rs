@@ -1,7 +1,7 @@
 //! `leversim run`: every bundle on common random numbers, a summary table, a results folder.
 
 use super::common::{
-    fault_message, out_dir, plan, prepare, select_bundles, simulate, write_results,
+    check_memory, fault_message, out_dir, plan, prepare, select_bundles, simulate, write_results,
 };
 use super::table::{print_history, print_outcomes};
 use super::{Failure, RunArgs};
@@ -16,6 +16,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         plan.first_run = k;
         plan.runs = 1;
     }
+    check_memory(&p.model, &plan)?;
     let out = match simulate(&p.model, &plan, &p.scenario.meta.name.value) {
         Ok(out) => out,
         Err(RunError::Fault(fault)) => {

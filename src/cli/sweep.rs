@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use super::common::{fault_message, plan, prepare, select_bundles, simulate};
+use super::common::{check_memory, fault_message, plan, prepare, select_bundles, simulate};
 use super::{Failure, SweepArgs};
 use crate::compare::sweep::{SweepRecord, grid_model, parse_grid, sweep_records};
 use crate::engine::RunError;
@@ -33,6 +33,7 @@ pub fn sweep(args: SweepArgs) -> Result<(), Failure> {
     // Per-month series of every grid point are not reported: skip recording them.
     model.recorded.clear();
     let plan = plan(&p, &args.sim, (0..model.bundles.len()).collect())?;
+    check_memory(&model, &plan)?;
     let out = match simulate(
         &model,
         &plan,

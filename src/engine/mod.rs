@@ -14,7 +14,7 @@ pub mod rng;
 pub mod sample;
 
 pub use batch::Recorder;
-pub use parallel::{CHUNK_RUNS, Progress, run};
+pub use parallel::{CHUNK_RUNS, MemoryEstimate, Progress, estimate_memory, run};
 
 use crate::model::Model;
 use crate::scenario::Month;

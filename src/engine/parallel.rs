@@ -3,8 +3,11 @@
 //! The work is cut into units of (bundle, chunk of [`CHUNK_RUNS`] runs). `threads` workers take
 //! units in increasing order from an atomic counter. Each unit returns its outcome values and
 //! its per-month series sums; each worker merges series values into its own quantile sketches.
-//! At the end, outcome values are laid out by run index, series sums are added unit by unit in
-//! order, and the workers' sketches are merged (exact integer counts, so order is irrelevant).
+//! Series sums are folded into running totals strictly in unit order as units complete (a
+//! unit finishing early waits in a small queue), so memory stays bounded and the floating-point
+//! additions happen in the same order for any thread count. At the end, outcome values are laid
+//! out by run index and the workers' sketches are merged (exact integer counts, so order is
+//! irrelevant).
 //!
 //! When a run faults, units after the faulting one are skipped, units before it still finish,
 //! and the fault of the earliest unit (then earliest run) is reported: the same fault for any
@@ -27,10 +30,29 @@ pub const CHUNK_RUNS: u64 = 1024;
 /// Progress reports: called after each unit with the number of runs it completed.
 pub type Progress<'a> = &'a (dyn Fn(u64) + Sync);
 
-/// What a unit of work returns.
-struct UnitOut {
-    outcomes: Vec<f64>,
-    sums: Vec<f64>,
+/// Running totals of the series sums, folded in unit order.
+struct OrderedSums {
+    /// The next unit to fold.
+    next: usize,
+    /// Units finished ahead of `next`, with their sums.
+    waiting: std::collections::BTreeMap<usize, Vec<f64>>,
+    /// Per planned bundle, per cell: the sum over the units folded so far.
+    totals: Vec<Vec<f64>>,
+    /// Units per bundle.
+    chunks: usize,
+}
+
+impl OrderedSums {
+    fn finish_unit(&mut self, unit: usize, sums: Vec<f64>) {
+        self.waiting.insert(unit, sums);
+        while let Some(sums) = self.waiting.remove(&self.next) {
+            let total = &mut self.totals[self.next / self.chunks];
+            for (t, s) in total.iter_mut().zip(&sums) {
+                *t += s;
+            }
+            self.next += 1;
+        }
+    }
 }
 
 /// A worker's series accumulators: one sketch per (planned bundle, recorded var, month).
@@ -67,7 +89,13 @@ pub fn run(
     let chunks = plan.runs.div_ceil(CHUNK_RUNS) as usize;
     let n_units = chunks * plan.bundles.len();
     let cells = model.recorded.len() * model.n_months;
-    let results: Mutex<Vec<Option<UnitOut>>> = Mutex::new((0..n_units).map(|_| None).collect());
+    let results: Mutex<Vec<Option<Vec<f64>>>> = Mutex::new((0..n_units).map(|_| None).collect());
+    let sums = Mutex::new(OrderedSums {
+        next: 0,
+        waiting: std::collections::BTreeMap::new(),
+        totals: vec![vec![0.0; cells]; plan.bundles.len()],
+        chunks,
+    });
     let faults: Mutex<Vec<(usize, Fault)>> = Mutex::new(Vec::new());
     let next = AtomicUsize::new(0);
     let stop_after = AtomicUsize::new(usize::MAX);
@@ -116,8 +144,8 @@ pub fn run(
                 }
                 done += active as u64;
             }
-            let sums = std::mem::take(&mut acc.sums);
-            lock(&results)[unit] = Some(UnitOut { outcomes, sums });
+            lock(&sums).finish_unit(unit, std::mem::take(&mut acc.sums));
+            lock(&results)[unit] = Some(outcomes);
             progress(runs);
         }
         acc
@@ -158,7 +186,8 @@ pub fn run(
         }
     }
     let elapsed = started.elapsed();
-    Ok(assemble(model, plan, units, accs, chunks, elapsed))
+    let totals = sums.into_inner().unwrap_or_else(|e| e.into_inner()).totals;
+    Ok(assemble(model, plan, units, totals, accs, chunks, elapsed))
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -169,7 +198,8 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 fn assemble(
     model: &Model,
     plan: &RunPlan,
-    units: Vec<UnitOut>,
+    units: Vec<Vec<f64>>,
+    totals: Vec<Vec<f64>>,
     accs: Vec<SeriesAcc>,
     chunks: usize,
     elapsed: std::time::Duration,
@@ -187,14 +217,11 @@ fn assemble(
     let mut units = units.into_iter();
     for b in 0..plan.bundles.len() {
         let mut values = Vec::with_capacity(plan.runs as usize * model.outcomes.len());
-        let mut sums = vec![0.0; cells];
         for unit in units.by_ref().take(chunks) {
-            values.extend_from_slice(&unit.outcomes);
-            for (s, u) in sums.iter_mut().zip(&unit.sums) {
-                *s += u;
-            }
+            values.extend_from_slice(&unit);
         }
         outcomes.push(values);
+        let sums = &totals[b];
         let n = plan.runs as f64;
         let table = (0..model.recorded.len())
             .map(|r| {
@@ -220,5 +247,39 @@ fn assemble(
         outcomes,
         series,
         elapsed,
+    }
+}
+
+/// Bytes a plan will hold in memory, by part, for refusing plans that cannot fit.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct MemoryEstimate {
+    /// Every run's outcome values (kept for exact percentiles and `runs.csv`).
+    pub outcomes: u64,
+    /// Running sums of the recorded series, and the few units' sums waiting to be folded in order.
+    pub series_sums: u64,
+    /// Quantile sketches of the recorded series, one set per worker plus the merged set.
+    pub sketches: u64,
+}
+
+impl MemoryEstimate {
+    /// Total bytes.
+    pub fn total(&self) -> u64 {
+        self.outcomes + self.series_sums + self.sketches
+    }
+}
+
+/// Estimates the memory a plan needs. Sketch sizes depend on the data; 2 KiB per (bundle,
+/// variable, month) is the size measured for typical series (a spread of one to two orders of
+/// magnitude), and the estimate is meant to catch requests that are off by factors, not bytes.
+pub fn estimate_memory(model: &Model, plan: &RunPlan) -> MemoryEstimate {
+    let bundles = plan.bundles.len() as u64;
+    let cells = (model.recorded.len() * model.n_months) as u64;
+    MemoryEstimate {
+        outcomes: plan
+            .runs
+            .saturating_mul(bundles)
+            .saturating_mul(model.outcomes.len() as u64 * 8),
+        series_sums: (bundles + 2 * plan.threads as u64).saturating_mul(cells * 8),
+        sketches: (plan.threads as u64 + 1).saturating_mul(bundles * cells * 2048),
     }
 }
