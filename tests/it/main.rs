@@ -6,4 +6,6 @@ mod closed_form;
 mod compare;
 mod determinism;
 mod diagnostics;
+mod docs;
+mod examples;
 mod util;
