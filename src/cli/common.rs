@@ -340,7 +340,8 @@ pub fn fault_message(p: &Prepared, path: &Path, seed: u64, fault: &engine::Fault
         fault.run
     );
     Failure::Scenario(Some(format!(
-        "error[non-finite]: {fault}\n  = help: reproduce this one run with:\n      {repro}\n  = note: no results were written"
+        "error[{}]: {fault}\n  = help: reproduce this one run with:\n      {repro}\n  = note: no results were written",
+        fault.code()
     )))
 }
 

@@ -52,6 +52,17 @@ pub struct Fault {
     pub kind: FaultKind,
 }
 
+impl Fault {
+    /// A stable code for the kind of fault, as diagnostics have.
+    pub fn code(&self) -> &'static str {
+        match self.kind {
+            FaultKind::NonFinite => "non-finite",
+            FaultKind::Bound { .. } => "stock-bound",
+            FaultKind::Hazard => "bad-hazard",
+        }
+    }
+}
+
 impl std::fmt::Display for Fault {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let when = self
