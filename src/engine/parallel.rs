@@ -70,8 +70,18 @@ impl Recorder for SeriesAcc {
         let cell = r * self.n_months + m;
         let sketch = &mut self.sketches[self.base + cell];
         let mut sum = 0.0;
+        // Runs of equal values (common: zeros, flags, deterministic series) go in one addition.
+        let mut i = 0;
+        while i < values.len() {
+            let v = values[i];
+            let mut j = i + 1;
+            while j < values.len() && values[j].to_bits() == v.to_bits() {
+                j += 1;
+            }
+            sketch.push_n(v, (j - i) as u64);
+            i = j;
+        }
         for &v in values {
-            sketch.push(v);
             sum += v;
         }
         self.sums[cell] += sum;
