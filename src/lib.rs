@@ -37,7 +37,7 @@
 //! let scenario = loaded.scenario.expect("valid scenario");
 //! let mut diags = leversim::diag::Diagnostics::new();
 //! let model = model::compile(&scenario, &Default::default(), &mut diags).expect("compiles");
-//! let plan = engine::RunPlan { seed: 1, runs: 2000, first_run: 0, bundles: vec![0], threads: 1, inputs: None };
+//! let plan = engine::RunPlan { seed: 1, runs: 2000, first_run: 0, bundles: vec![0], threads: 1, inputs: None, on_fault: Default::default() };
 //! let out = engine::run(&model, &plan, &|_| {}, &Default::default()).expect("runs");
 //! let mean = out.outcomes[0].iter().sum::<f64>() / 2000.0;
 //! assert!((mean - 1200.0).abs() < 4.0); // 12 months of Poisson(100): sd of the mean ≈ 0.77

@@ -15,7 +15,7 @@ use crate::engine::{self, RunError, RunOutput, RunPlan};
 use crate::model::{Model, Overrides, compile};
 use crate::output::ResultsWriter;
 use crate::output::schema::{FileHash, Manifest, Override, RngInfo, Summary};
-use crate::output::summary::{observation_records, outcome_records, scenario_info};
+use crate::output::summary::{fault_records, observation_records, outcome_records, scenario_info};
 use crate::scenario::{Scenario, load};
 
 /// A scenario loaded and compiled, with its sources for messages and hashes.
@@ -165,6 +165,7 @@ pub fn plan(p: &Prepared, args: &SimArgs, bundles: Vec<usize>) -> Result<RunPlan
         bundles,
         threads: threads(args.threads)?,
         inputs: None,
+        on_fault: args.on_fault.into(),
     })
 }
 
@@ -359,6 +360,7 @@ pub fn write_results(
         manifest: manifest(p, path, plan, out),
         outcomes: outcome_records(&p.scenario, &p.model, out),
         observations: observation_records(&p.scenario, &p.model, out),
+        faults: fault_records(&p.model, out),
         scenario: scenario_info(&p.scenario, &p.model),
     };
     let writer = ResultsWriter::begin(dir).map_err(Failure::Io)?;

@@ -101,6 +101,28 @@ pub struct SimArgs {
     /// Results folder [default: output/<scenario name>].
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// On a numeric fault (NaN, infinity, a stock past its bound): stop at the first (exit 1),
+    /// or count faults per bundle and leave the faulting runs out of the results.
+    #[arg(long, value_enum, default_value_t = OnFault::Stop, value_name = "MODE")]
+    pub on_fault: OnFault,
+}
+
+/// `--on-fault`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OnFault {
+    /// Stop at the first fault and report how to reproduce it.
+    Stop,
+    /// Count faults and leave the faulting runs out.
+    Count,
+}
+
+impl From<OnFault> for crate::engine::FaultMode {
+    fn from(mode: OnFault) -> Self {
+        match mode {
+            OnFault::Stop => crate::engine::FaultMode::Stop,
+            OnFault::Count => crate::engine::FaultMode::Count,
+        }
+    }
 }
 
 /// `leversim run`.

@@ -3,7 +3,7 @@
 use super::common::{
     check_memory, fault_message, out_dir, plan, prepare, select_bundles, simulate, write_results,
 };
-use super::table::{print_history, print_outcomes};
+use super::table::{print_faults, print_history, print_outcomes};
 use super::{Failure, RunArgs};
 use crate::engine::{RunError, RunPlan};
 
@@ -29,6 +29,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
 
     print_outcomes(&p.scenario, &summary);
     print_history(&summary, &p.model.bundles[p.model.baseline].name);
+    print_faults(&summary);
     say!(
         "results: {}/ (summary.json, runs.csv, series.csv)",
         dir.display()

@@ -175,6 +175,35 @@ pub fn print_history(summary: &Summary, baseline: &str) {
     }
 }
 
+/// Prints the faults counted with `--on-fault count`.
+pub fn print_faults(summary: &Summary) {
+    if summary.faults.is_empty() {
+        return;
+    }
+    let retired: u64 = summary.faults.iter().map(|f| f.count).sum();
+    say!(
+        "\nFaults counted: {retired} run(s) left out of every statistic (runs.csv names each in its `fault` column)"
+    );
+    say!(
+        "  {:<16} {:<24} {:<12} {:>6}  first (reproduce with --bundle B --run K)",
+        "bundle",
+        "variable",
+        "kind",
+        "runs"
+    );
+    for f in &summary.faults {
+        say!(
+            "  {:<16} {:<24} {:<12} {:>6}  run {} in {}",
+            f.bundle,
+            f.variable,
+            f.kind,
+            f.count,
+            f.first_run,
+            f.first_month
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

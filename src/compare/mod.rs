@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::RunOutput;
 use crate::model::Model;
+use crate::output::summary::{outcome_values, retired};
 use crate::scenario::{Better, Scenario};
 use crate::stats::paired::{Direction, compare};
 
@@ -109,12 +110,14 @@ fn column(model: &Model, out: &RunOutput, b: usize, k: usize) -> Vec<f64> {
         .collect()
 }
 
-fn mean_defined(v: &[f64]) -> f64 {
-    let (sum, n) = v
-        .iter()
-        .filter(|x| !x.is_nan())
-        .fold((0.0, 0usize), |(s, n), x| (s + x, n + 1));
-    if n == 0 { f64::NAN } else { sum / n as f64 }
+/// Mean of the values of outcome `k` in bundle `b`, without missing values and retired runs.
+fn mean_defined(model: &Model, out: &RunOutput, b: usize, k: usize) -> f64 {
+    let v = outcome_values(model, out, b, k);
+    if v.is_empty() {
+        f64::NAN
+    } else {
+        v.iter().sum::<f64>() / v.len() as f64
+    }
 }
 
 /// Compares every planned bundle with `reference` (an index into the planned bundles).
@@ -126,10 +129,17 @@ pub fn compare_bundles(
 ) -> Comparison {
     let name = |b: usize| model.bundles[out.plan.bundles[b]].name.clone();
     let mut records = Vec::new();
+    let retired: Vec<Vec<bool>> = (0..out.plan.bundles.len())
+        .map(|b| retired(out, b))
+        .collect();
     for (k, o) in s.outcomes.iter().enumerate() {
-        let y = column(model, out, reference, k);
+        let y_all = column(model, out, reference, k);
         for b in (0..out.plan.bundles.len()).filter(|&b| b != reference) {
-            let x = column(model, out, b, k);
+            // Pairs in which either run was retired by a counted fault are left out.
+            let keep = |i: &usize| !retired[b][*i] && !retired[reference][*i];
+            let x_all = column(model, out, b, k);
+            let x: Vec<f64> = (0..x_all.len()).filter(keep).map(|i| x_all[i]).collect();
+            let y: Vec<f64> = (0..y_all.len()).filter(keep).map(|i| y_all[i]).collect();
             let c = compare(&x, &y, direction(o.better));
             records.push(ComparisonRecord {
                 bundle: name(b),
@@ -171,7 +181,7 @@ fn cost_effect(
 ) -> Vec<CostEffectRecord> {
     let bundles = out.plan.bundles.len();
     let costs: Vec<f64> = (0..bundles)
-        .map(|b| mean_defined(&column(model, out, b, ck)))
+        .map(|b| mean_defined(model, out, b, ck))
         .collect();
     let mut records = Vec::new();
     for (k, o) in s.outcomes.iter().enumerate() {
@@ -180,7 +190,7 @@ fn cost_effect(
             continue;
         }
         let means: Vec<f64> = (0..bundles)
-            .map(|b| mean_defined(&column(model, out, b, k)))
+            .map(|b| mean_defined(model, out, b, k))
             .collect();
         let effects: Vec<f64> = means
             .iter()

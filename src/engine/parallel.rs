@@ -30,6 +30,9 @@ pub const CHUNK_RUNS: u64 = 1024;
 /// Progress reports: called after each unit with the number of runs it completed.
 pub type Progress<'a> = &'a (dyn Fn(u64) + Sync);
 
+/// What a unit of work leaves: its outcome values and the faults it counted.
+type UnitOut = (Vec<f64>, Vec<Fault>);
+
 /// Running totals of the series sums, folded in unit order.
 struct OrderedSums {
     /// The next unit to fold.
@@ -99,7 +102,7 @@ pub fn run(
     let chunks = plan.runs.div_ceil(CHUNK_RUNS) as usize;
     let n_units = chunks * plan.bundles.len();
     let cells = model.recorded.len() * model.n_months;
-    let results: Mutex<Vec<Option<Vec<f64>>>> = Mutex::new((0..n_units).map(|_| None).collect());
+    let results: Mutex<Vec<Option<UnitOut>>> = Mutex::new((0..n_units).map(|_| None).collect());
     let sums = Mutex::new(OrderedSums {
         next: 0,
         waiting: std::collections::BTreeMap::new(),
@@ -135,6 +138,7 @@ pub fn run(
             acc.sums = vec![0.0; cells];
             let n_out = model.outcomes.len();
             let mut outcomes = vec![0.0; runs as usize * n_out];
+            let mut counted = Vec::new();
             let mut done = 0u64;
             while done < runs {
                 let active = (runs - done).min(LANES as u64) as usize;
@@ -145,9 +149,11 @@ pub fn run(
                     first_run: plan.first_run + first + done,
                     active,
                     inputs: plan.inputs.as_deref().map(|i| (i, (first + done) as usize)),
+                    on_fault: plan.on_fault,
                 };
                 let out = &mut outcomes[done as usize * n_out..(done as usize + active) * n_out];
-                if let Err(fault) = simulate(model, &mut batch, &spec, out, &mut acc) {
+                if let Err(fault) = simulate(model, &mut batch, &spec, out, &mut acc, &mut counted)
+                {
                     stop_after.fetch_min(unit, Ordering::Relaxed);
                     lock(&faults).push((unit, fault));
                     break;
@@ -155,7 +161,7 @@ pub fn run(
                 done += active as u64;
             }
             lock(&sums).finish_unit(unit, std::mem::take(&mut acc.sums));
-            lock(&results)[unit] = Some(outcomes);
+            lock(&results)[unit] = Some((outcomes, counted));
             progress(runs);
         }
         acc
@@ -208,7 +214,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 fn assemble(
     model: &Model,
     plan: &RunPlan,
-    units: Vec<Vec<f64>>,
+    units: Vec<UnitOut>,
     totals: Vec<Vec<f64>>,
     accs: Vec<SeriesAcc>,
     chunks: usize,
@@ -224,15 +230,16 @@ fn assemble(
     drop(accs);
     let mut outcomes = Vec::with_capacity(plan.bundles.len());
     let mut series = Vec::with_capacity(plan.bundles.len());
+    let mut faults = Vec::new();
     let mut units = units.into_iter();
     for b in 0..plan.bundles.len() {
         let mut values = Vec::with_capacity(plan.runs as usize * model.outcomes.len());
-        for unit in units.by_ref().take(chunks) {
+        for (unit, counted) in units.by_ref().take(chunks) {
             values.extend_from_slice(&unit);
+            faults.extend(counted.into_iter().map(|f| (b, f)));
         }
         outcomes.push(values);
         let sums = &totals[b];
-        let n = plan.runs as f64;
         let table = (0..model.recorded.len())
             .map(|r| {
                 (0..model.n_months)
@@ -240,8 +247,16 @@ fn assemble(
                         let cell = r * model.n_months + m;
                         let sketch = &sketches[b * cells + cell];
                         let q = |p: f64| sketch.quantile(p).unwrap_or(f64::NAN);
+                        // The sketch counts the runs recorded in this cell: all runs, unless
+                        // faulted runs were retired.
+                        let n = sketch.count();
                         CellStats {
-                            mean: sums[cell] / n,
+                            mean: if n == 0 {
+                                f64::NAN
+                            } else {
+                                sums[cell] / n as f64
+                            },
+                            n,
                             p: SERIES_PERCENTILES.map(q),
                             min: sketch.min().unwrap_or(f64::NAN),
                             max: sketch.max().unwrap_or(f64::NAN),
@@ -256,6 +271,7 @@ fn assemble(
         plan: plan.clone(),
         outcomes,
         series,
+        faults,
         elapsed,
     }
 }

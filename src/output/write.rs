@@ -75,11 +75,22 @@ impl ResultsWriter {
             header.push(',');
             header.push_str(&o.name);
         }
+        // With counted faults, a last column names the fault that retired a run.
+        let with_faults = !out.faults.is_empty();
+        if with_faults {
+            header.push_str(",fault");
+        }
         writeln!(w, "{header}").with_context(|| write_error(&path))?;
         let n_out = model.outcomes.len();
         let mut line = String::new();
         for (b, &bundle) in out.plan.bundles.iter().enumerate() {
             let name = &model.bundles[bundle].name;
+            let faults: Vec<&crate::engine::Fault> = out
+                .faults
+                .iter()
+                .filter(|(fb, _)| *fb == b)
+                .map(|(_, f)| f)
+                .collect();
             for (i, row) in out.outcomes[b].chunks_exact(n_out.max(1)).enumerate() {
                 line.clear();
                 line.push_str(name);
@@ -88,6 +99,13 @@ impl ResultsWriter {
                 for v in row.iter().take(n_out) {
                     line.push(',');
                     push_f64(&mut line, *v);
+                }
+                if with_faults {
+                    line.push(',');
+                    let run = out.plan.first_run + i as u64;
+                    if let Some(f) = faults.iter().find(|f| f.run == run) {
+                        line.push_str(&format!("{} {}", f.code(), f.var));
+                    }
                 }
                 line.push('\n');
                 w.write_all(line.as_bytes())

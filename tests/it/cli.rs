@@ -371,3 +371,73 @@ fn compare_and_sweep_write_their_files() {
     assert_eq!(out.status.code(), Some(2));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn faults_can_be_counted_instead_of_stopping() {
+    let dir = temp("count");
+    // About 10% of runs take the log of a negative number.
+    let text_in = SCENARIO.replace(
+        "[outcomes.delivered]",
+        "[params.u]\ndist = \"uniform\"\nmin = 0\nmax = 1\n\n[aux]\nrisky = \"if(u < 0.1, ln(-1), 1)\"\n\n[outcomes.delivered]",
+    );
+    let scenario = write_scenario(&dir, &text_in);
+    let out_dir = dir.join("r");
+    let out = leversim(&[
+        "run",
+        &scenario,
+        "--runs",
+        "1000",
+        "--bundle",
+        "status_quo",
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "stop is the default");
+    let out = leversim(&[
+        "run",
+        &scenario,
+        "--runs",
+        "1000",
+        "--bundle",
+        "status_quo",
+        "--on-fault",
+        "count",
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("Faults counted"),
+        "{}",
+        text(&out.stdout)
+    );
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out_dir.join("summary.json")).unwrap())
+            .unwrap();
+    let fault = &summary["faults"][0];
+    assert_eq!(fault["variable"], "risky");
+    assert_eq!(fault["kind"], "non-finite");
+    let count = fault["count"].as_u64().unwrap();
+    // Binomial(1000, 0.1): 100 ± 9.5; 5 SE.
+    assert!((count as f64 - 100.0).abs() < 48.0, "{count}");
+    let delivered = summary["outcomes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["outcome"] == "delivered")
+        .unwrap();
+    assert_eq!(
+        delivered["n"].as_u64().unwrap(),
+        1000 - count,
+        "retired runs are left out"
+    );
+    let runs = std::fs::read_to_string(out_dir.join("runs.csv")).unwrap();
+    assert!(runs.lines().next().unwrap().ends_with(",fault"));
+    assert_eq!(
+        runs.lines()
+            .filter(|l| l.ends_with(",non-finite risky"))
+            .count() as u64,
+        count
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -152,6 +152,7 @@ fn a_single_run_reproduces() {
             bundles: vec![1],
             threads: 1,
             inputs: None,
+            on_fault: Default::default(),
         };
         let one = leversim::engine::run(&m, &plan, &|_| {}, &Default::default()).unwrap();
         let row = &all.outcomes[1][k as usize * n_out..(k as usize + 1) * n_out];

@@ -244,6 +244,7 @@ fn run_briefly(model: &Model) -> Result<(), String> {
         bundles: (0..model.bundles.len()).collect(),
         threads: 1,
         inputs: None,
+        on_fault: Default::default(),
     };
     engine::run(model, &plan, &|_| {}, &Default::default())
         .map(|_| ())

@@ -53,6 +53,7 @@ fn run_all(scenario: &Scenario, model: &Model) -> Result<RunOutput, String> {
         bundles: (0..model.bundles.len()).collect(),
         threads: 2,
         inputs: None,
+        on_fault: Default::default(),
     };
     engine::run(model, &plan, &|_| {}, &Default::default()).map_err(|e| format!("{e:?}"))
 }
