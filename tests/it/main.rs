@@ -8,4 +8,5 @@ mod determinism;
 mod diagnostics;
 mod docs;
 mod examples;
+mod korea_russia;
 mod util;
