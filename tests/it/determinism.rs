@@ -161,6 +161,7 @@ fn a_single_run_reproduces() {
 }
 
 /// Golden values: if this changes, published numbers change. Update deliberately, with a note.
+/// (Last update: binomial rounds a fractional number of trials down instead of to nearest.)
 #[test]
 fn golden_values() {
     let m = model(WORLD);
@@ -168,5 +169,5 @@ fn golden_values() {
     let stock = column(&m, &out, 0, 0);
     let mean = stock.iter().sum::<f64>() / stock.len() as f64;
     assert_eq!(format!("{:.6}", stock[0]), "8154.306237");
-    assert_eq!(format!("{mean:.6}"), "4282.848205");
+    assert_eq!(format!("{mean:.6}"), "4282.828205");
 }
