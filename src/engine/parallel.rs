@@ -58,21 +58,56 @@ impl OrderedSums {
     }
 }
 
-/// A worker's series accumulators: one sketch per (planned bundle, recorded var, month).
+/// Bytes of series values a worker buffers before adding them to its sketches.
+///
+/// Pushing one batch's 64 values into each of thousands of sketches touches every sketch's
+/// counts once per batch, and those counts are long gone from the cache by the next batch: the
+/// profile of the Russia–North Korea scenario put a quarter of the time on the counter
+/// increments. Buffering up to a chunk of runs per cell and adding them cell by cell loads each
+/// sketch's counts once per buffer instead (see docs/performance.md).
+const SERIES_BUFFER_BYTES: usize = 16 << 20;
+
+/// Values buffered per cell: as many runs as fit in [`SERIES_BUFFER_BYTES`] for all cells,
+/// between one batch and one chunk, in whole batches. It depends on the model only (never on
+/// the thread count), because the order of the floating-point sums follows the buffer.
+fn buffer_runs(cells: usize) -> usize {
+    let fit = SERIES_BUFFER_BYTES / (cells.max(1) * 8);
+    (fit / LANES * LANES).clamp(LANES, CHUNK_RUNS as usize)
+}
+
+/// A worker's series accumulators: one sketch per (planned bundle, recorded var, month), and a
+/// buffer of values not yet added to them.
 struct SeriesAcc {
     sketches: Vec<QuantileSketch>,
     sums: Vec<f64>,
     /// Offset of the current unit's bundle in `sketches`.
     base: usize,
     n_months: usize,
+    /// `capacity` values per cell.
+    buffer: Vec<f64>,
+    /// Values waiting in each cell's part of `buffer`.
+    filled: Vec<usize>,
+    capacity: usize,
 }
 
-impl Recorder for SeriesAcc {
-    #[inline]
-    fn record(&mut self, m: usize, r: usize, values: &[f64]) {
-        let cell = r * self.n_months + m;
+impl SeriesAcc {
+    fn new(cells: usize, bundles: usize, n_months: usize) -> SeriesAcc {
+        let capacity = buffer_runs(cells);
+        SeriesAcc {
+            sketches: vec![QuantileSketch::new(); cells * bundles],
+            sums: vec![0.0; cells],
+            base: 0,
+            n_months,
+            buffer: vec![0.0; cells * capacity],
+            filled: vec![0; cells],
+            capacity,
+        }
+    }
+
+    /// Adds the buffered values of `cell` to its sketch and sum.
+    fn flush(&mut self, cell: usize) {
+        let values = &self.buffer[cell * self.capacity..cell * self.capacity + self.filled[cell]];
         let sketch = &mut self.sketches[self.base + cell];
-        let mut sum = 0.0;
         // Runs of equal values (common: zeros, flags, deterministic series) go in one addition.
         let mut i = 0;
         while i < values.len() {
@@ -84,10 +119,34 @@ impl Recorder for SeriesAcc {
             sketch.push_n(v, (j - i) as u64);
             i = j;
         }
+        let mut sum = 0.0;
         for &v in values {
             sum += v;
         }
         self.sums[cell] += sum;
+        self.filled[cell] = 0;
+    }
+
+    /// Flushes every cell (at the end of a unit, so that no buffer spans two units).
+    fn flush_all(&mut self) {
+        for cell in 0..self.filled.len() {
+            if self.filled[cell] > 0 {
+                self.flush(cell);
+            }
+        }
+    }
+}
+
+impl Recorder for SeriesAcc {
+    #[inline]
+    fn record(&mut self, m: usize, r: usize, values: &[f64]) {
+        let cell = r * self.n_months + m;
+        if self.filled[cell] + values.len() > self.capacity {
+            self.flush(cell);
+        }
+        let start = cell * self.capacity + self.filled[cell];
+        self.buffer[start..start + values.len()].copy_from_slice(values);
+        self.filled[cell] += values.len();
     }
 }
 
@@ -115,12 +174,7 @@ pub fn run(
     let threads = plan.threads.max(1);
 
     let worker = || -> SeriesAcc {
-        let mut acc = SeriesAcc {
-            sketches: vec![QuantileSketch::new(); cells * plan.bundles.len()],
-            sums: vec![0.0; cells],
-            base: 0,
-            n_months: model.n_months,
-        };
+        let mut acc = SeriesAcc::new(cells, plan.bundles.len(), model.n_months);
         let mut batch = Batch::new(model);
         loop {
             let unit = next.fetch_add(1, Ordering::Relaxed);
@@ -160,6 +214,7 @@ pub fn run(
                 }
                 done += active as u64;
             }
+            acc.flush_all();
             lock(&sums).finish_unit(unit, std::mem::take(&mut acc.sums));
             lock(&results)[unit] = Some((outcomes, counted));
             progress(runs);
