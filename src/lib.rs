@@ -9,7 +9,8 @@
 //!    common random numbers, bit-identical for any thread count);
 //! 4. [`stats`]: accumulators and summaries used by the engine and the outputs;
 //! 5. [`output`]: `RunOutput` → a results folder (`summary.json`, `runs.csv`, `series.csv`);
-//! 6. [`cli`]: the `leversim` command.
+//! 6. [`plot`]: a results folder → briefing charts (PNG and SVG) in its `charts/`;
+//! 7. [`cli`]: the `leversim` command.
 //!
 //! Problems in scenario files are [`diag::Diagnostic`]s with file, line, column and a hint.
 //!
@@ -51,5 +52,6 @@ pub mod diag;
 pub mod engine;
 pub mod model;
 pub mod output;
+pub mod plot;
 pub mod scenario;
 pub mod stats;
