@@ -353,12 +353,8 @@ pub fn draw_frame<DB: DrawingBackend>(
     }
     y += 2;
     for line in wrap(root, &frame.subtitle, size::SUBTITLE, width) {
-        root.draw(&Text::new(
-            line,
-            (MARGIN, y),
-            text(size::SUBTITLE, &MUTED),
-        ))
-        .drawing("the subtitle")?;
+        root.draw(&Text::new(line, (MARGIN, y), text(size::SUBTITLE, &MUTED)))
+            .drawing("the subtitle")?;
         y += line_height(size::SUBTITLE);
     }
     if !frame.legend.is_empty() {
@@ -420,6 +416,26 @@ pub fn wrap<DB: DrawingBackend>(
     lines
 }
 
+/// `s` shortened at a space, with an ellipsis, to fit `width` pixels.
+pub fn fit<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    s: &str,
+    font_size: u32,
+    width: i32,
+) -> String {
+    if text_width(area, s, font_size) <= width {
+        return s.to_string();
+    }
+    let words: Vec<&str> = s.split(' ').collect();
+    for n in (1..words.len()).rev() {
+        let candidate = format!("{}…", words[..n].join(" "));
+        if text_width(area, &candidate, font_size) <= width {
+            return candidate;
+        }
+    }
+    words.first().map_or_else(String::new, |w| format!("{w}…"))
+}
+
 /// Draws legend entries left to right from `(x, y)`, wrapping at `width`; returns the y below.
 fn draw_legend<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
@@ -472,7 +488,10 @@ fn draw_swatch<DB: DrawingBackend>(
                     style,
                 ))
             } else {
-                root.draw(&PathElement::new(vec![(x, mid), (x + SWATCH_W, mid)], style))
+                root.draw(&PathElement::new(
+                    vec![(x, mid), (x + SWATCH_W, mid)],
+                    style,
+                ))
             }
             .drawing("a legend swatch")?;
         }
@@ -500,7 +519,12 @@ pub fn draw_diamond<DB: DrawingBackend>(
     (x, y): (i32, i32),
     r: i32,
 ) -> Result<()> {
-    let outer = vec![(x, y - r - 3), (x + r + 3, y), (x, y + r + 3), (x - r - 3, y)];
+    let outer = vec![
+        (x, y - r - 3),
+        (x + r + 3, y),
+        (x, y + r + 3),
+        (x - r - 3, y),
+    ];
     let inner = vec![(x, y - r), (x + r, y), (x, y + r), (x - r, y)];
     area.draw(&Polygon::new(outer, WHITE.filled()))
         .drawing("a marker")?;
@@ -629,8 +653,49 @@ impl Axis {
     }
 }
 
+/// Width of the label area left of a chart's plot for the axis `y`, pixels.
+pub fn left_width<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, y: &Axis) -> i32 {
+    if !y.labels {
+        return 8;
+    }
+    let widest = y
+        .ticks
+        .iter()
+        .map(|t| text_width(area, &y.label(*t), size::TICK))
+        .max()
+        .unwrap_or(0);
+    widest
+        + 16
+        + if y.desc.is_empty() {
+            0
+        } else {
+            line_height(size::AXIS) + 10
+        }
+}
+
+/// A panel title over a chart.
+#[derive(Clone, Copy, Debug)]
+pub struct Caption<'c> {
+    /// Text.
+    pub text: &'c str,
+    /// Colour.
+    pub color: RGBColor,
+    /// Lines to reserve, at least (so that panels side by side keep aligned plots).
+    pub lines: usize,
+}
+
+/// The lines of a panel title over a chart on `area` with y axis `y`.
+pub fn caption_lines<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    y: &Axis,
+    caption: &str,
+) -> Vec<String> {
+    let width = area.dim_in_pixel().0 as i32 - left_width(area, y) - 8;
+    wrap(area, caption, size::PANEL, width)
+}
+
 /// Builds a chart on `area` with room for the axes' labels, and draws its grid and axes.
-/// `caption` is drawn above the plot, left-aligned, in the given colour.
+/// `caption` is drawn above the plot, left-aligned, in its colour.
 ///
 /// # Errors
 /// When drawing fails.
@@ -638,39 +703,28 @@ pub fn build_chart<'a, DB: DrawingBackend>(
     area: &'a DrawingArea<DB, Shift>,
     x: &Axis,
     y: &Axis,
-    caption: Option<(&str, RGBColor)>,
+    caption: Option<Caption<'_>>,
 ) -> Result<ChartContext<'a, DB, Coords>> {
     let tick_h = line_height(size::TICK);
     let desc_h = line_height(size::AXIS);
-    let left = if y.labels {
-        let widest = y
-            .ticks
-            .iter()
-            .map(|t| text_width(area, &y.label(*t), size::TICK))
-            .max()
-            .unwrap_or(0);
-        widest + 16 + if y.desc.is_empty() { 0 } else { desc_h + 10 }
-    } else {
-        8
-    };
+    let left = left_width(area, y);
     let bottom = if x.labels {
         tick_h + 14 + if x.desc.is_empty() { 0 } else { desc_h + 8 }
     } else {
         8
     };
     let top = match caption {
-        Some((caption, color)) => {
-            let width = area.dim_in_pixel().0 as i32 - left - 8;
-            let lines = wrap(area, caption, size::PANEL, width);
+        Some(caption) => {
+            let lines = caption_lines(area, y, caption.text);
             for (k, line) in lines.iter().enumerate() {
                 area.draw(&Text::new(
                     line.clone(),
                     (left + 4, k as i32 * line_height(size::PANEL)),
-                    text(size::PANEL, &color),
+                    text(size::PANEL, &caption.color),
                 ))
                 .drawing("a panel title")?;
             }
-            lines.len() as i32 * line_height(size::PANEL) + 8
+            lines.len().max(caption.lines) as i32 * line_height(size::PANEL) + 8
         }
         None => 6,
     };
@@ -694,13 +748,81 @@ pub fn build_chart<'a, DB: DrawingBackend>(
         .axis_style(INK.mix(0.55))
         .set_all_tick_mark_size(6);
     if !x.desc.is_empty() {
-        mesh.x_desc(x.desc.clone());
+        // Descriptions are centred under the plot; a long one would run into the next panel.
+        let width = area.dim_in_pixel().0 as i32 - left;
+        mesh.x_desc(fit(area, &x.desc, size::AXIS, width));
     }
     if !y.desc.is_empty() {
         mesh.y_desc(y.desc.clone());
     }
     mesh.draw().drawing("the grid")?;
     Ok(chart)
+}
+
+/// How one bundle's line is drawn where bundles' lines overlay.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LineLook {
+    /// Stroke width, pixels.
+    pub width: u32,
+    /// Dashed (the reference bundle).
+    pub dashed: bool,
+}
+
+/// Orders overlaid lines for drawing and picks their looks. Bundles often coincide (a lever
+/// that does not touch an outcome leaves it identical under common random numbers), and the
+/// line drawn last would hide the others. So lines are drawn from thick to thin, and the
+/// reference bundle last, dashed, so that each coinciding line still shows as a rim or
+/// between dashes.
+pub fn overlay<T>(items: Vec<T>, is_reference: impl Fn(&T) -> bool) -> Vec<(T, LineLook)> {
+    let (reference, others): (Vec<T>, Vec<T>) = items.into_iter().partition(|t| is_reference(t));
+    let m = others.len();
+    let mut out: Vec<(T, LineLook)> = others
+        .into_iter()
+        .enumerate()
+        .map(|(k, t)| {
+            let width = 3 + 2 * (m - 1 - k).min(2) as u32;
+            (
+                t,
+                LineLook {
+                    width,
+                    dashed: false,
+                },
+            )
+        })
+        .collect();
+    out.extend(reference.into_iter().map(|t| {
+        (
+            t,
+            LineLook {
+                width: 4,
+                dashed: true,
+            },
+        )
+    }));
+    out
+}
+
+/// Draws a line through `points` in `color` with `look`.
+///
+/// # Errors
+/// When drawing fails.
+pub fn draw_line<DB: DrawingBackend>(
+    chart: &mut ChartContext<'_, DB, Coords>,
+    points: Vec<(f64, f64)>,
+    color: RGBColor,
+    look: LineLook,
+) -> Result<()> {
+    let style = color.stroke_width(look.width);
+    if look.dashed {
+        chart
+            .draw_series(DashedLineSeries::new(points, 14, 9, style))
+            .drawing("a line")?;
+    } else {
+        chart
+            .draw_series(LineSeries::new(points, style))
+            .drawing("a line")?;
+    }
+    Ok(())
 }
 
 /// Rows and columns for `n` small multiples on a 16:9 canvas.
