@@ -294,6 +294,28 @@ impl Curves {
                 },
             };
         }
+        let constant = values
+            .iter()
+            .all(|v| v.sorted.first() == v.sorted.last() && !v.sorted.is_empty() && v.total > 0);
+        if constant {
+            // Every bundle has one value (a cost fixed by its levers): a spike per bundle.
+            let points = values
+                .iter()
+                .map(|v| {
+                    let x = v.sorted[0];
+                    let share = v.sorted.len() as f64 / v.total as f64;
+                    vec![(x, 0.0), (x, share), (x, 0.0)]
+                })
+                .collect();
+            let (from, to) = padded(lo, hi, 0.06);
+            return Curves {
+                points,
+                smooth: false,
+                from,
+                to,
+                y_desc: "share of runs at the value".to_string(),
+            };
+        }
         let (edges, y_desc) = if scale == Scale::Month {
             let edges = month_bins(lo, hi);
             let months = ((edges[1] - edges[0]) * 12.0).round();
@@ -341,6 +363,15 @@ const GRID: usize = 300;
 /// The height of a curve (points in x order) at `x`: linear between points; for a histogram
 /// outline, the top of the bin.
 fn height_at(points: &[(f64, f64)], x: f64) -> f64 {
+    // Where the curve is vertical at `x` (a bin edge, a spike), its top.
+    let at = points
+        .iter()
+        .filter(|p| p.0 == x)
+        .map(|p| p.1)
+        .fold(f64::NEG_INFINITY, f64::max);
+    if at.is_finite() {
+        return at;
+    }
     let k = points.partition_point(|p| p.0 <= x);
     match (points.get(k.wrapping_sub(1)), points.get(k)) {
         (Some(a), Some(b)) if b.0 > a.0 => a.1 + (b.1 - a.1) * (x - a.0) / (b.0 - a.0),
@@ -537,6 +568,20 @@ mod tests {
     }
 
     #[test]
+    fn density_integrates_to_the_share_with_a_value() {
+        // 999 values spread over [0, 1), of 1000 runs: the curve's area is 0.999.
+        let v = RunValues {
+            sorted: (0..999).map(|k| (f64::from(k) / 999.0).powi(2)).collect(),
+            total: 1000,
+        };
+        let grid: Vec<f64> = (0..=2000)
+            .map(|k| -1.0 + 3.0 * f64::from(k) / 2000.0)
+            .collect();
+        let area: f64 = kde(&v, &grid).iter().sum::<f64>() * 3.0 / 2000.0;
+        assert!((area - 0.999).abs() < 1e-3, "{area}");
+    }
+
+    #[test]
     fn histogram_counts_every_value_once() {
         let v = RunValues {
             sorted: vec![0.0, 1.0, 1.0, 2.0, 3.0],
@@ -545,7 +590,7 @@ mod tests {
         let edges = bin_edges(0.0, 3.0, std::iter::once(&v));
         assert_eq!(edges.len(), 5);
         let h = histogram(&v, &edges);
-        assert_eq!(h.iter().sum::<f64>(), 5.0 / 6.0);
+        assert!((h.iter().sum::<f64>() - 5.0 / 6.0).abs() < 1e-12);
         assert_eq!(h[1], 2.0 / 6.0);
     }
 }

@@ -780,7 +780,7 @@ pub fn overlay<T>(items: Vec<T>, is_reference: impl Fn(&T) -> bool) -> Vec<(T, L
         .into_iter()
         .enumerate()
         .map(|(k, t)| {
-            let width = 3 + 2 * (m - 1 - k).min(2) as u32;
+            let width = 3 + (3 * (m - 1 - k) as u32) / 2;
             (
                 t,
                 LineLook {
@@ -846,7 +846,11 @@ mod tests {
     #[test]
     fn ticks_are_round() {
         assert_eq!(nice_ticks(0.0, 36e6, 6), vec![0.0, 1e7, 2e7, 3e7]);
-        assert_eq!(nice_ticks(0.0, 1.0, 5), vec![0.0, 0.2, 0.4, 0.6, 0.8, 1.0]);
+        let fifths = nice_ticks(0.0, 1.0, 5);
+        assert_eq!(fifths.len(), 6);
+        for (k, t) in fifths.iter().enumerate() {
+            assert!((t - k as f64 * 0.2).abs() < 1e-12, "{fifths:?}");
+        }
         let months = month_ticks(2022.0 + 8.0 / 12.0, 2030.0 + 11.0 / 12.0, 6);
         let labels: Vec<String> = months.iter().map(|m| Scale::Month.tick(*m)).collect();
         assert_eq!(labels, ["2024-01", "2026-01", "2028-01", "2030-01"]);

@@ -92,7 +92,8 @@ fn expected() -> Vec<(&'static str, Vec<&'static str>)> {
             "dist-cost",
             vec![
                 "Cost of the policy bundle: distribution",
-                "share of runs per",
+                "share of runs at the value",
+                "$bn",
             ],
         ),
         ("dist-ceasefire_month", {
