@@ -10,7 +10,8 @@
 //! 4. [`stats`]: accumulators and summaries used by the engine and the outputs;
 //! 5. [`output`]: `RunOutput` → a results folder (`summary.json`, `runs.csv`, `series.csv`);
 //! 6. [`compare`]: paired bundle comparisons, cost-effectiveness and lever sweeps;
-//! 7. [`cli`]: the `leversim` command.
+//! 7. [`plot`]: a results folder → briefing charts (PNG and SVG) in its `charts/`;
+//! 8. [`cli`]: the `leversim` command.
 //!
 //! Problems in scenario files are [`diag::Diagnostic`]s with file, line, column and a hint.
 //!
@@ -53,5 +54,6 @@ pub mod diag;
 pub mod engine;
 pub mod model;
 pub mod output;
+pub mod plot;
 pub mod scenario;
 pub mod stats;

@@ -13,6 +13,7 @@ macro_rules! say {
 
 mod common;
 mod compare;
+mod plot;
 mod run;
 mod sweep;
 mod table;
@@ -44,6 +45,8 @@ pub enum Command {
     Compare(CompareArgs),
     /// Response of outcomes to one or two levers over a grid.
     Sweep(SweepArgs),
+    /// Redraw the charts of a results folder from its files, without re-running.
+    Plot(PlotArgs),
 }
 
 /// `leversim compare`.
@@ -74,6 +77,14 @@ pub struct SweepArgs {
     pub bundle: Option<String>,
 }
 
+/// `leversim plot`.
+#[derive(Args, Debug)]
+pub struct PlotArgs {
+    /// Results folder written by `leversim run` (holds summary.json).
+    #[arg(value_name = "RESULTS_DIR")]
+    pub results: PathBuf,
+}
+
 /// `leversim validate`.
 #[derive(Args, Debug)]
 pub struct ValidateArgs {
@@ -98,13 +109,16 @@ pub struct SimArgs {
     /// Override a param (as a constant) or a lever (in every bundle); repeatable.
     #[arg(long = "set", value_name = "NAME=VALUE")]
     pub set: Vec<String>,
-    /// Results folder [default: output/<scenario name>].
+    /// Results folder (default: `output/<scenario name>`).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// On a numeric fault (NaN, infinity, a stock past its bound): stop at the first (exit 1),
     /// or count faults per bundle and leave the faulting runs out of the results.
     #[arg(long, value_enum, default_value_t = OnFault::Stop, value_name = "MODE")]
     pub on_fault: OnFault,
+    /// Skip the charts (for benchmarks); draw them later with `leversim plot DIR`.
+    #[arg(long)]
+    pub no_charts: bool,
 }
 
 /// `--on-fault`.
@@ -174,6 +188,7 @@ pub fn main() -> ExitCode {
         Command::Validate(args) => validate::validate(&args),
         Command::Compare(args) => compare::compare(args),
         Command::Sweep(args) => sweep::sweep(args),
+        Command::Plot(args) => plot::plot(&args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

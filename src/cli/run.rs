@@ -25,7 +25,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         Err(RunError::Cancelled) => return Err(Failure::Interrupted),
     };
     let dir = out_dir(&p, &args.sim);
-    let (dir, summary) = write_results(&p, &args.sim.scenario, &plan, &out, &dir, |_| Ok(()))?;
+    let (dir, summary, charts) = write_results(&p, &args.sim, &plan, &out, &dir, |_| Ok(()))?;
 
     print_outcomes(&p.scenario, &summary);
     print_history(&summary, &p.model.bundles[p.model.baseline].name);
@@ -34,5 +34,11 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         "results: {}/ (summary.json, runs.csv, series.csv)",
         dir.display()
     );
+    if charts > 0 {
+        say!(
+            "charts: {}/ ({charts} charts, PNG and SVG)",
+            dir.join("charts").display()
+        );
+    }
     Ok(())
 }

@@ -9,4 +9,5 @@ mod diagnostics;
 mod docs;
 mod examples;
 mod korea_russia;
+mod plot;
 mod util;
