@@ -976,6 +976,19 @@ fn check_chart_names(s: &Scenario, vars: &[Var], diags: &mut Diagnostics) {
             );
         }
     }
+    let bundle_names: Vec<&str> = s.bundles.iter().map(|b| b.name.value.as_str()).collect();
+    for name in s.charts.bundles.iter().flatten() {
+        if !bundle_names.contains(&name.value.as_str()) {
+            diags.push(
+                Diagnostic::error(
+                    Code::UnknownName,
+                    format!("charted bundle `{}` is not a bundle", name.value),
+                )
+                .with_label(name.span, "unknown bundle")
+                .with_optional_help(did_you_mean(&name.value, bundle_names.iter().copied())),
+            );
+        }
+    }
     for (name, _) in &s.charts.titles {
         if !vars.iter().any(|v| v.name == name.value)
             && !outcome_names.contains(&name.value.as_str())

@@ -185,6 +185,10 @@ pub struct ChartsInfo {
     pub outcomes: Vec<String>,
     /// Outcomes on the dashboard (empty: the default choice).
     pub dashboard: Vec<String>,
+    /// Bundles drawn in fan charts, distributions and exceedance curves (empty: every bundle
+    /// run). Absent in results written before it existed.
+    #[serde(default)]
+    pub bundles: Vec<String>,
     /// Titles by name.
     pub titles: Vec<(String, String)>,
 }

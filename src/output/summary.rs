@@ -199,6 +199,7 @@ pub fn scenario_info(s: &Scenario, model: &Model) -> ScenarioInfo {
             series: names(&s.charts.series),
             outcomes: names(&s.charts.outcomes),
             dashboard: names(&s.charts.dashboard),
+            bundles: names(&s.charts.bundles),
             titles: s
                 .charts
                 .titles

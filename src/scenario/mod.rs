@@ -378,6 +378,10 @@ pub struct ChartsConfig {
     pub outcomes: Option<Vec<Sp<String>>>,
     /// Outcomes on the one-page dashboard (default: the first four).
     pub dashboard: Option<Vec<Sp<String>>>,
+    /// Bundles drawn in the charts that show each bundle's runs: fan charts, distributions and
+    /// exceedance curves (default: every bundle run). Comparisons and the dashboard show every
+    /// bundle run.
+    pub bundles: Option<Vec<Sp<String>>>,
     /// Custom chart titles by series or outcome name.
     pub titles: Vec<(Sp<String>, String)>,
 }

@@ -1047,6 +1047,7 @@ fn read_charts(cx: &mut Cx<'_>, t: &mut TableReader<'_>) -> ChartsConfig {
         series: name_list(cx, t, "series"),
         outcomes: name_list(cx, t, "outcomes"),
         dashboard: name_list(cx, t, "dashboard"),
+        bundles: name_list(cx, t, "bundles"),
         titles: Vec::new(),
     };
     if let Some(mut titles) = t.table(cx, "titles") {

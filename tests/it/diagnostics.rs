@@ -245,3 +245,25 @@ fn non_utf8_input_is_located() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn misspelt_chart_names_get_suggestions() {
+    let body = "[stocks]\ns = { init = 0 }\n[outcomes.total]\nexpr = \"s\"\n\
+                [bundles.status_quo]\n[bundles.crackdown]\n";
+    expect(
+        &format!("{HEAD}{body}[charts]\nbundles = [\"status_quo\", \"crackdwon\"]\n"),
+        &[
+            "error[unknown-name]",
+            "charted bundle `crackdwon` is not a bundle",
+            "bad.toml:12:26",
+            "did you mean `crackdown`?",
+        ],
+    );
+    expect(
+        &format!("{HEAD}{body}[charts]\ndashboard = [\"totl\"]\n"),
+        &[
+            "charted outcome `totl` is not an outcome",
+            "did you mean `total`?",
+        ],
+    );
+}
