@@ -65,6 +65,8 @@ pub struct Axis {
     pub labels: bool,
     /// Row or column names, for an axis of categories at 0, 1, 2, ...
     pub categories: Option<Vec<String>>,
+    /// Whether grid lines are drawn at the ticks.
+    pub grid: bool,
 }
 
 impl Axis {
@@ -77,6 +79,7 @@ impl Axis {
             desc: desc.into(),
             labels: true,
             categories: None,
+            grid: true,
         }
     }
 
@@ -91,7 +94,14 @@ impl Axis {
             desc: desc.into(),
             labels: true,
             categories: Some(names),
+            grid: true,
         }
+    }
+
+    /// Without grid lines.
+    pub fn without_grid(mut self) -> Axis {
+        self.grid = false;
+        self
     }
 
     /// Without tick labels or description.
@@ -232,6 +242,12 @@ pub fn build_chart<'a, DB: DrawingBackend>(
     }
     if !y.desc.is_empty() {
         mesh.y_desc(y.desc.clone());
+    }
+    if !x.grid {
+        mesh.disable_x_mesh();
+    }
+    if !y.grid {
+        mesh.disable_y_mesh();
     }
     mesh.draw().drawing("the grid")?;
     Ok(chart)

@@ -15,10 +15,13 @@ use plotters::style::text_anchor::{HPos, VPos};
 use super::distribution::wilson;
 use super::read::{Results, label_of, outcome_label};
 use super::theme::{
-    Axis, Caption, Chart, DrawResult, Frame, INK, LegendItem, REFERENCE, Scale, Swatch,
-    build_chart, bundle_color, draw_frame, padded, size, text_at,
+    self, Axis, BundleStyle, Caption, Chart, DrawResult, Frame, INK, LegendItem, REFERENCE, Scale,
+    Swatch, build_chart, draw_frame, draw_marker, line_height, padded, size, text_at, text_width,
 };
 use crate::output::schema::OutcomeInfo;
+
+/// Space between a row's interval (or median mark) and its value label, pixels.
+const LABEL_GAP: i32 = 20;
 
 /// 97.5th percentile of the standard normal, for 95% intervals of means.
 const Z95: f64 = 1.959_963_984_540_054;
@@ -28,8 +31,8 @@ const Z95: f64 = 1.959_963_984_540_054;
 pub struct IntervalRow {
     /// Bundle label as shown.
     pub label: String,
-    /// Bundle colour.
-    pub color: RGBColor,
+    /// How the bundle is drawn.
+    pub style: BundleStyle,
     /// Median, or probability.
     pub center: f64,
     /// The middle 50% of runs (none for probabilities).
@@ -69,7 +72,7 @@ pub fn interval_rows(results: &Results, outcome: &OutcomeInfo, sorted: bool) -> 
                 } else {
                     label_of(&b)
                 },
-                color: bundle_color(i),
+                style: results.style(i),
                 center,
                 inner,
                 outer,
@@ -91,44 +94,19 @@ pub fn interval_rows(results: &Results, outcome: &OutcomeInfo, sorted: bool) -> 
 pub fn interval_legend(probability: bool, reference: Option<&str>) -> Vec<LegendItem> {
     let mut items = if probability {
         vec![
-            LegendItem::new(Swatch::Dot { color: INK }, "probability"),
-            LegendItem::new(
-                Swatch::Line {
-                    color: INK,
-                    width: 3,
-                    dashed: false,
-                },
-                "95% interval",
-            ),
+            LegendItem::new(Swatch::dot(INK), "probability"),
+            LegendItem::new(Swatch::line(INK, 3), "95% interval"),
         ]
     } else {
         vec![
-            LegendItem::new(Swatch::Dot { color: INK }, "median"),
-            LegendItem::new(
-                Swatch::Line {
-                    color: INK,
-                    width: 12,
-                    dashed: false,
-                },
-                "50% of runs",
-            ),
-            LegendItem::new(
-                Swatch::Line {
-                    color: INK,
-                    width: 3,
-                    dashed: false,
-                },
-                "90% of runs",
-            ),
+            LegendItem::new(Swatch::dot(INK), "median"),
+            LegendItem::new(Swatch::line(INK, 12), "50% of runs"),
+            LegendItem::new(Swatch::line(INK, 3), "90% of runs"),
         ]
     };
     if let Some(reference) = reference {
         items.push(LegendItem::new(
-            Swatch::Line {
-                color: REFERENCE,
-                width: 3,
-                dashed: true,
-            },
+            Swatch::reference_line(),
             format!("median of {reference} (reference)"),
         ));
     }
@@ -186,14 +164,28 @@ pub fn draw_intervals<DB: DrawingBackend>(
     }
     let (x0, x1) = padded(lo, hi, 0.04);
     let x0 = if lo == 0.0 { 0.0 } else { x0 };
-    // Room on the right for the value labels.
-    let x1 = x1 + (x1 - x0) * 0.14;
-    let x = Axis::new((x0, x1), scale, x_desc, x_ticks);
     let y = if row_names {
         row_axis(rows)
     } else {
         row_axis(rows).unlabelled()
     };
+    // Room on the right for the value labels, which start LABEL_GAP right of each row's interval:
+    // the plot is widened so that the widest label ends inside it.
+    let label_w = rows
+        .iter()
+        .filter(|r| r.center.is_finite())
+        .map(|r| text_width(area, &scale.value(r.center), size::TICK))
+        .max()
+        .unwrap_or(0)
+        + LABEL_GAP
+        + 8;
+    let plot_w = area.dim_in_pixel().0 as i32 - theme::left_width(area, &y);
+    let x1 = if plot_w > 2 * label_w {
+        x0 + (x1 - x0) * f64::from(plot_w) / f64::from(plot_w - label_w)
+    } else {
+        x1 + (x1 - x0) * 0.5
+    };
+    let x = Axis::new((x0, x1), scale, x_desc, x_ticks);
     let caption = caption.map(|(text, lines)| Caption {
         text,
         color: INK,
@@ -219,7 +211,7 @@ pub fn draw_intervals<DB: DrawingBackend>(
             chart
                 .draw_series(std::iter::once(PathElement::new(
                     vec![(a, yk), (b, yk)],
-                    row.color.stroke_width(3),
+                    row.style.color.stroke_width(3),
                 )))
                 .drawing("an interval")?;
         }
@@ -230,24 +222,26 @@ pub fn draw_intervals<DB: DrawingBackend>(
             chart
                 .draw_series(std::iter::once(PathElement::new(
                     vec![(a, yk), (b, yk)],
-                    row.color.stroke_width(12),
+                    row.style.color.stroke_width(12),
                 )))
                 .drawing("an interval")?;
         }
         if row.center.is_finite() {
-            chart
-                .draw_series(std::iter::once(
-                    EmptyElement::at((row.center, yk))
-                        + Circle::new((0, 0), 11, WHITE.filled())
-                        + Circle::new((0, 0), 8, row.color.filled()),
-                ))
-                .drawing("a median")?;
+            draw_marker(&mut chart, (row.center, yk), 0, row.style, 9)?;
+            // On a white ground, so that the reference line does not run through it.
+            let label = scale.value(row.center);
+            let w = text_width(area, &label, size::TICK);
+            let half = line_height(size::TICK) / 2;
             chart
                 .draw_series(std::iter::once(
                     EmptyElement::at((b.max(row.center), yk))
+                        + Rectangle::new(
+                            [(LABEL_GAP - 4, -half), (LABEL_GAP + w + 4, half)],
+                            WHITE.filled(),
+                        )
                         + Text::new(
-                            scale.value(row.center),
-                            (14, 0),
+                            label,
+                            (LABEL_GAP, 0),
                             text_at(size::TICK, &INK, HPos::Left, VPos::Center),
                         ),
                 ))
@@ -396,12 +390,7 @@ impl Chart for CostEffectChart<'_> {
                 } else {
                     label_of(b)
                 };
-                LegendItem::new(
-                    Swatch::Dot {
-                        color: bundle_color(*i),
-                    },
-                    label,
-                )
+                LegendItem::new(Swatch::bundle_dot(r.style(*i)), label)
             })
             .collect();
         let area = draw_frame(
@@ -450,32 +439,38 @@ impl Chart for CostEffectChart<'_> {
         let y = Axis::new((e0, e1), y_scale, value_desc(o), 7);
         let x = Axis::new((c0, c1), Scale::Number, x_desc, 8);
         let mut chart = build_chart(&area, &x, &y, None)?;
+        // Bundles at about the same place (a lever that changes neither cost nor this outcome)
+        // are set side by side, 26 px apart, with their intervals, so that none hides another.
+        let px: Vec<(i32, i32)> = points
+            .iter()
+            .map(|(_, _, c, e)| chart.backend_coord(&(c.0, e.0)))
+            .collect();
+        let near = |a: (i32, i32), b: (i32, i32)| (a.0 - b.0).abs() < 24 && (a.1 - b.1).abs() < 24;
         let bar = INK.mix(0.7).stroke_width(2);
-        for (_, _, (c, clo, chi), (e, elo, ehi)) in &points {
+        let mut shifted = Vec::new();
+        for (k, &at) in px.iter().enumerate() {
+            let group: Vec<usize> = (0..points.len()).filter(|&j| near(px[j], at)).collect();
+            let slot = group.iter().position(|&j| j == k).unwrap_or(0) as i32;
+            shifted.push((2 * slot - (group.len() as i32 - 1)) * 13);
+        }
+        for ((_, _, (c, clo, chi), (e, elo, ehi)), dx) in points.iter().zip(&shifted) {
+            // Interval ends as pixel offsets from the point, so they move with it.
+            let at = chart.backend_coord(&(*c, *e));
+            let off = |x: f64, y: f64| {
+                let p = chart.backend_coord(&(x, y));
+                (p.0 - at.0 + dx, p.1 - at.1)
+            };
+            let (left, right, low, high) =
+                (off(*clo, *e), off(*chi, *e), off(*c, *elo), off(*c, *ehi));
             chart
                 .draw_series([
-                    PathElement::new(vec![(*clo, *e), (*chi, *e)], bar),
-                    PathElement::new(vec![(*c, *elo), (*c, *ehi)], bar),
+                    EmptyElement::at((*c, *e)) + PathElement::new(vec![left, right], bar),
+                    EmptyElement::at((*c, *e)) + PathElement::new(vec![low, high], bar),
                 ])
                 .drawing("an interval")?;
         }
-        // Bundles at the same place (a lever that changes neither cost nor this outcome) are
-        // set side by side, 26 px apart, so that none hides another.
-        let near = |a: f64, b: f64, span: f64| (a - b).abs() <= span * 0.01;
-        for (k, (i, b, (c, _, _), (e, _, _))) in points.iter().enumerate() {
-            let group: Vec<usize> = (0..points.len())
-                .filter(|&j| near(points[j].2.0, *c, c1 - c0) && near(points[j].3.0, *e, e1 - e0))
-                .collect();
-            let slot = group.iter().position(|&j| j == k).unwrap_or(0) as i32;
-            let dx = (2 * slot - (group.len() as i32 - 1)) * 13;
-            let ring = if b.name == r.reference() { INK } else { WHITE };
-            chart
-                .draw_series(std::iter::once(
-                    EmptyElement::at((*c, *e))
-                        + Circle::new((dx, 0), 15, ring.filled())
-                        + Circle::new((dx, 0), 12, bundle_color(*i).filled()),
-                ))
-                .drawing("a bundle")?;
+        for ((i, _, (c, _, _), (e, _, _)), dx) in points.iter().zip(&shifted) {
+            draw_marker(&mut chart, (*c, *e), *dx, r.style(*i), 12)?;
         }
         Ok(())
     }

@@ -3,6 +3,10 @@
 //! Each outcome is a small dot-interval panel (see [`super::compare`]) with the bundles in the
 //! same order in every panel, so a reader can follow one bundle across outcomes. The outcomes
 //! are the scenario's `[charts] dashboard` list, or the first four charted outcomes.
+//!
+//! The layout follows the number of bundles: each bundle's row is as tall as a line of its
+//! label (plus air), panels sit as many to a row as leave each plot readable, and the canvas
+//! grows taller than 900 px when the rows need it (it stays 1600 px wide).
 
 use anyhow::Result;
 use plotters::coord::Shift;
@@ -11,13 +15,41 @@ use plotters::prelude::*;
 use super::compare::{PanelLabels, draw_intervals, interval_rows, row_axis, value_desc};
 use super::read::{Results, label_of, outcome_label};
 use super::theme::{
-    self, Chart, Frame, INK, LegendItem, REFERENCE, Scale, Swatch, draw_frame, grid,
+    self, Chart, Frame, INK, LegendItem, SIZE, Scale, Swatch, draw_frame, frame_insets,
+    line_height, size,
 };
+use crate::output::schema::OutcomeInfo;
+
+/// Height of one bundle's row in a panel, pixels: a line of tick labels and air.
+const ROW_H: i32 = 36;
+/// Narrowest panel (plot and value labels, without the row names), pixels.
+const MIN_PANEL_W: i32 = 330;
+/// Gaps between panels, pixels.
+const GAP_X: i32 = 40;
+const GAP_Y: i32 = 26;
 
 /// The dashboard of a results folder.
 pub struct Dashboard<'a> {
     results: &'a Results,
     outcomes: Vec<String>,
+}
+
+/// Where the panels go.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Layout {
+    /// Panel rows and columns.
+    rows: usize,
+    cols: usize,
+    /// Width of the bundle names left of the first column, pixels.
+    names_w: i32,
+    /// Width of each panel right of the names, pixels.
+    panel_w: i32,
+    /// Lines the panel titles of each row of panels reserve (the most any of them needs).
+    caption_lines: Vec<usize>,
+    /// Height of each row of panels, pixels.
+    panel_h: Vec<i32>,
+    /// Canvas height, pixels.
+    height: u32,
 }
 
 impl<'a> Dashboard<'a> {
@@ -28,6 +60,103 @@ impl<'a> Dashboard<'a> {
             outcomes: outcomes.to_vec(),
         }
     }
+
+    fn outcomes(&self) -> Vec<&'a OutcomeInfo> {
+        self.outcomes
+            .iter()
+            .filter_map(|name| self.results.outcome(name))
+            .collect()
+    }
+
+    fn captions(&self) -> Vec<String> {
+        self.outcomes()
+            .iter()
+            .map(|o| {
+                self.results
+                    .custom_title(&o.name)
+                    .map_or_else(|| outcome_label(o), str::to_string)
+            })
+            .collect()
+    }
+
+    fn frame(&self) -> Frame {
+        let r = self.results;
+        let reference = r
+            .bundles()
+            .into_iter()
+            .find(|(_, b)| b.name == r.reference())
+            .map(|(_, b)| label_of(&b));
+        let mut legend = vec![
+            LegendItem::new(Swatch::dot(INK), "median (probability)"),
+            LegendItem::new(Swatch::line(INK, 12), "50% of runs"),
+            LegendItem::new(Swatch::line(INK, 3), "90% of runs (95% interval)"),
+        ];
+        if let Some(reference) = reference {
+            legend.push(LegendItem::new(
+                Swatch::reference_line(),
+                format!("median of {reference} (reference)"),
+            ));
+        }
+        Frame {
+            title: "Key outcomes by policy bundle".to_string(),
+            subtitle: r.subtitle(),
+            legend,
+            source: r.source_line(),
+        }
+    }
+
+    /// The layout on a canvas `root` of the final width (any height).
+    fn layout<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Option<Layout> {
+        let outcomes = self.outcomes();
+        let first = outcomes.first()?;
+        let rows_n = interval_rows(self.results, first, false).len().max(1) as i32;
+        let (top, bottom) = frame_insets(root, &self.frame());
+        // The area draw_frame leaves: margins of MARGIN / 2 left and MARGIN + 12 right.
+        let width = root.dim_in_pixel().0 as i32 - theme::MARGIN / 2 - (theme::MARGIN + 12);
+        let names = row_axis(&interval_rows(self.results, first, false));
+        let names_w = theme::left_width(root, &names) - 8;
+        let m = outcomes.len();
+        // As many panels to a row as stay at least MIN_PANEL_W wide, then balanced over rows.
+        let fit = ((width - names_w + GAP_X) / (MIN_PANEL_W + GAP_X)).max(1) as usize;
+        let rows = m.div_ceil(fit.min(m));
+        let cols = m.div_ceil(rows);
+        let panel_w = (width - names_w - GAP_X * (cols as i32 - 1)) / cols as i32;
+        let probe = names.clone().unlabelled();
+        let panel = root.margin(0, 0, 0, (root.dim_in_pixel().0 as i32 - panel_w).max(0));
+        let captions = self.captions();
+        let caption_lines: Vec<usize> = captions
+            .chunks(cols)
+            .map(|row| {
+                row.iter()
+                    .map(|c| theme::caption_lines(&panel, &probe, c).len())
+                    .max()
+                    .unwrap_or(1)
+            })
+            .collect();
+        // A panel: its title, the rows (the category axis spans rows + 0.2), the x axis.
+        let x_axis_h = line_height(size::TICK) + 14 + line_height(size::AXIS) + 8;
+        let body = ((f64::from(rows_n) + 0.2) * f64::from(ROW_H)).round() as i32 + x_axis_h;
+        let mut panel_h: Vec<i32> = caption_lines
+            .iter()
+            .map(|l| *l as i32 * line_height(size::PANEL) + 8 + body)
+            .collect();
+        let needed = top + bottom + panel_h.iter().sum::<i32>() + GAP_Y * (rows as i32 - 1);
+        let height = (needed.max(0) as u32).max(SIZE.1);
+        // On a canvas taller than needed, the rows of panels share the spare height.
+        let spare = height as i32 - needed;
+        for h in &mut panel_h {
+            *h += spare / rows as i32;
+        }
+        Some(Layout {
+            rows,
+            cols,
+            names_w,
+            panel_w,
+            caption_lines,
+            panel_h,
+            height,
+        })
+    }
 }
 
 impl Chart for Dashboard<'_> {
@@ -35,108 +164,49 @@ impl Chart for Dashboard<'_> {
         "dashboard".into()
     }
 
+    fn size(&self) -> (u32, u32) {
+        let height = theme::measure(SIZE.0, |root| self.layout(root).map(|l| l.height));
+        (SIZE.0, height.unwrap_or(SIZE.1))
+    }
+
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
         let r = self.results;
-        let outcomes: Vec<_> = self
-            .outcomes
-            .iter()
-            .filter_map(|name| r.outcome(name))
-            .collect();
-        let reference = r
-            .bundles()
-            .into_iter()
-            .find(|(_, b)| b.name == r.reference())
-            .map(|(_, b)| label_of(&b));
-        let mut legend = vec![
-            LegendItem::new(Swatch::Dot { color: INK }, "median (probability)"),
-            LegendItem::new(
-                Swatch::Line {
-                    color: INK,
-                    width: 12,
-                    dashed: false,
-                },
-                "50% of runs",
-            ),
-            LegendItem::new(
-                Swatch::Line {
-                    color: INK,
-                    width: 3,
-                    dashed: false,
-                },
-                "90% of runs (95% interval)",
-            ),
-        ];
-        if let Some(reference) = reference {
-            legend.push(LegendItem::new(
-                Swatch::Line {
-                    color: REFERENCE,
-                    width: 3,
-                    dashed: true,
-                },
-                format!("median of {reference} (reference)"),
-            ));
-        }
-        let area = draw_frame(
-            root,
-            &Frame {
-                title: "Key outcomes by policy bundle".to_string(),
-                subtitle: r.subtitle(),
-                legend,
-                source: r.source_line(),
-            },
-        )?;
-        let (rows, cols) = grid(outcomes.len());
-        // Every panel has the same rows (bundles in run order), so only the first column names
-        // them; it is wider by the names so that all plots have the same width.
-        let Some(first) = outcomes.first() else {
+        let outcomes = self.outcomes();
+        let layout = self.layout(root);
+        let area = draw_frame(root, &self.frame())?;
+        let Some(Layout {
+            cols,
+            names_w,
+            panel_w,
+            caption_lines,
+            panel_h,
+            ..
+        }) = layout
+        else {
             return Ok(());
         };
-        let names = row_axis(&interval_rows(r, first, false));
-        let names_w = theme::left_width(&area, &names) - 8;
-        let (w, h) = area.dim_in_pixel();
-        let (gap_x, gap_y) = (40, 22);
-        let panel_w = (w as i32 - names_w - gap_x * (cols as i32 - 1)) / cols as i32;
-        let panel_h = (h as i32 - gap_y * (rows as i32 - 1)) / rows as i32;
-        let xs: Vec<i32> = (1..cols as i32)
-            .map(|c| names_w + c * (panel_w + gap_x))
-            .collect();
-        let ys: Vec<i32> = (1..rows as i32).map(|k| k * (panel_h + gap_y)).collect();
-        let panels: Vec<_> = area
-            .split_by_breakpoints(xs, ys)
-            .into_iter()
-            .enumerate()
-            .map(|(k, panel)| {
+        // Every panel has the same rows (bundles in run order), so only the first column names
+        // them; it is wider by the names so that all plots have the same width.
+        let panels: Vec<_> = (0..outcomes.len())
+            .map(|k| {
                 let (row, col) = (k / cols, k % cols);
-                panel.margin(
-                    0,
-                    if row + 1 < rows { gap_y } else { 0 },
-                    0,
-                    if col + 1 < cols { gap_x } else { 0 },
-                )
+                let x0 = if col == 0 {
+                    0
+                } else {
+                    names_w + col as i32 * (panel_w + GAP_X)
+                };
+                let y0: i32 = panel_h[..row].iter().map(|h| h + GAP_Y).sum();
+                let width = panel_w + if col == 0 { names_w } else { 0 };
+                area.clone()
+                    .shrink((x0, y0), (width.max(1) as u32, panel_h[row].max(1) as u32))
             })
             .collect();
-        let captions: Vec<String> = outcomes
-            .iter()
-            .map(|o| {
-                r.custom_title(&o.name)
-                    .map_or_else(|| outcome_label(o), str::to_string)
-            })
-            .collect();
-        let lines = captions
+        for (k, ((o, panel), caption)) in outcomes
             .iter()
             .zip(&panels)
+            .zip(&self.captions())
             .enumerate()
-            .map(|(k, (c, panel))| {
-                let y = if k % cols == 0 {
-                    names.clone()
-                } else {
-                    names.clone().unlabelled()
-                };
-                theme::caption_lines(panel, &y, c).len()
-            })
-            .max()
-            .unwrap_or(1);
-        for (k, ((o, panel), caption)) in outcomes.iter().zip(&panels).zip(&captions).enumerate() {
+        {
             let rows = interval_rows(r, o, false);
             draw_intervals(
                 panel,
@@ -144,7 +214,7 @@ impl Chart for Dashboard<'_> {
                 PanelLabels {
                     scale: Scale::of_unit(&o.unit),
                     x_desc: &value_desc(o),
-                    caption: Some((caption, lines)),
+                    caption: Some((caption, caption_lines[k / cols])),
                     x_ticks: if cols > 2 { 4 } else { 5 },
                     row_names: k % cols == 0,
                 },

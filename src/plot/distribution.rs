@@ -1,12 +1,17 @@
 //! Outcome distributions: how the runs' values of one outcome spread, per bundle.
 //!
-//! For a continuous outcome, smooth densities (Gaussian kernels) are overlaid, one line per
-//! bundle, which six bundles still survive where overlaid histograms turn to noise; months of
-//! first crossing and few distinct integers get histogram outlines on shared bins instead.
-//! Each bundle's median is a dot on its curve, with its value in the legend. The axis shows the middle 99% of the pooled
-//! runs, so one extreme run does not squeeze the rest into a corner. For a probability outcome
-//! (0 or 1 in every run) a histogram says nothing: bars give the probability per bundle with its
-//! 95% interval.
+//! Each bundle gets a row (the rows share the x axis and the height scale), so that any number
+//! of bundles stays readable where overlaid curves turn to spaghetti. A continuous outcome is a
+//! smooth density (Gaussian kernels); months of first crossing and few distinct integers get
+//! histogram outlines on shared bins; a value that is the same in every run (a cost fixed by
+//! the levers) is a spike. Every other row carries the reference bundle's curve as a dashed
+//! grey line for comparison. Each bundle's median is a mark on its curve, with its value (and
+//! the share of runs without a value) right of the row. The axis shows the middle 99% of the
+//! pooled runs, so one extreme run does not squeeze the rest into a corner. The bundles drawn
+//! are the scenario's `[charts] bundles`, or all.
+//!
+//! For a probability outcome (0 or 1 in every run) a histogram says nothing: bars give the
+//! probability of every bundle run with its 95% interval.
 
 use anyhow::Result;
 use plotters::coord::Shift;
@@ -15,13 +20,16 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::read::{Results, RunValues, label_of, outcome_label};
 use super::theme::{
-    self, Axis, Chart, DrawResult, Frame, INK, LegendItem, Scale, Swatch, build_chart,
-    bundle_color, draw_frame, padded, size, text_at,
+    self, Axis, Chart, Dash, DrawResult, Frame, INK, LegendItem, REFERENCE, Scale, Swatch,
+    build_chart, draw_frame, draw_marker, padded, size, text_at,
 };
-use crate::output::schema::OutcomeInfo;
+use crate::output::schema::{BundleInfo, OutcomeInfo};
 
 /// Histogram bins for continuous values.
 const BINS: usize = 40;
+
+/// Opacity of the area under a bundle's curve.
+const FILL: f64 = 0.22;
 
 /// The distribution chart of one outcome.
 pub struct DistributionChart<'a> {
@@ -40,60 +48,98 @@ impl<'a> DistributionChart<'a> {
         let o = self.outcome;
         let scale = Scale::of_unit(&o.unit);
         let bundles: Vec<_> = r
-            .bundles()
+            .charted_bundles()
             .into_iter()
             .filter_map(|(i, b)| r.values(&b.name, &o.name).map(|v| (i, b, v)))
             .collect();
+        let shown: Vec<_> = bundles.iter().map(|(i, b, _)| (*i, b.clone())).collect();
+        let is_reference = |b: &BundleInfo| b.name == r.reference();
+        // The reference bundle's curve is drawn, grey, in every other row (whether or not it
+        // has a row of its own), so each row compares with it.
+        let reference = r
+            .bundles()
+            .into_iter()
+            .find(|(_, b)| is_reference(b))
+            .and_then(|(_, b)| r.values(&b.name, &o.name).map(|v| (label_of(&b), v)))
+            .filter(|_| bundles.iter().any(|(_, b, _)| !is_reference(b)));
+        let mut values: Vec<&RunValues> = bundles.iter().map(|(_, _, v)| *v).collect();
+        values.extend(reference.iter().map(|(_, v)| *v));
+        let (lo, hi, clipped) = shown_range(values.iter().copied());
+        let curves = Curves::of(&values, lo, hi, scale, &o.unit);
         let name = r
             .custom_title(&o.name)
             .map_or_else(|| outcome_label(o), str::to_string);
         let title = format!("{name}: distribution over runs, by bundle");
-        let legend = bundles
-            .iter()
-            .map(|(i, b, v)| {
-                let mut label = format!("{}: median {}", label_of(b), scale.value(v.quantile(0.5)));
-                if v.sorted.len() < v.total {
-                    let never = 1.0 - v.sorted.len() as f64 / v.total as f64;
-                    label.push_str(&format!(", never in {}", Scale::Percent.value(never)));
-                }
-                let reference = b.name == r.reference();
-                if reference {
-                    label = label.replacen(':', " (reference):", 1);
-                }
-                LegendItem::new(
-                    Swatch::Line {
-                        color: bundle_color(*i),
-                        width: 4,
-                        dashed: reference,
-                    },
-                    label,
-                )
-            })
-            .chain(std::iter::once(LegendItem::new(
-                Swatch::Dot { color: INK },
-                "median",
-            )))
-            .collect();
+        let mut legend = vec![
+            LegendItem::new(
+                Swatch::Band {
+                    color: INK,
+                    opacity: FILL + 0.1,
+                },
+                format!("height: {} (same scale in every row)", curves.y_desc),
+            ),
+            LegendItem::new(Swatch::dot(INK), "median"),
+        ];
+        if let Some((label, _)) = &reference {
+            legend.push(LegendItem::new(
+                Swatch::Line {
+                    color: REFERENCE,
+                    width: 2,
+                    dash: Dash::Dashed,
+                },
+                format!("{label} (reference), for comparison"),
+            ));
+        }
         let area = draw_frame(
             root,
             &Frame {
                 title,
-                subtitle: r.subtitle(),
+                subtitle: r.subtitle_of(&shown),
                 legend,
                 source: r.source_line(),
             },
         )?;
 
-        let values: Vec<&RunValues> = bundles.iter().map(|(_, _, v)| *v).collect();
-        let (lo, hi, clipped) = shown_range(values.iter().copied());
-        let curves = Curves::of(&values, lo, hi, scale, &o.unit);
+        // One row per bundle, first at the top, with its median (and the share of runs
+        // without a value) written right of the plot.
+        let n = bundles.len();
+        let notes: Vec<String> = bundles
+            .iter()
+            .map(|(_, _, v)| {
+                let mut note = format!("median {}", scale.value(v.quantile(0.5)));
+                if v.sorted.len() < v.total {
+                    let never = 1.0 - v.sorted.len() as f64 / v.total as f64;
+                    note.push_str(&format!(", never in {}", Scale::Percent.value(never)));
+                }
+                note
+            })
+            .collect();
+        let notes_w = notes
+            .iter()
+            .map(|t| theme::text_width(&area, t, size::TICK))
+            .max()
+            .unwrap_or(0)
+            + 24;
+        let plot_area = area.margin(0, 0, 0, notes_w);
+        let names: Vec<String> = bundles
+            .iter()
+            .rev()
+            .map(|(_, b, _)| {
+                if is_reference(b) {
+                    format!("{} (reference)", label_of(b))
+                } else {
+                    label_of(b)
+                }
+            })
+            .collect();
         let top = curves
             .points
             .iter()
             .flatten()
             .map(|p| p.1)
             .filter(|s| s.is_finite())
-            .fold(0.0f64, f64::max);
+            .fold(0.0f64, f64::max)
+            .max(1e-12);
         let (x0, x1) = padded(curves.from, curves.to, 0.01);
         let mut x_desc = match scale {
             Scale::Month => "month first reached".to_string(),
@@ -103,49 +149,91 @@ impl<'a> DistributionChart<'a> {
             x_desc.push_str(" (middle 99% of runs shown)");
         }
         let x = Axis::new((x0, x1), scale, x_desc, 9);
-        let y = Axis::new(
-            (0.0, padded(0.0, top.max(0.01), 0.06).1),
-            Scale::Percent,
-            curves.y_desc.clone(),
-            6,
-        );
-        let mut chart = build_chart(&area, &x, &y, None)?;
-        let reference = r.reference().to_string();
-        let drawn: Vec<_> = bundles.iter().zip(&curves.points).collect();
-        let mut medians = Vec::new();
-        for (((i, _, v), points), look) in
-            theme::overlay(drawn, |((_, b, _), _)| b.name == reference)
-        {
-            let color = bundle_color(*i);
-            if !curves.smooth {
-                chart
-                    .draw_series(std::iter::once(Polygon::new(
-                        points.clone(),
-                        color.mix(0.06).filled(),
-                    )))
-                    .drawing("a histogram")?;
-            }
-            theme::draw_line(&mut chart, points.clone(), color, look)?;
-            let m = v.quantile(0.5);
-            if m.is_finite() {
-                medians.push((color, m, height_at(points, m)));
-            }
-        }
-        // Medians on top of every curve: a thin drop line and a dot on the curve.
-        for (color, m, h) in medians {
+        let y = Axis::categories(names, "").without_grid();
+        let mut chart = build_chart(&plot_area, &x, &y, None)?;
+        // A row's curve rises from its baseline, 0.42 below the row's centre, to at most 0.42
+        // above it: rows do not overlap.
+        let lift = |k: usize, h: f64| (n - 1 - k) as f64 - 0.42 + 0.84 * h / top;
+        let ref_points = reference.as_ref().and_then(|_| curves.points.last());
+        for (k, ((i, b, v), points)) in bundles.iter().zip(&curves.points).enumerate() {
+            let style = r.style(*i);
+            let base = lift(k, 0.0);
             chart
                 .draw_series(std::iter::once(PathElement::new(
-                    vec![(m, 0.0), (m, h)],
-                    color.stroke_width(2),
+                    vec![(x0, base), (x1, base)],
+                    INK.mix(0.3).stroke_width(1),
                 )))
-                .drawing("a median")?;
+                .drawing("a baseline")?;
+            let raised = |pts: &[(f64, f64)]| -> Vec<(f64, f64)> {
+                pts.iter().map(|&(x, h)| (x, lift(k, h))).collect()
+            };
+            if curves.spikes {
+                // One value in every run: a bar at it, as tall as the share of runs with it.
+                if let Some(&(at, h)) = points.get(1) {
+                    chart
+                        .draw_series(std::iter::once(PathElement::new(
+                            vec![(at, base), (at, lift(k, h))],
+                            style.color.stroke_width(7),
+                        )))
+                        .drawing("a spike")?;
+                }
+            } else {
+                let mut area_under = raised(points);
+                if let (Some(first), Some(last)) = (points.first(), points.last()) {
+                    area_under.push((last.0, base));
+                    area_under.push((first.0, base));
+                }
+                chart
+                    .draw_series(std::iter::once(Polygon::new(
+                        area_under,
+                        style.color.mix(FILL).filled(),
+                    )))
+                    .drawing("a distribution")?;
+                chart
+                    .draw_series(LineSeries::new(raised(points), style.color.stroke_width(3)))
+                    .drawing("a distribution")?;
+            }
+            if let Some(reference) = ref_points
+                && !is_reference(b)
+            {
+                let points = if curves.spikes {
+                    reference
+                        .get(1)
+                        .map(|&(at, h)| vec![(at, base), (at, lift(k, h))])
+                        .unwrap_or_default()
+                } else {
+                    raised(reference)
+                };
+                chart
+                    .draw_series(DashedLineSeries::new(
+                        points,
+                        10,
+                        7,
+                        REFERENCE.stroke_width(2),
+                    ))
+                    .drawing("the reference distribution")?;
+            }
+            let m = v.quantile(0.5);
+            if m.is_finite() {
+                let h = lift(k, height_at(points, m));
+                chart
+                    .draw_series(std::iter::once(PathElement::new(
+                        vec![(m, base), (m, h)],
+                        style.color.stroke_width(2),
+                    )))
+                    .drawing("a median")?;
+                draw_marker(&mut chart, (m, h), 0, style, 8)?;
+            }
             chart
                 .draw_series(std::iter::once(
-                    EmptyElement::at((m, h))
-                        + Circle::new((0, 0), 10, WHITE.filled())
-                        + Circle::new((0, 0), 7, color.filled()),
+                    EmptyElement::at((x1, (n - 1 - k) as f64))
+                        + Text::new(
+                            notes[k].clone(),
+                            (20, 0),
+                            text_at(size::TICK, &INK, HPos::Left, VPos::Center),
+                        ),
                 ))
-                .drawing("a median")?;
+                .drawing("a median label")?;
         }
         Ok(())
     }
@@ -159,7 +247,12 @@ impl<'a> DistributionChart<'a> {
             .filter_map(|(i, b)| {
                 let rec = r.record(&b.name, &o.name)?;
                 let p = rec.mean?;
-                Some((i, label_of(&b), p, wilson(p, rec.n)))
+                let label = if b.name == r.reference() {
+                    format!("{} (reference)", label_of(&b))
+                } else {
+                    label_of(&b)
+                };
+                Some((i, label, p, wilson(p, rec.n)))
             })
             .collect();
         let name = r
@@ -174,14 +267,7 @@ impl<'a> DistributionChart<'a> {
                 },
                 "probability (share of runs)",
             ),
-            LegendItem::new(
-                Swatch::Line {
-                    color: INK,
-                    width: 3,
-                    dashed: false,
-                },
-                "95% interval (Wilson)",
-            ),
+            LegendItem::new(Swatch::line(INK, 3), "95% interval (Wilson)"),
         ];
         let area = draw_frame(
             root,
@@ -204,7 +290,7 @@ impl<'a> DistributionChart<'a> {
         let mut chart = build_chart(&area, &x, &y, None)?;
         for (k, (i, _, p, (lo, hi))) in rows.iter().enumerate() {
             let yk = (n - 1 - k) as f64;
-            let color = bundle_color(*i);
+            let color = r.style(*i).color;
             chart
                 .draw_series(std::iter::once(Rectangle::new(
                     [(0.0, yk - 0.3), (*p, yk + 0.3)],
@@ -250,8 +336,9 @@ impl Chart for DistributionChart<'_> {
 struct Curves {
     /// Points of each bundle's curve.
     points: Vec<Vec<(f64, f64)>>,
-    /// Whether they are smooth densities (else histogram outlines).
-    smooth: bool,
+    /// Whether every bundle has a single value (a cost fixed by its levers): each curve is a
+    /// spike, `[(x, 0), (x, share), (x, 0)]`.
+    spikes: bool,
     /// x range covered.
     from: f64,
     to: f64,
@@ -284,7 +371,7 @@ impl Curves {
             let per = crate::output::format::human(width, 2);
             return Curves {
                 points,
-                smooth: true,
+                spikes: false,
                 from: lo,
                 to: hi,
                 y_desc: if unit.is_empty() {
@@ -310,7 +397,7 @@ impl Curves {
             let (from, to) = padded(lo, hi, 0.06);
             return Curves {
                 points,
-                smooth: false,
+                spikes: true,
                 from,
                 to,
                 y_desc: "share of runs at the value".to_string(),
@@ -349,7 +436,7 @@ impl Curves {
             .collect();
         Curves {
             points,
-            smooth: false,
+            spikes: false,
             from: edges[0],
             to: edges[edges.len() - 1],
             y_desc,

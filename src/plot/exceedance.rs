@@ -2,7 +2,8 @@
 //! line per bundle.
 //!
 //! This answers the briefing question "how likely is it to be worse than X?" directly, and,
-//! unlike overlaid histograms, lines for six bundles do not hide each other. Runs without a
+//! unlike overlaid histograms, lines for six bundles do not hide each other. The bundles drawn
+//! are the scenario's `[charts] bundles`, or all. Runs without a
 //! value (a `first` outcome that never happened) count as exceeding every month: "not yet by
 //! then".
 
@@ -13,8 +14,7 @@ use plotters::prelude::*;
 use super::distribution::shown_range;
 use super::read::{Results, label_of, outcome_label};
 use super::theme::{
-    self, Axis, Chart, Frame, LegendItem, Scale, Swatch, build_chart, bundle_color, draw_frame,
-    padded,
+    self, Axis, Chart, Frame, LegendItem, Scale, Swatch, build_chart, draw_frame, padded,
 };
 use crate::output::schema::OutcomeInfo;
 
@@ -44,10 +44,11 @@ impl Chart for ExceedanceChart<'_> {
         let o = self.outcome;
         let scale = Scale::of_unit(&o.unit);
         let bundles: Vec<_> = r
-            .bundles()
+            .charted_bundles()
             .into_iter()
             .filter_map(|(i, b)| r.values(&b.name, &o.name).map(|v| (i, b, v)))
             .collect();
+        let shown: Vec<_> = bundles.iter().map(|(i, b, _)| (*i, b.clone())).collect();
         let name = r
             .custom_title(&o.name)
             .map_or_else(|| outcome_label(o), str::to_string);
@@ -55,28 +56,31 @@ impl Chart for ExceedanceChart<'_> {
             Scale::Month => format!("{name}: chance that it has not happened by a given month"),
             _ => format!("{name}: chance of exceeding a given value"),
         };
+        let same = theme::coinciding(
+            &bundles
+                .iter()
+                .map(|(_, b, v)| (*v, b.name == r.reference()))
+                .collect::<Vec<_>>(),
+        );
         let legend = bundles
             .iter()
-            .map(|(i, b, _)| {
-                LegendItem::new(
-                    Swatch::Line {
-                        color: bundle_color(*i),
-                        width: 5,
-                        dashed: b.name == r.reference(),
-                    },
-                    if b.name == r.reference() {
-                        format!("{} (reference)", label_of(b))
-                    } else {
-                        label_of(b)
-                    },
-                )
+            .zip(&same)
+            .map(|((i, b, _), same)| {
+                let mut label = label_of(b);
+                if b.name == r.reference() {
+                    label.push_str(" (reference)");
+                }
+                if let Some(j) = same {
+                    label.push_str(&format!(" (same as {})", label_of(&bundles[*j].1)));
+                }
+                LegendItem::new(Swatch::bundle_line(r.style(*i)), label)
             })
             .collect();
         let area = draw_frame(
             root,
             &Frame {
                 title,
-                subtitle: r.subtitle(),
+                subtitle: r.subtitle_of(&shown),
                 legend,
                 source: r.source_line(),
             },
@@ -98,8 +102,7 @@ impl Chart for ExceedanceChart<'_> {
         let y = Axis::new((0.0, 1.02), Scale::Percent, y_desc, 6);
         let mut chart = build_chart(&area, &x, &y, None)?;
         let step = (x1 - x0) / POINTS as f64;
-        let reference = r.reference().to_string();
-        for ((i, _, v), look) in theme::overlay(bundles, |(_, b, _)| b.name == reference) {
+        for ((i, _, v), look) in theme::overlay(bundles, |(i, _, _)| r.style(*i)) {
             // A step function sampled finely, plus both sides of each step inside the range
             // when there are few distinct values (so steps stay vertical).
             let mut xs: Vec<f64> = (0..=POINTS).map(|k| x0 + step * k as f64).collect();
@@ -116,7 +119,7 @@ impl Chart for ExceedanceChart<'_> {
                 .into_iter()
                 .map(|x| (x, 1.0 - v.share_at_most(x)))
                 .collect();
-            theme::draw_line(&mut chart, points, bundle_color(i), look)?;
+            theme::draw_line(&mut chart, points, r.style(i).color, look)?;
         }
         Ok(())
     }

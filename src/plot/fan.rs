@@ -2,8 +2,9 @@
 //! 50% and 90% of runs.
 //!
 //! Overlaid fans hide each other from three bundles on, so each bundle gets its own panel
-//! (small multiples with a shared y axis), and panels after the first carry the reference
-//! bundle's median as a dashed grey line for comparison. Reported figures (observations) are
+//! (small multiples with a shared y axis, fewer y ticks when panels are short), and the panels
+//! of other bundles carry the reference bundle's median as a dashed grey line for comparison.
+//! The bundles drawn are the scenario's `[charts] bundles`, or all. Reported figures (observations) are
 //! black diamonds at their months. An event is 0 or 1 in every run, so its percentiles say
 //! nothing: it is drawn instead as the share of runs in which it has happened by each month,
 //! one line per bundle.
@@ -15,8 +16,9 @@ use plotters::prelude::*;
 use super::read::{Results, SeriesPoint, label_of, variable_label};
 use super::theme::{
     self, Axis, Caption, Chart, DrawResult, Frame, INK, LegendItem, REFERENCE, Scale, Swatch,
-    build_chart, bundle_color, draw_frame, padded,
+    build_chart, draw_frame, padded,
 };
+use crate::output::schema::BundleInfo;
 
 /// Opacity of the 90% band.
 const OUTER: f64 = 0.16;
@@ -75,18 +77,27 @@ impl<'a> FanChart<'a> {
         out
     }
 
-    fn draw_fans<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
+    /// The bundles drawn that have this series: (position, bundle, series).
+    fn bundles(&self) -> Vec<(usize, BundleInfo, &'a [SeriesPoint])> {
         let r = self.results;
-        let bundles: Vec<_> = r
-            .bundles()
+        r.charted_bundles()
             .into_iter()
             .filter_map(|(i, b)| r.series(&b.name, &self.var).map(|s| (i, b, s)))
-            .collect();
+            .collect()
+    }
+
+    fn draw_fans<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
+        let r = self.results;
+        let bundles = self.bundles();
+        let shown: Vec<_> = bundles.iter().map(|(i, b, _)| (*i, b.clone())).collect();
         let observations = self.observations();
-        let reference = bundles
-            .iter()
-            .find(|(_, b, _)| b.name == r.reference())
-            .map(|(_, b, s)| (label_of(b), *s));
+        // The reference median is drawn in the other panels even when the reference bundle has
+        // no panel of its own.
+        let reference = r
+            .bundles()
+            .into_iter()
+            .find(|(_, b)| b.name == r.reference())
+            .and_then(|(_, b)| r.series(&b.name, &self.var).map(|s| (label_of(&b), s)));
         let unit = self.unit();
         let title = match r.custom_title(&self.var) {
             Some(t) => t.to_string(),
@@ -101,14 +112,7 @@ impl<'a> FanChart<'a> {
             ),
         };
         let mut legend = vec![
-            LegendItem::new(
-                Swatch::Line {
-                    color: INK,
-                    width: 4,
-                    dashed: false,
-                },
-                "median",
-            ),
+            LegendItem::new(Swatch::line(INK, 4), "median"),
             LegendItem::new(
                 Swatch::Band {
                     color: INK,
@@ -124,15 +128,11 @@ impl<'a> FanChart<'a> {
                 "90% of runs",
             ),
         ];
-        if bundles.len() > 1
+        if bundles.iter().any(|(_, b, _)| b.name != r.reference())
             && let Some((label, _)) = &reference
         {
             legend.push(LegendItem::new(
-                Swatch::Line {
-                    color: REFERENCE,
-                    width: 3,
-                    dashed: true,
-                },
+                Swatch::reference_line(),
                 format!("median of {label} (reference)"),
             ));
         }
@@ -143,21 +143,26 @@ impl<'a> FanChart<'a> {
             root,
             &Frame {
                 title,
-                subtitle: r.subtitle(),
+                subtitle: r.subtitle_of(&shown),
                 legend,
                 source: r.source_line(),
             },
         )?;
 
-        let all = bundles.iter().flat_map(|(_, _, s)| s.iter());
-        let (t0, t1) = bundles
+        let drawn = bundles
             .iter()
-            .flat_map(|(_, _, s)| s.iter().map(|p| p.t))
+            .map(|(_, _, s)| *s)
+            .chain(reference.iter().map(|(_, s)| *s));
+        let (t0, t1) = drawn
+            .clone()
+            .flat_map(|s| s.iter().map(|p| p.t))
             .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), t| {
                 (a.min(t), b.max(t))
             });
-        let (mut lo, mut hi) = all
-            .flat_map(|p| [p.p[0], p.p[4], p.p[2]])
+        let (mut lo, mut hi) = bundles
+            .iter()
+            .flat_map(|(_, _, s)| s.iter().flat_map(|p| [p.p[0], p.p[4], p.p[2]]))
+            .chain(reference.iter().flat_map(|(_, s)| s.iter().map(|p| p.p[2])))
             .chain(observations.iter().map(|o| o.1))
             .filter(|v| v.is_finite())
             .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
@@ -176,53 +181,83 @@ impl<'a> FanChart<'a> {
             padded(t0, t0, 0.0)
         };
 
-        let (rows, cols) = theme::grid(bundles.len());
+        let n = bundles.len();
         let y_desc = if unit.is_empty() {
             self.label()
         } else {
             unit.clone()
         };
-        let y_axis = Axis::new((lo, hi), Scale::Number, y_desc, 7);
-        let x_ticks = if cols >= 3 { 5 } else { 9 };
-        let x_axis = Axis::new((t0, t1), Scale::Month, "month", x_ticks);
-        // Column 0 is wider by the y axis labels so that every panel's plot has the same width.
         let (w, h) = area.dim_in_pixel();
-        let y_label_w = {
-            let widest = y_axis
-                .ticks
-                .iter()
-                .map(|t| theme::text_width(&area, &y_axis.label(*t), theme::size::TICK))
-                .max()
-                .unwrap_or(0);
-            widest + 16 + theme::line_height(theme::size::AXIS) + 10 - 8
-        };
+        // Column 0 is wider by the y axis labels so that every panel's plot has the same width.
+        let y_label_w = |y: &Axis| theme::left_width(&area, y) - 8;
         let x_label_h =
             theme::line_height(theme::size::TICK) + 14 + theme::line_height(theme::size::AXIS) + 8
                 - 8;
         let gap = 28;
-        let panel_w = (w as i32 - y_label_w - gap * (cols as i32 - 1)) / cols as i32;
-        let panel_h = (h as i32 - x_label_h - gap * (rows as i32 - 1)) / rows as i32;
-        let xs: Vec<i32> = (1..cols as i32)
-            .map(|c| y_label_w + c * (panel_w + gap))
-            .collect();
-        let ys: Vec<i32> = (1..rows as i32).map(|r| r * (panel_h + gap)).collect();
-        let panels = area.split_by_breakpoints(xs, ys);
+        let panel_w = |y: &Axis, cols: usize| {
+            (w as i32 - y_label_w(y) - gap * (cols as i32 - 1)) / cols as i32
+        };
+        let panel_h = |rows: usize| (h as i32 - x_label_h - gap * (rows as i32 - 1)) / rows as i32;
         // Panel titles may wrap; every panel reserves as many lines as the longest, so that
         // plots side by side line up on the shared y axis.
-        let caption_lines = bundles
-            .iter()
-            .zip(&panels)
-            .map(|((_, b, _), panel)| theme::caption_lines(panel, &y_axis, &label_of(b)).len())
-            .max()
+        let caption_lines = |y: &Axis, cols: usize| {
+            if n < 2 {
+                return 0;
+            }
+            let probe = area.margin(0, 0, 0, (w as i32 - panel_w(y, cols)).max(0));
+            let unlabelled = y.clone().unlabelled();
+            bundles
+                .iter()
+                .map(|(_, b, _)| theme::caption_lines(&probe, &unlabelled, &label_of(b)).len())
+                .max()
+                .unwrap_or(1)
+        };
+        let plot_h = |y: &Axis, rows: usize, cols: usize| {
+            panel_h(rows)
+                - caption_lines(y, cols) as i32 * theme::line_height(theme::size::PANEL)
+                - 16
+        };
+        // The grid whose plots are largest at a time series' shape (about twice as wide as
+        // tall): the smaller of half the plot width and the plot height, at its best.
+        let first = Axis::new((lo, hi), Scale::Number, y_desc.clone(), 7);
+        let cols = (1..=n.max(1))
+            .max_by_key(|&cols| {
+                let rows = n.div_ceil(cols).max(1);
+                let score = (panel_w(&first, cols) / 2).min(plot_h(&first, rows, cols));
+                // Ties go to fewer columns.
+                (score, std::cmp::Reverse(cols))
+            })
             .unwrap_or(1);
+        let rows = n.div_ceil(cols).max(1);
+        // About one y tick per 42 px of plot height, so short panels do not crowd their labels.
+        let y_axis = Axis::new(
+            (lo, hi),
+            Scale::Number,
+            y_desc,
+            (plot_h(&first, rows, cols) / 42).clamp(2, 7) as usize,
+        );
+        let caption_lines = caption_lines(&y_axis, cols);
+        let (label_w, panel_w, panel_h) =
+            (y_label_w(&y_axis), panel_w(&y_axis, cols), panel_h(rows));
+        let x_ticks = (panel_w / 90).clamp(3, 9) as usize;
+        let x_axis = Axis::new((t0, t1), Scale::Month, "month", x_ticks);
         for (k, (index, bundle, series)) in bundles.iter().enumerate() {
             let (row, col) = (k / cols, k % cols);
-            let panel = &panels[k];
-            let panel = panel.margin(0, 0, 0, if col + 1 < cols { gap } else { 0 });
-            let panel = panel.margin(0, if row + 1 < rows { gap } else { 0 }, 0, 0);
-            // Only the bottom row carries month labels: every row has the same height, so the
-            // shared y axis means the same in every panel.
-            let x = if row + 1 == rows {
+            // Month labels go under the lowest panel of each column only: every plot has the
+            // same height, so the shared y axis means the same in every panel.
+            let lowest = k + cols >= n;
+            let x0 = if col == 0 {
+                0
+            } else {
+                label_w + col as i32 * (panel_w + gap)
+            };
+            let y0 = row as i32 * (panel_h + gap);
+            let width = panel_w + if col == 0 { label_w } else { 0 };
+            let height = panel_h + if lowest { x_label_h } else { 0 };
+            let panel = area
+                .clone()
+                .shrink((x0, y0), (width.max(1) as u32, height.max(1) as u32));
+            let x = if lowest {
                 x_axis.clone()
             } else {
                 x_axis.clone().unlabelled()
@@ -232,7 +267,7 @@ impl<'a> FanChart<'a> {
             } else {
                 y_axis.clone().unlabelled()
             };
-            let color = bundle_color(*index);
+            let color = r.style(*index).color;
             let caption = (bundles.len() > 1).then(|| label_of(bundle));
             let caption = caption.as_deref().map(|text| Caption {
                 text,
@@ -267,11 +302,8 @@ impl<'a> FanChart<'a> {
 
     fn draw_event<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
         let r = self.results;
-        let bundles: Vec<_> = r
-            .bundles()
-            .into_iter()
-            .filter_map(|(i, b)| r.series(&b.name, &self.var).map(|s| (i, b, s)))
-            .collect();
+        let bundles = self.bundles();
+        let shown: Vec<_> = bundles.iter().map(|(i, b, _)| (*i, b.clone())).collect();
         let title = match r.custom_title(&self.var) {
             Some(t) => t.to_string(),
             None => format!(
@@ -279,20 +311,29 @@ impl<'a> FanChart<'a> {
                 self.label()
             ),
         };
+        let same = theme::coinciding(
+            &bundles
+                .iter()
+                .map(|(_, b, s)| {
+                    let means: Vec<f64> = s.iter().map(|p| p.mean).collect();
+                    (means, b.name == r.reference())
+                })
+                .collect::<Vec<_>>(),
+        );
         let legend = bundles
             .iter()
-            .map(|(i, b, s)| {
+            .zip(&same)
+            .map(|((i, b, s), same)| {
                 let last = s.last().map_or(f64::NAN, |p| p.mean);
                 let month = s.last().map_or(f64::NAN, |p| p.t);
                 let reference = b.name == r.reference();
+                let same = same.map_or_else(String::new, |j| {
+                    format!(" (same as {})", label_of(&bundles[j].1))
+                });
                 LegendItem::new(
-                    Swatch::Line {
-                        color: bundle_color(*i),
-                        width: 5,
-                        dashed: reference,
-                    },
+                    Swatch::bundle_line(r.style(*i)),
                     format!(
-                        "{}{}: {} by {}",
+                        "{}{}: {} by {}{same}",
                         label_of(b),
                         if reference { " (reference)" } else { "" },
                         Scale::Percent.value(last),
@@ -305,7 +346,7 @@ impl<'a> FanChart<'a> {
             root,
             &Frame {
                 title,
-                subtitle: r.subtitle(),
+                subtitle: r.subtitle_of(&shown),
                 legend,
                 source: r.source_line(),
             },
@@ -336,10 +377,9 @@ impl<'a> FanChart<'a> {
         let x = Axis::new((t0, t1), Scale::Month, "month", 9);
         let y = Axis::new((0.0, top), Scale::Percent, "share of runs", 6);
         let mut chart = build_chart(&area, &x, &y, None)?;
-        let reference = r.reference().to_string();
-        for ((i, _, s), look) in theme::overlay(bundles, |(_, b, _)| b.name == reference) {
+        for ((i, _, s), look) in theme::overlay(bundles, |(i, _, _)| r.style(*i)) {
             let points = s.iter().map(|p| (p.t, p.mean)).collect();
-            theme::draw_line(&mut chart, points, bundle_color(i), look)?;
+            theme::draw_line(&mut chart, points, r.style(i).color, look)?;
         }
         Ok(())
     }

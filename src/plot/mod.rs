@@ -7,15 +7,18 @@
 //! | file | chart | module |
 //! |---|---|---|
 //! | `fan-<variable>` | median with 50% and 90% bands by month, one panel per bundle; events as the probability that they have happened | [`fan`] |
-//! | `dist-<outcome>` | histograms per bundle, overlaid, medians marked; for a probability, bars with 95% intervals | [`distribution`] |
+//! | `dist-<outcome>` | the distribution over runs, a row per bundle, medians marked, the reference's for comparison; for a probability, bars with 95% intervals | [`distribution`] |
 //! | `exceed-<outcome>` | probability that the outcome exceeds x, one line per bundle (not for probabilities) | [`exceedance`] |
 //! | `compare-<outcome>` | median, 50% and 90% intervals per bundle, sorted best first, reference marked | [`compare`] |
 //! | `cost-effect-<outcome>` | mean cost against mean outcome, one point per bundle (when there is a cost outcome) | [`compare`] |
-//! | `dashboard` | the key outcomes on one slide | [`dashboard`] |
+//! | `dashboard` | the key outcomes on one slide (taller than 900 px when many bundles need it) | [`dashboard`] |
 //!
 //! What is charted comes from the scenario's `[charts]` section (`summary.scenario.charts`);
 //! when a list is empty the defaults are: fan charts for every recorded stock and event,
-//! charts for every outcome, and the first four outcomes on the dashboard. `[charts.titles]`
+//! charts for every outcome, and the first four outcomes on the dashboard. `[charts] bundles`
+//! chooses the bundles of fan, distribution and exceedance charts (default: all); comparisons,
+//! cost–effect and the dashboard show every bundle run. Each bundle has one look (colour, dash,
+//! mark: [`theme::bundle_style`], via [`Results::style`]) in every chart. `[charts.titles]`
 //! replaces the title of a series' fan chart, and the outcome's name in the titles of its
 //! charts. The look (palette, fonts, ticks, frame) lives in [`theme`], axes and the chart
 //! builder in [`axes`].

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
-use super::theme::humanize;
+use super::theme::{BundleStyle, bundle_style, humanize};
 use crate::output::schema::{BundleInfo, OutcomeInfo, OutcomeRecord, Summary, VariableInfo};
 use crate::scenario::Month;
 
@@ -128,6 +128,38 @@ impl Results {
             .collect()
     }
 
+    /// Bundles drawn in the charts that show each bundle's runs (fan charts, distributions,
+    /// exceedance curves): the scenario's `[charts] bundles` among those run, in run order; or
+    /// every bundle run.
+    pub fn charted_bundles(&self) -> Vec<(usize, BundleInfo)> {
+        let chosen = &self.summary.scenario.charts.bundles;
+        let mut bundles = self.bundles();
+        if !chosen.is_empty() {
+            bundles.retain(|(_, b)| chosen.contains(&b.name));
+        }
+        bundles
+    }
+
+    /// How the bundle at position `index` among the scenario's bundles is drawn: the same in
+    /// every chart of the folder. Styles go in scenario order, first to the bundles of
+    /// `[charts] bundles` (so that those drawn together get the most distinct looks), then to
+    /// the others.
+    pub fn style(&self, index: usize) -> BundleStyle {
+        let all = &self.summary.scenario.bundles;
+        let chosen = &self.summary.scenario.charts.bundles;
+        let charted = |i: &usize| chosen.is_empty() || chosen.contains(&all[*i].name);
+        let order: Vec<usize> = (0..all.len())
+            .filter(charted)
+            .chain((0..all.len()).filter(|i| !charted(i)))
+            .collect();
+        let slot = |i: usize| order.iter().position(|&o| o == i).unwrap_or(i);
+        let reference = all
+            .iter()
+            .position(|b| b.name == self.summary.scenario.baseline)
+            .map(slot);
+        bundle_style(slot(index), reference)
+    }
+
     /// The reference bundle's name (the scenario's baseline).
     pub fn reference(&self) -> &str {
         &self.summary.scenario.baseline
@@ -182,20 +214,36 @@ impl Results {
             .map(|(_, t)| t.as_str())
     }
 
-    /// The subtitle of every chart: scenario, bundles, runs and seed.
+    /// The subtitle of a chart of every bundle run: scenario, bundles, runs and seed.
     pub fn subtitle(&self) -> String {
+        self.subtitle_of(&self.bundles())
+    }
+
+    /// The subtitle of a chart that shows the bundles `shown` (with their positions, as from
+    /// [`Results::bundles`]): scenario, bundles, runs and seed. Up to three bundles are named;
+    /// more are counted (the legend or the panels name them).
+    pub fn subtitle_of(&self, shown: &[(usize, BundleInfo)]) -> String {
         let s = &self.summary;
         let title = if s.scenario.title.is_empty() {
             &s.scenario.name
         } else {
             &s.scenario.title
         };
-        let labels: Vec<String> = self.bundles().iter().map(|(_, b)| label_of(b)).collect();
-        let n = labels.len();
+        let n = s.manifest.bundles.len();
+        let count = if shown.len() < n {
+            format!("{} of {n} bundles", shown.len())
+        } else {
+            format!("{n} bundle{}", if n == 1 { "" } else { "s" })
+        };
+        let labels: Vec<String> = shown.iter().map(|(_, b)| label_of(b)).collect();
+        let names = labels.join(", ");
+        let bundles = if labels.len() <= 3 && names.chars().count() <= 80 {
+            format!("{count}: {names}")
+        } else {
+            count
+        };
         format!(
-            "{title} · {n} bundle{}: {} · {} runs each · seed {}",
-            if n == 1 { "" } else { "s" },
-            labels.join(", "),
+            "{title} · {bundles} · {} runs each · seed {}",
             thousands(s.manifest.runs),
             s.manifest.seed
         )
@@ -212,7 +260,13 @@ impl Results {
             "leversim {} simulation of {file} (sha256 {sha}…), seed {}",
             m.version, m.seed
         );
-        let source = self.summary.scenario.source.trim().trim_end_matches('.');
+        // The line starts with "Source:", so a source that starts with it too loses it.
+        let source = self.summary.scenario.source.trim();
+        let source = match source.get(..7) {
+            Some(head) if head.eq_ignore_ascii_case("source:") => source[7..].trim_start(),
+            _ => source,
+        };
+        let source = source.trim_end_matches('.');
         // `leversim` is what a scenario without a `source` gets.
         if source.is_empty() || source == "leversim" {
             format!("Source: {model}.")

@@ -18,7 +18,8 @@ use crate::output::format::{human, month_of};
 
 pub use super::axes::{Axis, Caption, Coords, Ticked, build_chart, caption_lines, left_width};
 
-/// Canvas size of every chart, pixels: a 16:9 slide.
+/// Canvas size of a chart, pixels: a 16:9 slide. (The dashboard grows taller when its panels
+/// need the room.)
 pub const SIZE: (u32, u32) = (1600, 900);
 
 /// Font family name under which the embedded font is registered.
@@ -54,24 +55,90 @@ pub const MUTED: RGBColor = RGBColor(90, 90, 90);
 /// Reference lines (the reference bundle's median).
 pub const REFERENCE: RGBColor = RGBColor(110, 110, 110);
 
-/// Okabe & Ito (2008), "Color Universal Design": eight colours that readers with any common
-/// colour-vision deficiency can tell apart. Ordered so the first bundles get the strongest
-/// contrast on white; yellow, the weakest on white, comes last.
-pub const PALETTE: [RGBColor; 8] = [
+/// The colours of bundles other than the reference: Okabe & Ito (2008), "Color Universal
+/// Design", whose colours readers with any common colour-vision deficiency can tell apart, less
+/// its yellow (too faint on white for a line) and its black (which marks the reference bundle).
+/// Ordered so the first bundles get the strongest contrast on white.
+pub const PALETTE: [RGBColor; 6] = [
     RGBColor(0, 114, 178),   // blue
     RGBColor(213, 94, 0),    // vermillion
     RGBColor(0, 158, 115),   // bluish green
     RGBColor(204, 121, 167), // reddish purple
     RGBColor(230, 159, 0),   // orange
     RGBColor(86, 180, 233),  // sky blue
-    RGBColor(0, 0, 0),       // black
-    RGBColor(240, 228, 66),  // yellow
 ];
 
-/// The colour of the bundle at position `index` among the scenario's bundles (not among the
-/// bundles run, so a bundle keeps its colour when others are left out).
-pub fn bundle_color(index: usize) -> RGBColor {
-    PALETTE[index % PALETTE.len()]
+/// The colour of the reference bundle: black, which no other bundle has.
+pub const REFERENCE_BUNDLE: RGBColor = RGBColor(0, 0, 0);
+
+/// How a line is stroked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Dash {
+    /// Unbroken.
+    Solid,
+    /// Long dashes.
+    Dashed,
+    /// Dots.
+    Dotted,
+}
+
+/// The shape of a bundle's point marks (medians, probabilities, cost–effect points).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Marker {
+    /// A disc.
+    Circle,
+    /// A square.
+    Square,
+    /// A triangle, point up.
+    Triangle,
+}
+
+/// How one bundle is drawn in every chart: its colour, the dash of its lines where lines of
+/// bundles overlay, and the shape of its point marks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BundleStyle {
+    /// Colour.
+    pub color: RGBColor,
+    /// Line dash.
+    pub dash: Dash,
+    /// Point mark.
+    pub marker: Marker,
+    /// Whether this is the reference bundle.
+    pub reference: bool,
+}
+
+/// The style of the bundle at position `index` among the scenario's bundles (not among the
+/// bundles run or charted, so a bundle looks the same in every chart, whichever others are left
+/// out), when the reference bundle is at `reference`.
+///
+/// The reference bundle is black, solid, with discs. The others take the six [`PALETTE`]
+/// colours in scenario order with solid lines and discs; the next six the same colours with
+/// dashed lines and squares, the next six dotted lines and triangles: eighteen bundles besides
+/// the reference, no two alike.
+pub fn bundle_style(index: usize, reference: Option<usize>) -> BundleStyle {
+    if reference == Some(index) {
+        return BundleStyle {
+            color: REFERENCE_BUNDLE,
+            dash: Dash::Solid,
+            marker: Marker::Circle,
+            reference: true,
+        };
+    }
+    let slot = match reference {
+        Some(r) if r < index => index - 1,
+        _ => index,
+    };
+    let (dash, marker) = match (slot / PALETTE.len()) % 3 {
+        0 => (Dash::Solid, Marker::Circle),
+        1 => (Dash::Dashed, Marker::Square),
+        _ => (Dash::Dotted, Marker::Triangle),
+    };
+    BundleStyle {
+        color: PALETTE[slot % PALETTE.len()],
+        dash,
+        marker,
+        reference: false,
+    }
 }
 
 /// Registers the embedded Noto Sans once per process.
@@ -121,7 +188,11 @@ impl<T, E: Display> DrawResult<T> for std::result::Result<T, E> {
 pub trait Chart {
     /// File name without extension, e.g. `fan-shells_in_russia`.
     fn stem(&self) -> String;
-    /// Draws the whole chart on `root` (which has the size [`SIZE`]).
+    /// Canvas size, pixels: [`SIZE`], or taller when the chart needs it.
+    fn size(&self) -> (u32, u32) {
+        SIZE
+    }
+    /// Draws the whole chart on `root` (which has the size [`Chart::size`]).
     ///
     /// # Errors
     /// When drawing fails.
@@ -137,14 +208,15 @@ pub fn save(chart: &impl Chart, dir: &Path) -> Result<Vec<PathBuf>> {
     let stem = chart.stem();
     let png = dir.join(format!("{stem}.png"));
     let svg = dir.join(format!("{stem}.svg"));
+    let size = chart.size();
     {
-        let root = BitMapBackend::new(&png, SIZE).into_drawing_area();
+        let root = BitMapBackend::new(&png, size).into_drawing_area();
         chart.draw(&root)?;
         root.present()
             .with_context(|| format!("could not write '{}'", png.display()))?;
     }
     {
-        let root = SVGBackend::new(&svg, SIZE).into_drawing_area();
+        let root = SVGBackend::new(&svg, size).into_drawing_area();
         chart.draw(&root)?;
         root.present()
             .with_context(|| format!("could not write '{}'", svg.display()))?;
@@ -275,14 +347,14 @@ pub fn humanize(name: &str) -> String {
 /// What a legend entry looks like.
 #[derive(Clone, Debug)]
 pub enum Swatch {
-    /// A line; dashed when `dashed`.
+    /// A line.
     Line {
         /// Colour.
         color: RGBColor,
         /// Stroke width, pixels.
         width: u32,
-        /// Dashed.
-        dashed: bool,
+        /// Dash.
+        dash: Dash,
     },
     /// A filled block (a band).
     Band {
@@ -293,11 +365,58 @@ pub enum Swatch {
     },
     /// A marker for a reported figure.
     Diamond,
-    /// A dot.
+    /// A point mark.
     Dot {
         /// Colour.
         color: RGBColor,
+        /// Shape.
+        marker: Marker,
     },
+}
+
+impl Swatch {
+    /// A solid line.
+    pub fn line(color: RGBColor, width: u32) -> Swatch {
+        Swatch::Line {
+            color,
+            width,
+            dash: Dash::Solid,
+        }
+    }
+
+    /// The grey dashed line that marks the reference bundle's median in other bundles' panels.
+    pub fn reference_line() -> Swatch {
+        Swatch::Line {
+            color: REFERENCE,
+            width: 3,
+            dash: Dash::Dashed,
+        }
+    }
+
+    /// A disc.
+    pub fn dot(color: RGBColor) -> Swatch {
+        Swatch::Dot {
+            color,
+            marker: Marker::Circle,
+        }
+    }
+
+    /// A bundle's line in an overlay.
+    pub fn bundle_line(style: BundleStyle) -> Swatch {
+        Swatch::Line {
+            color: style.color,
+            width: 5,
+            dash: style.dash,
+        }
+    }
+
+    /// A bundle's point mark.
+    pub fn bundle_dot(style: BundleStyle) -> Swatch {
+        Swatch::Dot {
+            color: style.color,
+            marker: style.marker,
+        }
+    }
 }
 
 /// One legend entry.
@@ -344,33 +463,66 @@ pub fn draw_frame<DB: DrawingBackend>(
     frame: &Frame,
 ) -> Result<DrawingArea<DB, Shift>> {
     root.fill(&WHITE).drawing("the background")?;
+    let (top, bottom) = lay_frame(root, frame, true)?;
+    Ok(root.margin(top, bottom, MARGIN / 2, MARGIN + 12))
+}
+
+/// The space `frame` takes above and below the plot on `root`, pixels (what [`draw_frame`]
+/// leaves out of the area it returns).
+pub fn frame_insets<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    frame: &Frame,
+) -> (i32, i32) {
+    lay_frame(root, frame, false).unwrap_or((0, 0))
+}
+
+/// Lays out (and, when `draw`, draws) the frame; returns the space above and below the plot.
+fn lay_frame<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    frame: &Frame,
+    draw: bool,
+) -> Result<(i32, i32)> {
     let (w, h) = root.dim_in_pixel();
     let width = w as i32 - 2 * MARGIN;
     let mut y = MARGIN - 4;
     for line in wrap(root, &frame.title, size::TITLE, width) {
-        root.draw(&Text::new(line, (MARGIN, y), text(size::TITLE, &INK)))
-            .drawing("the title")?;
+        if draw {
+            root.draw(&Text::new(line, (MARGIN, y), text(size::TITLE, &INK)))
+                .drawing("the title")?;
+        }
         y += line_height(size::TITLE);
     }
     y += 2;
     for line in wrap(root, &frame.subtitle, size::SUBTITLE, width) {
-        root.draw(&Text::new(line, (MARGIN, y), text(size::SUBTITLE, &MUTED)))
-            .drawing("the subtitle")?;
+        if draw {
+            root.draw(&Text::new(line, (MARGIN, y), text(size::SUBTITLE, &MUTED)))
+                .drawing("the subtitle")?;
+        }
         y += line_height(size::SUBTITLE);
     }
     if !frame.legend.is_empty() {
         y += 10;
-        y = draw_legend(root, &frame.legend, MARGIN, y, width)?;
+        y = lay_legend(root, &frame.legend, MARGIN, y, width, draw)?;
     }
     let source_lines = wrap(root, &frame.source, size::SOURCE, width);
     let mut sy = h as i32 - MARGIN / 2 - source_lines.len() as i32 * line_height(size::SOURCE);
     let bottom = h as i32 - sy + 8;
     for line in source_lines {
-        root.draw(&Text::new(line, (MARGIN, sy), text(size::SOURCE, &MUTED)))
-            .drawing("the source line")?;
+        if draw {
+            root.draw(&Text::new(line, (MARGIN, sy), text(size::SOURCE, &MUTED)))
+                .drawing("the source line")?;
+        }
         sy += line_height(size::SOURCE);
     }
-    Ok(root.margin(y + 12, bottom, MARGIN / 2, MARGIN + 12))
+    Ok((y + 12, bottom))
+}
+
+/// Runs `f` on a drawing area of width `width` that draws nothing, to measure text before the
+/// canvas exists (text sizes come from the embedded font, not from the backend).
+pub fn measure<R>(width: u32, f: impl FnOnce(&DrawingArea<SVGBackend<'_>, Shift>) -> R) -> R {
+    let mut sink = String::new();
+    let root = SVGBackend::with_string(&mut sink, (width, SIZE.1)).into_drawing_area();
+    f(&root)
 }
 
 /// Vertical distance between lines of text of a font size, pixels.
@@ -437,13 +589,15 @@ pub fn fit<DB: DrawingBackend>(
     words.first().map_or_else(String::new, |w| format!("{w}…"))
 }
 
-/// Draws legend entries left to right from `(x, y)`, wrapping at `width`; returns the y below.
-fn draw_legend<DB: DrawingBackend>(
+/// Lays out legend entries left to right from `(x, y)`, wrapping at `width`, and draws them
+/// when `draw`; returns the y below.
+fn lay_legend<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     items: &[LegendItem],
     x0: i32,
     y0: i32,
     width: i32,
+    draw: bool,
 ) -> Result<i32> {
     let gap = 34;
     let row_h = line_height(size::LEGEND) + 8;
@@ -454,14 +608,16 @@ fn draw_legend<DB: DrawingBackend>(
             x = x0;
             y += row_h;
         }
-        let mid = y + (f64::from(size::LEGEND) * 0.30) as i32;
-        draw_swatch(root, &item.swatch, x, mid)?;
-        root.draw(&Text::new(
-            item.label.clone(),
-            (x + SWATCH_W + 10, y),
-            text(size::LEGEND, &INK),
-        ))
-        .drawing("the legend")?;
+        if draw {
+            let mid = y + (f64::from(size::LEGEND) * 0.30) as i32;
+            draw_swatch(root, &item.swatch, x, mid)?;
+            root.draw(&Text::new(
+                item.label.clone(),
+                (x + SWATCH_W + 10, y),
+                text(size::LEGEND, &INK),
+            ))
+            .drawing("the legend")?;
+        }
         x += w + gap;
     }
     Ok(y + row_h)
@@ -475,24 +631,15 @@ fn draw_swatch<DB: DrawingBackend>(
     mid: i32,
 ) -> Result<()> {
     match swatch {
-        Swatch::Line {
-            color,
-            width,
-            dashed,
-        } => {
+        Swatch::Line { color, width, dash } => {
             let style = color.stroke_width(*width);
-            if *dashed {
-                root.draw(&DashedPathElement::new(
-                    vec![(x, mid), (x + SWATCH_W, mid)],
-                    10,
-                    6,
-                    style,
-                ))
-            } else {
-                root.draw(&PathElement::new(
-                    vec![(x, mid), (x + SWATCH_W, mid)],
-                    style,
-                ))
+            let path = vec![(x, mid), (x + SWATCH_W, mid)];
+            match dash {
+                Dash::Solid => root.draw(&PathElement::new(path, style)),
+                Dash::Dashed | Dash::Dotted => {
+                    let (on, off) = dash_pattern(*dash, *width);
+                    root.draw(&DashedPathElement::new(path, on, off, style))
+                }
             }
             .drawing("a legend swatch")?;
         }
@@ -506,10 +653,107 @@ fn draw_swatch<DB: DrawingBackend>(
         Swatch::Diamond => {
             draw_diamond(root, (x + SWATCH_W / 2, mid), 11)?;
         }
-        Swatch::Dot { color } => {
-            root.draw(&Circle::new((x + SWATCH_W / 2, mid), 9, color.filled()))
+        Swatch::Dot { color, marker } => {
+            for (shape, fill) in marker_shapes(*marker, 10, 2) {
+                let fill = if fill { *color } else { WHITE };
+                let at = (x + SWATCH_W / 2, mid);
+                match shape {
+                    Shape::Circle(r) => root.draw(&Circle::new(at, r, fill.filled())),
+                    Shape::Polygon(points) => root.draw(&Polygon::new(
+                        points
+                            .into_iter()
+                            .map(|(dx, dy)| (at.0 + dx, at.1 + dy))
+                            .collect::<Vec<_>>(),
+                        fill.filled(),
+                    )),
+                }
                 .drawing("a legend swatch")?;
+            }
         }
+    }
+    Ok(())
+}
+
+/// Dash length and gap, pixels, for a line of `width`.
+pub fn dash_pattern(dash: Dash, width: u32) -> (u32, u32) {
+    match dash {
+        Dash::Solid => (1, 0),
+        Dash::Dashed => (16, 8 + width),
+        Dash::Dotted => (width.max(3), 6 + width),
+    }
+}
+
+/// A shape of a point mark, in pixel offsets from its centre.
+#[derive(Clone, Debug)]
+pub enum Shape {
+    /// A disc of this radius.
+    Circle(i32),
+    /// A polygon.
+    Polygon(Vec<(i32, i32)>),
+}
+
+/// The shapes that draw a point mark of about radius `r` with a white rim `rim` pixels wide:
+/// the rim first (`false`: draw in white), then the mark (`true`: draw in its colour). Marks of
+/// one radius have about the same area whatever their shape.
+pub fn marker_shapes(marker: Marker, r: i32, rim: i32) -> Vec<(Shape, bool)> {
+    let shape = |r: f64| -> Shape {
+        let p = |x: f64, y: f64| (x.round() as i32, y.round() as i32);
+        match marker {
+            Marker::Circle => Shape::Circle(r.round() as i32),
+            Marker::Square => {
+                let h = r * 0.886;
+                Shape::Polygon(vec![p(-h, -h), p(h, -h), p(h, h), p(-h, h)])
+            }
+            Marker::Triangle => Shape::Polygon(vec![
+                p(0.0, -1.55 * r),
+                p(1.35 * r, 0.78 * r),
+                p(-1.35 * r, 0.78 * r),
+            ]),
+        }
+    };
+    let r = f64::from(r);
+    let mut out = Vec::new();
+    if rim > 0 {
+        let grow = match marker {
+            Marker::Triangle => 2.0 * f64::from(rim),
+            _ => f64::from(rim),
+        };
+        out.push((shape(r + grow), false));
+    }
+    out.push((shape(r), true));
+    out
+}
+
+/// Draws a bundle's point mark at data point `at` on `chart`, with a white rim, shifted `dx`
+/// pixels to the right.
+///
+/// # Errors
+/// When drawing fails.
+pub fn draw_marker<DB: DrawingBackend>(
+    chart: &mut ChartContext<'_, DB, Coords>,
+    at: (f64, f64),
+    dx: i32,
+    style: BundleStyle,
+    r: i32,
+) -> Result<()> {
+    for (shape, fill) in marker_shapes(style.marker, r, 3) {
+        let color = if fill { style.color } else { WHITE };
+        match shape {
+            Shape::Circle(r) => chart.draw_series(std::iter::once(
+                EmptyElement::at(at) + Circle::new((dx, 0), r, color.filled()),
+            )),
+            Shape::Polygon(points) => chart.draw_series(std::iter::once(
+                EmptyElement::at(at)
+                    + Polygon::new(
+                        points
+                            .into_iter()
+                            .map(|(x, y)| (x + dx, y))
+                            .collect::<Vec<_>>(),
+                        color.filled(),
+                    ),
+            )),
+        }
+        .drawing("a point mark")?;
     }
     Ok(())
 }
@@ -539,30 +783,27 @@ pub fn draw_diamond<DB: DrawingBackend>(
 pub struct LineLook {
     /// Stroke width, pixels.
     pub width: u32,
-    /// Dashed (the reference bundle).
-    pub dashed: bool,
+    /// Dash (the bundle's).
+    pub dash: Dash,
 }
 
 /// Orders overlaid lines for drawing and picks their looks. Bundles often coincide (a lever
 /// that does not touch an outcome leaves it identical under common random numbers), and the
 /// line drawn last would hide the others. So lines are drawn from thick to thin, and the
-/// reference bundle last, dashed, so that each coinciding line still shows as a rim or
-/// between dashes.
-pub fn overlay<T>(items: Vec<T>, is_reference: impl Fn(&T) -> bool) -> Vec<(T, LineLook)> {
-    let (reference, others): (Vec<T>, Vec<T>) = items.into_iter().partition(|t| is_reference(t));
-    let m = others.len();
+/// reference bundle last, on top, so that each coinciding line still shows as a rim; each line
+/// keeps its bundle's dash.
+pub fn overlay<T>(items: Vec<T>, style: impl Fn(&T) -> BundleStyle) -> Vec<(T, LineLook)> {
+    let (reference, others): (Vec<T>, Vec<T>) = items.into_iter().partition(|t| style(t).reference);
+    let m = others.len() as u32;
+    // Widths from 3 px up, 1.5 px apart for a few lines, 1 px apart for many.
+    let step2 = if m <= 5 { 3 } else { 2 };
     let mut out: Vec<(T, LineLook)> = others
         .into_iter()
         .enumerate()
         .map(|(k, t)| {
-            let width = 3 + (3 * (m - 1 - k) as u32) / 2;
-            (
-                t,
-                LineLook {
-                    width,
-                    dashed: false,
-                },
-            )
+            let width = 3 + (step2 * (m - 1 - k as u32)) / 2;
+            let dash = style(&t).dash;
+            (t, LineLook { width, dash })
         })
         .collect();
     out.extend(reference.into_iter().map(|t| {
@@ -570,11 +811,31 @@ pub fn overlay<T>(items: Vec<T>, is_reference: impl Fn(&T) -> bool) -> Vec<(T, L
             t,
             LineLook {
                 width: 4,
-                dashed: true,
+                dash: Dash::Solid,
             },
         )
     }));
     out
+}
+
+/// For each overlaid line (its data, and whether it is the reference bundle's), the position of
+/// the line it coincides with, if any: the reference bundle's, else the first equal one before
+/// it. Under common random numbers a lever that does not touch an outcome leaves its line
+/// identical to another's, hidden under it, so the legend says which it equals.
+pub fn coinciding<T: PartialEq>(lines: &[(T, bool)]) -> Vec<Option<usize>> {
+    let reference = lines.iter().position(|(_, r)| *r);
+    lines
+        .iter()
+        .enumerate()
+        .map(|(k, (data, is_reference))| {
+            if *is_reference {
+                return None;
+            }
+            reference
+                .filter(|&r| lines[r].0 == *data)
+                .or_else(|| (0..k).find(|&j| !lines[j].1 && lines[j].0 == *data))
+        })
+        .collect()
 }
 
 /// Draws a line through `points` in `color` with `look`.
@@ -588,30 +849,18 @@ pub fn draw_line<DB: DrawingBackend>(
     look: LineLook,
 ) -> Result<()> {
     let style = color.stroke_width(look.width);
-    if look.dashed {
-        chart
-            .draw_series(DashedLineSeries::new(points, 14, 9, style))
-            .drawing("a line")?;
-    } else {
-        chart
+    match look.dash {
+        Dash::Solid => chart
             .draw_series(LineSeries::new(points, style))
-            .drawing("a line")?;
-    }
+            .drawing("a line")?,
+        Dash::Dashed | Dash::Dotted => {
+            let (on, off) = dash_pattern(look.dash, look.width);
+            chart
+                .draw_series(DashedLineSeries::new(points, on, off, style))
+                .drawing("a line")?
+        }
+    };
     Ok(())
-}
-
-/// Rows and columns for `n` small multiples on a 16:9 canvas.
-pub fn grid(n: usize) -> (usize, usize) {
-    match n {
-        0 | 1 => (1, 1),
-        2 => (1, 2),
-        3 => (1, 3),
-        4 => (2, 2),
-        5 | 6 => (2, 3),
-        7 | 8 => (2, 4),
-        9 => (3, 3),
-        _ => (n.div_ceil(4), 4),
-    }
 }
 
 #[cfg(test)]
@@ -642,10 +891,53 @@ mod tests {
     }
 
     #[test]
-    fn grids_fit_the_panels() {
-        for n in 1..20 {
-            let (r, c) = grid(n);
-            assert!(r * c >= n, "{n}");
+    fn every_bundle_looks_different() {
+        // Up to 19 bundles (the reference and 18 others; 18 without a reference): no two share
+        // colour, dash and mark, and only the reference is black.
+        for n in 1..=19 {
+            for reference in [None, Some(0), Some(n / 2), Some(n - 1)] {
+                if reference.is_none() && n > 18 {
+                    continue;
+                }
+                let styles: Vec<BundleStyle> = (0..n).map(|i| bundle_style(i, reference)).collect();
+                for (i, a) in styles.iter().enumerate() {
+                    assert_eq!(a.reference, reference == Some(i));
+                    assert_eq!(a.color == REFERENCE_BUNDLE, a.reference, "{n} {i}");
+                    for b in &styles[i + 1..] {
+                        assert!(
+                            (a.color, a.dash, a.marker) != (b.color, b.dash, b.marker),
+                            "{n} bundles, reference {reference:?}: {a:?} and {b:?}"
+                        );
+                    }
+                }
+            }
+        }
+        // Lines in an overlay differ in colour or dash (not only in mark), for 12 bundles.
+        let lines: Vec<_> = (0..12)
+            .map(|i| {
+                let s = bundle_style(i, Some(0));
+                (s.color, s.dash)
+            })
+            .collect();
+        for (i, a) in lines.iter().enumerate() {
+            assert!(!lines[i + 1..].contains(a), "{a:?}");
+        }
+    }
+
+    #[test]
+    fn coinciding_lines_point_at_the_reference_first() {
+        let lines = [(1, false), (2, true), (1, false), (2, false), (3, false)];
+        assert_eq!(coinciding(&lines), [None, None, Some(0), Some(1), None]);
+    }
+
+    #[test]
+    fn overlaid_lines_thin_out_and_the_reference_is_last() {
+        for n in 1..=12 {
+            let looks = overlay((0..n).collect(), |i| bundle_style(*i, Some(0)));
+            assert_eq!(looks.last().map(|l| l.0), Some(0));
+            let others: Vec<u32> = looks[..n - 1].iter().map(|l| l.1.width).collect();
+            assert!(others.windows(2).all(|w| w[0] > w[1]), "{others:?}");
+            assert!(others.iter().all(|w| (3..=13).contains(w)), "{others:?}");
         }
     }
 }

@@ -279,3 +279,140 @@ fn plot_refuses_a_folder_that_is_not_results() {
     assert!(!dir.join("charts").exists(), "nothing is written");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn charts_bundles_chooses_the_bundles_of_fans_distributions_and_exceedance() {
+    let dir = temp_dir("charts-bundles");
+    let variant = dir.join("two.toml");
+    std::fs::write(
+        &variant,
+        format!(
+            "extends = {FIXTURE:?}\n\n[scenario]\nname = \"charts-two\"\n\
+             source = \"Source: a test.\"\n\n[charts]\n\
+             series = [\"shells_in_russia\", \"ceasefire\"]\n\
+             outcomes = [\"shells_by_2030\"]\n\
+             bundles = [\"full_package\", \"disrupt_transfers\"]\n"
+        ),
+    )
+    .unwrap();
+    let out = dir.join("results");
+    let status = leversim()
+        .args(["run", "--runs", "200", "--threads", "2", "--out"])
+        .arg(&out)
+        .arg(&variant)
+        .output()
+        .unwrap();
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let text = |stem: &str| svg_text(&out.join("charts").join(format!("{stem}.svg")));
+    // Drawn bundles: the two listed, in run order, counted in the subtitle. The reference is
+    // not listed: it has no panel, row or line, but its median and distribution are drawn for
+    // comparison.
+    for stem in [
+        "fan-shells_in_russia",
+        "fan-ceasefire",
+        "dist-shells_by_2030",
+        "exceed-shells_by_2030",
+    ] {
+        let t = text(stem);
+        for s in ["2 of 3 bundles", "Disrupt transfers", "Full package"] {
+            assert!(t.contains(s), "{stem} lacks {s:?}: {t}");
+        }
+        let status_quo = t.matches("Status quo").count();
+        let expected = usize::from(stem.starts_with("fan-shells") || stem.starts_with("dist"));
+        assert_eq!(status_quo, expected, "{stem}: {t}");
+    }
+    assert!(text("dist-shells_by_2030").contains("Status quo (reference), for comparison"));
+    let dist = std::fs::read_to_string(out.join("charts/dist-shells_by_2030.svg")).unwrap();
+    let doc = roxmltree::Document::parse(&dist).unwrap();
+    let rows = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .filter_map(|n| n.text())
+        .filter(|t| t.trim().starts_with("median "))
+        .count();
+    assert_eq!(rows, 2, "a median per row drawn");
+    // Comparisons and the dashboard show every bundle run.
+    for stem in ["compare-shells_by_2030", "dashboard"] {
+        let t = text(stem);
+        for s in [
+            "3 bundles",
+            "Status quo (reference)",
+            "Disrupt transfers",
+            "Full package",
+        ] {
+            assert!(t.contains(s), "{stem} lacks {s:?}: {t}");
+        }
+    }
+    // A source that starts with "Source:" is not given a second one.
+    let t = text("dashboard");
+    assert!(t.contains("Source: a test. Model: leversim"), "{t}");
+    assert!(!t.contains("Source: Source:"), "{t}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_dashboard_of_many_bundles_grows_taller() {
+    let dir = temp_dir("many-bundles");
+    let variant = dir.join("many.toml");
+    let mut text = format!(
+        "extends = {FIXTURE:?}\n\n[scenario]\nname = \"charts-many\"\n\n\
+         [charts]\noutcomes = [\"shells_by_2030\", \"ssn_by_2030\"]\n\
+         dashboard = [\"shells_by_2030\", \"ssn_by_2030\", \"cost\", \"ceasefire_month\"]\n"
+    );
+    for k in 1..=9 {
+        text.push_str(&format!(
+            "\n[bundles.extra_{k}]\nlabel = \"Extra bundle number {k} with a long label\"\n\
+             levers = {{ enforcement = 0.{k} }}\n"
+        ));
+    }
+    std::fs::write(&variant, text).unwrap();
+    let out = dir.join("results");
+    let status = leversim()
+        .args([
+            "run",
+            "--runs",
+            "100",
+            "--threads",
+            "2",
+            "--no-charts",
+            "--out",
+        ])
+        .arg(&out)
+        .arg(&variant)
+        .output()
+        .unwrap();
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let plotted = leversim().arg("plot").arg(&out).output().unwrap();
+    assert!(plotted.status.success());
+    let charts = out.join("charts");
+    let ((w, h), _, ink) = png_stats(&charts.join("dashboard.png"));
+    assert_eq!(w, 1600);
+    assert!(h > 900, "12 bundles need more than 900 px: {h}");
+    assert!(ink > 0.02);
+    let svg = std::fs::read_to_string(charts.join("dashboard.svg")).unwrap();
+    assert!(
+        svg.contains(&format!("height=\"{h}\"")),
+        "the SVG has the PNG's size"
+    );
+    // Twelve bundles, each a row: named in full, and counted (not listed) in the subtitle.
+    let t = svg_text(&charts.join("dashboard.svg"));
+    assert!(t.contains("12 bundles · 100 runs each"), "{t}");
+    assert!(t.contains("Extra bundle number 9 with a long label"), "{t}");
+    for stem in [
+        "fan-shells_in_russia",
+        "dist-shells_by_2030",
+        "exceed-shells_by_2030",
+    ] {
+        let (size, _, _) = png_stats(&charts.join(format!("{stem}.png")));
+        assert_eq!(size, (1600, 900), "{stem}");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
