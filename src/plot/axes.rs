@@ -125,7 +125,16 @@ impl Axis {
                     String::new()
                 }
             }
-            None => self.scale.tick(v),
+            None => {
+                // Thousands below 10,000 are written plainly (`5000`), above it with `k`; on
+                // one axis the ticks share the style of the largest (`5k`, `10k`, `15k`).
+                let top = self.ticks.iter().fold(0.0f64, |m, t| m.max(t.abs()));
+                if self.scale == Scale::Number && top >= 1e4 && (1e3..1e4).contains(&v.abs()) {
+                    format!("{}k", crate::output::format::significant(v / 1e3, 3))
+                } else {
+                    self.scale.tick(v)
+                }
+            }
         }
     }
 
@@ -241,7 +250,9 @@ pub fn build_chart<'a, DB: DrawingBackend>(
         mesh.x_desc(fit(area, &x.desc, size::AXIS, width));
     }
     if !y.desc.is_empty() {
-        mesh.y_desc(y.desc.clone());
+        // Written upwards beside the plot; a long one would run into the panel below.
+        let height = area.dim_in_pixel().1 as i32 - top - bottom;
+        mesh.y_desc(fit(area, &y.desc, size::AXIS, height));
     }
     if !x.grid {
         mesh.disable_x_mesh();

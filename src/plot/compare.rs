@@ -105,9 +105,10 @@ pub fn interval_legend(probability: bool, reference: Option<&str>) -> Vec<Legend
         ]
     };
     if let Some(reference) = reference {
+        let what = if probability { "probability" } else { "median" };
         items.push(LegendItem::new(
             Swatch::reference_line(),
-            format!("median of {reference} (reference)"),
+            format!("{what} of {reference} (reference)"),
         ));
     }
     items

@@ -94,7 +94,7 @@ impl<'a> Dashboard<'a> {
         if let Some(reference) = reference {
             legend.push(LegendItem::new(
                 Swatch::reference_line(),
-                format!("median of {reference} (reference)"),
+                format!("median (probability) of {reference} (reference)"),
             ));
         }
         Frame {

@@ -11,7 +11,7 @@
 //! are the scenario's `[charts] bundles`, or all.
 //!
 //! For a probability outcome (0 or 1 in every run) a histogram says nothing: bars give the
-//! probability of every bundle run with its 95% interval.
+//! probability of each bundle with its 95% interval.
 
 use anyhow::Result;
 use plotters::coord::Shift;
@@ -241,18 +241,24 @@ impl<'a> DistributionChart<'a> {
     fn draw_probabilities<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
         let r = self.results;
         let o = self.outcome;
-        let rows: Vec<_> = r
-            .bundles()
+        let bundles: Vec<_> = r
+            .charted_bundles()
             .into_iter()
             .filter_map(|(i, b)| {
                 let rec = r.record(&b.name, &o.name)?;
-                let p = rec.mean?;
+                Some((i, b, rec.mean?, rec.n))
+            })
+            .collect();
+        let shown: Vec<_> = bundles.iter().map(|(i, b, _, _)| (*i, b.clone())).collect();
+        let rows: Vec<_> = bundles
+            .iter()
+            .map(|(i, b, p, n)| {
                 let label = if b.name == r.reference() {
-                    format!("{} (reference)", label_of(&b))
+                    format!("{} (reference)", label_of(b))
                 } else {
-                    label_of(&b)
+                    label_of(b)
                 };
-                Some((i, label, p, wilson(p, rec.n)))
+                (*i, label, *p, wilson(*p, *n))
             })
             .collect();
         let name = r
@@ -273,7 +279,7 @@ impl<'a> DistributionChart<'a> {
             root,
             &Frame {
                 title,
-                subtitle: r.subtitle(),
+                subtitle: r.subtitle_of(&shown),
                 legend,
                 source: r.source_line(),
             },

@@ -182,11 +182,8 @@ impl<'a> FanChart<'a> {
         };
 
         let n = bundles.len();
-        let y_desc = if unit.is_empty() {
-            self.label()
-        } else {
-            unit.clone()
-        };
+        // The unit; the title names the variable.
+        let y_desc = unit.clone();
         let (w, h) = area.dim_in_pixel();
         // Column 0 is wider by the y axis labels so that every panel's plot has the same width.
         let y_label_w = |y: &Axis| theme::left_width(&area, y) - 8;

@@ -254,7 +254,7 @@ impl Scale {
                 if (pct - pct.round()).abs() < 1e-6 {
                     format!("{pct:.0}%")
                 } else {
-                    format!("{}%", crate::output::format::significant(pct, 2))
+                    format!("{}%", crate::output::format::significant(pct, 3))
                 }
             }
             Scale::Month => month_of(v),
@@ -885,6 +885,8 @@ mod tests {
         assert_eq!(Scale::Number.tick(8_000_000.0), "8M");
         assert_eq!(Scale::Percent.tick(0.4), "40%");
         assert_eq!(Scale::Percent.tick(0.025), "2.5%");
+        // Ticks 2.5 points apart keep their half points.
+        assert_eq!(Scale::Percent.tick(0.175), "17.5%");
         assert_eq!(Scale::Month.tick(2024.75), "2024-10");
         assert_eq!(humanize("shells_in_russia"), "Shells in russia");
         assert_eq!(padded(5.0, 5.0, 0.05), (4.5, 5.5));

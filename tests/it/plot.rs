@@ -290,7 +290,7 @@ fn charts_bundles_chooses_the_bundles_of_fans_distributions_and_exceedance() {
             "extends = {FIXTURE:?}\n\n[scenario]\nname = \"charts-two\"\n\
              source = \"Source: a test.\"\n\n[charts]\n\
              series = [\"shells_in_russia\", \"ceasefire\"]\n\
-             outcomes = [\"shells_by_2030\"]\n\
+             outcomes = [\"shells_by_2030\", \"ssn_by_2030\"]\n\
              bundles = [\"full_package\", \"disrupt_transfers\"]\n"
         ),
     )
@@ -315,6 +315,7 @@ fn charts_bundles_chooses_the_bundles_of_fans_distributions_and_exceedance() {
         "fan-shells_in_russia",
         "fan-ceasefire",
         "dist-shells_by_2030",
+        "dist-ssn_by_2030",
         "exceed-shells_by_2030",
     ] {
         let t = text(stem);
@@ -322,7 +323,7 @@ fn charts_bundles_chooses_the_bundles_of_fans_distributions_and_exceedance() {
             assert!(t.contains(s), "{stem} lacks {s:?}: {t}");
         }
         let status_quo = t.matches("Status quo").count();
-        let expected = usize::from(stem.starts_with("fan-shells") || stem.starts_with("dist"));
+        let expected = usize::from(stem == "fan-shells_in_russia" || stem == "dist-shells_by_2030");
         assert_eq!(status_quo, expected, "{stem}: {t}");
     }
     assert!(text("dist-shells_by_2030").contains("Status quo (reference), for comparison"));
