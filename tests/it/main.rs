@@ -10,4 +10,5 @@ mod docs;
 mod examples;
 mod korea_russia;
 mod plot;
+mod reference;
 mod util;
