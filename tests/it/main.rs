@@ -8,6 +8,7 @@ mod determinism;
 mod diagnostics;
 mod docs;
 mod examples;
+mod faults;
 mod korea_russia;
 mod plot;
 mod reference;
