@@ -9,9 +9,10 @@
 //!    common random numbers, bit-identical for any thread count);
 //! 4. [`stats`]: accumulators and summaries used by the engine and the outputs;
 //! 5. [`output`]: `RunOutput` → a results folder (`summary.json`, `runs.csv`, `series.csv`);
-//! 6. [`sensitivity`]: `Model` + a designed experiment → Sobol' indices, Morris effects and
+//! 6. [`plot`]: a results folder → briefing charts (PNG and SVG) in its `charts/`;
+//! 7. [`sensitivity`]: `Model` + a designed experiment → Sobol' indices, Morris effects and
 //!    one-at-a-time swings of each outcome with respect to params and levers;
-//! 7. [`cli`]: the `leversim` command.
+//! 8. [`cli`]: the `leversim` command.
 //!
 //! Problems in scenario files are [`diag::Diagnostic`]s with file, line, column and a hint.
 //!
@@ -53,6 +54,7 @@ pub mod diag;
 pub mod engine;
 pub mod model;
 pub mod output;
+pub mod plot;
 pub mod scenario;
 pub mod sensitivity;
 pub mod stats;

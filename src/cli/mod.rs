@@ -5,6 +5,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)] // printing is this module's job
 
 mod common;
+mod plot;
 mod run;
 mod table;
 mod validate;
@@ -31,6 +32,16 @@ pub enum Command {
     Run(RunArgs),
     /// Check a scenario and print what it contains.
     Validate(ValidateArgs),
+    /// Redraw the charts of a results folder from its files, without re-running.
+    Plot(PlotArgs),
+}
+
+/// `leversim plot`.
+#[derive(Args, Debug)]
+pub struct PlotArgs {
+    /// Results folder written by `leversim run` (holds summary.json).
+    #[arg(value_name = "RESULTS_DIR")]
+    pub results: PathBuf,
 }
 
 /// `leversim validate`.
@@ -74,6 +85,9 @@ pub struct RunArgs {
     /// Reproduce one run: simulate only run K (with --seed and --bundle as reported).
     #[arg(long = "run", value_name = "K")]
     pub single_run: Option<u64>,
+    /// Skip the charts (for benchmarks); draw them later with `leversim plot DIR`.
+    #[arg(long)]
+    pub no_charts: bool,
 }
 
 /// Entry point of the binary: parses arguments and runs the command.
@@ -89,6 +103,7 @@ pub fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Run(args) => run::run(args),
         Command::Validate(args) => validate::validate(&args),
+        Command::Plot(args) => plot::plot(&args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -7,6 +7,7 @@ use crate::engine::{RunError, RunPlan};
 use crate::output::ResultsWriter;
 use crate::output::schema::Summary;
 use crate::output::summary::{observation_records, outcome_records, scenario_info};
+use crate::plot::render_results;
 
 /// Runs the command.
 pub fn run(args: RunArgs) -> Result<(), Failure> {
@@ -49,6 +50,13 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     writer.write_runs(&p.model, &out).map_err(Failure::Io)?;
     writer.write_series(&p.model, &out).map_err(Failure::Io)?;
     writer.write_summary(&summary).map_err(Failure::Io)?;
+    // Charts are drawn from the files just written (as `leversim plot` does) and before the
+    // commit, so a run whose charts fail leaves no complete-looking folder.
+    let charts = if args.no_charts {
+        0
+    } else {
+        render_results(writer.dir()).map_err(Failure::Io)?.len() / 2
+    };
     let dir = writer.commit().map_err(Failure::Io)?;
 
     print_outcomes(&p.scenario, &summary);
@@ -57,5 +65,11 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         "results: {}/ (summary.json, runs.csv, series.csv)",
         dir.display()
     );
+    if charts > 0 {
+        println!(
+            "charts: {}/ ({charts} charts, PNG and SVG)",
+            dir.join("charts").display()
+        );
+    }
     Ok(())
 }

@@ -1,0 +1,424 @@
+//! Bundle comparisons: a dot and intervals per bundle for one outcome, and cost against effect.
+//!
+//! The dot-interval chart puts each bundle on its own row (median dot, thick bar for the middle
+//! 50% of runs, thin bar for the middle 90%), sorted best first by the outcome's `better`, with
+//! the reference bundle's median as a dashed line through every row. A probability outcome gets
+//! its probability and 95% interval instead. The same rows, drawn smaller, make up the
+//! dashboard. The cost–effect chart places each bundle at its mean cost and mean outcome, with
+//! 95% intervals of both means.
+
+use anyhow::Result;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, VPos};
+
+use super::distribution::wilson;
+use super::read::{Results, label_of, outcome_label};
+use super::theme::{
+    Axis, Chart, DrawResult, Frame, INK, LegendItem, REFERENCE, Scale, Swatch, build_chart,
+    bundle_color, draw_frame, padded, size, text_at,
+};
+use crate::output::schema::OutcomeInfo;
+
+/// 97.5th percentile of the standard normal, for 95% intervals of means.
+const Z95: f64 = 1.959_963_984_540_054;
+
+/// One bundle's row in a dot-interval chart.
+#[derive(Clone, Debug)]
+pub struct IntervalRow {
+    /// Bundle label as shown.
+    pub label: String,
+    /// Bundle colour.
+    pub color: RGBColor,
+    /// Median, or probability.
+    pub center: f64,
+    /// The middle 50% of runs (none for probabilities).
+    pub inner: Option<(f64, f64)>,
+    /// The middle 90% of runs, or the 95% interval of a probability.
+    pub outer: (f64, f64),
+    /// Whether this is the reference bundle.
+    pub reference: bool,
+}
+
+/// The rows of `outcome`, top to bottom: best first when `sorted` and the outcome has a
+/// direction, else in run order.
+pub fn interval_rows(results: &Results, outcome: &OutcomeInfo, sorted: bool) -> Vec<IntervalRow> {
+    let probability = outcome.kind == "probability";
+    let mut rows: Vec<IntervalRow> = results
+        .bundles()
+        .into_iter()
+        .filter_map(|(i, b)| {
+            let rec = results.record(&b.name, &outcome.name)?;
+            let (center, inner, outer) = if probability {
+                let p = rec.mean?;
+                (p, None, wilson(p, rec.n))
+            } else {
+                (
+                    rec.p50?,
+                    Some((rec.p25?, rec.p75?)),
+                    (rec.p05?, rec.p95?),
+                )
+            };
+            let reference = b.name == results.reference();
+            Some(IntervalRow {
+                label: if reference {
+                    format!("{} (reference)", label_of(&b))
+                } else {
+                    label_of(&b)
+                },
+                color: bundle_color(i),
+                center,
+                inner,
+                outer,
+                reference,
+            })
+        })
+        .collect();
+    if sorted {
+        match outcome.better.as_str() {
+            "lower" => rows.sort_by(|a, b| a.center.total_cmp(&b.center)),
+            "higher" => rows.sort_by(|a, b| b.center.total_cmp(&a.center)),
+            _ => {}
+        }
+    }
+    rows
+}
+
+/// The legend of a dot-interval chart.
+pub fn interval_legend(probability: bool, reference: Option<&str>) -> Vec<LegendItem> {
+    let mut items = if probability {
+        vec![
+            LegendItem::new(Swatch::Dot { color: INK }, "probability"),
+            LegendItem::new(
+                Swatch::Line {
+                    color: INK,
+                    width: 3,
+                    dashed: false,
+                },
+                "95% interval",
+            ),
+        ]
+    } else {
+        vec![
+            LegendItem::new(Swatch::Dot { color: INK }, "median"),
+            LegendItem::new(
+                Swatch::Line {
+                    color: INK,
+                    width: 12,
+                    dashed: false,
+                },
+                "50% of runs",
+            ),
+            LegendItem::new(
+                Swatch::Line {
+                    color: INK,
+                    width: 3,
+                    dashed: false,
+                },
+                "90% of runs",
+            ),
+        ]
+    };
+    if let Some(reference) = reference {
+        items.push(LegendItem::new(
+            Swatch::Line {
+                color: REFERENCE,
+                width: 3,
+                dashed: true,
+            },
+            format!("{reference} (reference)"),
+        ));
+    }
+    items
+}
+
+/// Draws dot-interval `rows` (top to bottom) on `area`, each labelled with its centre value.
+///
+/// # Errors
+/// When drawing fails.
+pub fn draw_intervals<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    rows: &[IntervalRow],
+    scale: Scale,
+    x_desc: &str,
+    caption: Option<&str>,
+    x_ticks: usize,
+) -> Result<()> {
+    let n = rows.len();
+    let (lo, hi) = rows
+        .iter()
+        .flat_map(|r| [r.outer.0, r.outer.1, r.center])
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+            (a.min(v), b.max(v))
+        });
+    let (mut lo, hi) = if lo.is_finite() { (lo, hi) } else { (0.0, 1.0) };
+    if scale != Scale::Month && lo >= 0.0 && lo < 0.3 * hi {
+        lo = 0.0;
+    }
+    let (x0, x1) = padded(lo, hi, 0.04);
+    let x0 = if lo == 0.0 { 0.0 } else { x0 };
+    // Room on the right for the value labels.
+    let x1 = x1 + (x1 - x0) * 0.14;
+    let x = Axis::new((x0, x1), scale, x_desc, x_ticks);
+    let names: Vec<String> = rows.iter().rev().map(|r| r.label.clone()).collect();
+    let y = Axis::categories(names, "");
+    let mut chart = build_chart(area, &x, &y, caption.map(|c| (c, INK)))?;
+    if let Some(reference) = rows.iter().find(|r| r.reference)
+        && reference.center.is_finite()
+    {
+        chart
+            .draw_series(DashedLineSeries::new(
+                [(reference.center, -0.6), (reference.center, n as f64 - 0.4)],
+                12,
+                8,
+                REFERENCE.stroke_width(3),
+            ))
+            .drawing("the reference line")?;
+    }
+    for (k, row) in rows.iter().enumerate() {
+        let yk = (n - 1 - k) as f64;
+        let (a, b) = row.outer;
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(a, yk), (b, yk)],
+                row.color.stroke_width(3),
+            )))
+            .drawing("an interval")?;
+        if let Some((a, b)) = row.inner {
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(a, yk), (b, yk)],
+                    row.color.stroke_width(12),
+                )))
+                .drawing("an interval")?;
+        }
+        if row.center.is_finite() {
+            chart
+                .draw_series(std::iter::once(
+                    EmptyElement::at((row.center, yk))
+                        + Circle::new((0, 0), 11, WHITE.filled())
+                        + Circle::new((0, 0), 8, row.color.filled()),
+                ))
+                .drawing("a median")?;
+            chart
+                .draw_series(std::iter::once(
+                    EmptyElement::at((b.max(row.center), yk))
+                        + Text::new(
+                            scale.value(row.center),
+                            (14, 0),
+                            text_at(size::TICK, &INK, HPos::Left, VPos::Center),
+                        ),
+                ))
+                .drawing("a value label")?;
+        }
+    }
+    Ok(())
+}
+
+/// The x-axis description of an outcome on a dot-interval chart.
+pub fn value_desc(outcome: &OutcomeInfo) -> String {
+    let unit = match Scale::of_unit(&outcome.unit) {
+        Scale::Month => "month first reached (runs in which it happened)".to_string(),
+        Scale::Percent if outcome.kind == "probability" => "probability".to_string(),
+        _ => outcome.unit.clone(),
+    };
+    match outcome.better.as_str() {
+        "lower" => format!("{unit}, lower is better"),
+        "higher" => format!("{unit}, higher is better"),
+        _ => unit,
+    }
+}
+
+/// The dot-interval chart of one outcome.
+pub struct CompareChart<'a> {
+    results: &'a Results,
+    outcome: &'a OutcomeInfo,
+}
+
+impl<'a> CompareChart<'a> {
+    /// The chart of `outcome`.
+    pub fn new(results: &'a Results, outcome: &'a OutcomeInfo) -> CompareChart<'a> {
+        CompareChart { results, outcome }
+    }
+}
+
+impl Chart for CompareChart<'_> {
+    fn stem(&self) -> String {
+        format!("compare-{}", self.outcome.name)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
+        let r = self.results;
+        let o = self.outcome;
+        let name = r
+            .custom_title(&o.name)
+            .map_or_else(|| outcome_label(o), str::to_string);
+        let order = match o.better.as_str() {
+            "lower" | "higher" => ", best first",
+            _ => "",
+        };
+        let title = format!("{name}: bundles compared{order}");
+        let reference = r
+            .bundles()
+            .into_iter()
+            .find(|(_, b)| b.name == r.reference())
+            .map(|(_, b)| label_of(&b));
+        let probability = o.kind == "probability";
+        let area = draw_frame(
+            root,
+            &Frame {
+                title,
+                subtitle: r.subtitle(),
+                legend: interval_legend(probability, reference.as_deref()),
+                source: r.source_line(),
+            },
+        )?;
+        let rows = interval_rows(r, o, true);
+        draw_intervals(
+            &area,
+            &rows,
+            Scale::of_unit(&o.unit),
+            &value_desc(o),
+            None,
+            8,
+        )
+    }
+}
+
+/// Cost against effect for one outcome: one point per bundle.
+pub struct CostEffectChart<'a> {
+    results: &'a Results,
+    outcome: &'a OutcomeInfo,
+    cost: &'a OutcomeInfo,
+}
+
+impl<'a> CostEffectChart<'a> {
+    /// The chart of `outcome` against the cost outcome `cost`.
+    pub fn new(
+        results: &'a Results,
+        outcome: &'a OutcomeInfo,
+        cost: &'a OutcomeInfo,
+    ) -> CostEffectChart<'a> {
+        CostEffectChart {
+            results,
+            outcome,
+            cost,
+        }
+    }
+}
+
+/// A mean and its 95% interval.
+fn mean_interval(mean: Option<f64>, se: Option<f64>) -> Option<(f64, f64, f64)> {
+    let m = mean?;
+    let half = se.unwrap_or(0.0) * Z95;
+    Some((m, m - half, m + half))
+}
+
+impl Chart for CostEffectChart<'_> {
+    fn stem(&self) -> String {
+        format!("cost-effect-{}", self.outcome.name)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
+        let r = self.results;
+        let o = self.outcome;
+        let points: Vec<_> = r
+            .bundles()
+            .into_iter()
+            .filter_map(|(i, b)| {
+                let c = r.record(&b.name, &self.cost.name)?;
+                let e = r.record(&b.name, &o.name)?;
+                let cost = mean_interval(c.mean, c.se)?;
+                let effect = if o.kind == "probability" {
+                    let p = e.mean?;
+                    let (lo, hi) = wilson(p, e.n);
+                    (p, lo, hi)
+                } else {
+                    mean_interval(e.mean, e.se)?
+                };
+                Some((i, b, cost, effect))
+            })
+            .collect();
+        let name = r
+            .custom_title(&o.name)
+            .map_or_else(|| outcome_label(o), str::to_string);
+        let title = format!("{name} against cost, by bundle: means with 95% intervals");
+        let legend = points
+            .iter()
+            .map(|(i, b, _, _)| {
+                let label = if b.name == r.reference() {
+                    format!("{} (reference)", label_of(b))
+                } else {
+                    label_of(b)
+                };
+                LegendItem::new(
+                    Swatch::Dot {
+                        color: bundle_color(*i),
+                    },
+                    label,
+                )
+            })
+            .collect();
+        let area = draw_frame(
+            root,
+            &Frame {
+                title,
+                subtitle: r.subtitle(),
+                legend,
+                source: r.source_line(),
+            },
+        )?;
+        let range = |pick: fn(&(f64, f64, f64)) -> [f64; 3], of_cost: bool| {
+            points
+                .iter()
+                .flat_map(|(_, _, c, e)| pick(if of_cost { c } else { e }))
+                .filter(|v| v.is_finite())
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+                    (a.min(v), b.max(v))
+                })
+        };
+        let all = |t: &(f64, f64, f64)| [t.0, t.1, t.2];
+        let (c0, c1) = range(all, true);
+        let (e0, e1) = range(all, false);
+        let from_zero = |lo: f64, hi: f64| {
+            let (a, b) = padded(lo, hi, 0.08);
+            if lo >= 0.0 && a < 0.0 { (0.0, b) } else { (a, b) }
+        };
+        let (c0, c1) = from_zero(c0, c1);
+        let (e0, e1) = from_zero(e0, e1);
+        let cost_unit = if self.cost.unit.is_empty() {
+            r.summary.scenario.cost_unit.clone()
+        } else {
+            self.cost.unit.clone()
+        };
+        let cost_label = outcome_label(self.cost);
+        let x_desc = if cost_unit.is_empty() {
+            format!("{cost_label}, mean")
+        } else {
+            format!("{cost_label} ({cost_unit}), mean")
+        };
+        let y_scale = Scale::of_unit(&o.unit);
+        let y = Axis::new((e0, e1), y_scale, value_desc(o), 7);
+        let x = Axis::new((c0, c1), Scale::Number, x_desc, 8);
+        let mut chart = build_chart(&area, &x, &y, None)?;
+        let bar = INK.mix(0.7).stroke_width(2);
+        for (i, b, (c, clo, chi), (e, elo, ehi)) in &points {
+            chart
+                .draw_series([
+                    PathElement::new(vec![(*clo, *e), (*chi, *e)], bar),
+                    PathElement::new(vec![(*c, *elo), (*c, *ehi)], bar),
+                ])
+                .drawing("an interval")?;
+            let ring = if b.name == r.reference() { INK } else { WHITE };
+            chart
+                .draw_series(std::iter::once(
+                    EmptyElement::at((*c, *e))
+                        + Circle::new((0, 0), 15, ring.filled())
+                        + Circle::new((0, 0), 12, bundle_color(*i).filled()),
+                ))
+                .drawing("a bundle")?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,133 @@
+//! Exceedance curves: for each value x, the share of runs in which the outcome exceeds x, one
+//! line per bundle.
+//!
+//! This answers the briefing question "how likely is it to be worse than X?" directly, and,
+//! unlike overlaid histograms, lines for six bundles do not hide each other. Runs without a
+//! value (a `first` outcome that never happened) count as exceeding every month: "not yet by
+//! then".
+
+use anyhow::Result;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::distribution::shown_range;
+use super::read::{Results, label_of, outcome_label};
+use super::theme::{
+    Axis, Chart, DrawResult, Frame, LegendItem, Scale, Swatch, build_chart, bundle_color,
+    draw_frame, padded,
+};
+use crate::output::schema::OutcomeInfo;
+
+/// Points per curve: enough for a smooth line at 1600 px, few enough for a small SVG.
+const POINTS: usize = 400;
+
+/// The exceedance chart of one outcome.
+pub struct ExceedanceChart<'a> {
+    results: &'a Results,
+    outcome: &'a OutcomeInfo,
+}
+
+impl<'a> ExceedanceChart<'a> {
+    /// The chart of `outcome`.
+    pub fn new(results: &'a Results, outcome: &'a OutcomeInfo) -> ExceedanceChart<'a> {
+        ExceedanceChart { results, outcome }
+    }
+}
+
+impl Chart for ExceedanceChart<'_> {
+    fn stem(&self) -> String {
+        format!("exceed-{}", self.outcome.name)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
+        let r = self.results;
+        let o = self.outcome;
+        let scale = Scale::of_unit(&o.unit);
+        let bundles: Vec<_> = r
+            .bundles()
+            .into_iter()
+            .filter_map(|(i, b)| r.values(&b.name, &o.name).map(|v| (i, b, v)))
+            .collect();
+        let name = r
+            .custom_title(&o.name)
+            .map_or_else(|| outcome_label(o), str::to_string);
+        let title = match scale {
+            Scale::Month => format!("{name}: chance that it has not happened by a given month"),
+            _ => format!("{name}: chance of exceeding a given value"),
+        };
+        let legend = bundles
+            .iter()
+            .map(|(i, b, _)| {
+                LegendItem::new(
+                    Swatch::Line {
+                        color: bundle_color(*i),
+                        width: 5,
+                        dashed: b.name == r.reference(),
+                    },
+                    if b.name == r.reference() {
+                        format!("{} (reference)", label_of(b))
+                    } else {
+                        label_of(b)
+                    },
+                )
+            })
+            .collect();
+        let area = draw_frame(
+            root,
+            &Frame {
+                title,
+                subtitle: r.subtitle(),
+                legend,
+                source: r.source_line(),
+            },
+        )?;
+        let (lo, hi, clipped) = shown_range(bundles.iter().map(|(_, _, v)| *v));
+        let (x0, x1) = padded(lo, hi, 0.02);
+        let mut x_desc = match scale {
+            Scale::Month => "month".to_string(),
+            _ => o.unit.clone(),
+        };
+        if clipped {
+            x_desc.push_str(" (middle 99% of runs shown)");
+        }
+        let x = Axis::new((x0, x1), scale, x_desc, 9);
+        let y_desc = match scale {
+            Scale::Month => "share of runs not yet happened",
+            _ => "share of runs above the value",
+        };
+        let y = Axis::new((0.0, 1.02), Scale::Percent, y_desc, 6);
+        let mut chart = build_chart(&area, &x, &y, None)?;
+        let step = (x1 - x0) / POINTS as f64;
+        for (i, b, v) in &bundles {
+            // A step function sampled finely, plus the exact values at each step inside the
+            // range when there are few distinct values (so steps stay vertical).
+            let mut xs: Vec<f64> = (0..=POINTS).map(|k| x0 + step * k as f64).collect();
+            let mut distinct = v.sorted.clone();
+            distinct.dedup();
+            if distinct.len() <= POINTS {
+                for d in distinct.into_iter().filter(|d| *d > x0 && *d < x1) {
+                    xs.push(d - step * 1e-3);
+                    xs.push(d);
+                }
+                xs.sort_by(f64::total_cmp);
+            }
+            let color = bundle_color(*i);
+            let points = xs.into_iter().map(|x| (x, 1.0 - v.share_at_most(x)));
+            if b.name == r.reference() {
+                chart
+                    .draw_series(DashedLineSeries::new(
+                        points,
+                        16,
+                        8,
+                        color.stroke_width(5),
+                    ))
+                    .drawing("an exceedance curve")?;
+            } else {
+                chart
+                    .draw_series(LineSeries::new(points, color.stroke_width(5)))
+                    .drawing("an exceedance curve")?;
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,378 @@
+//! Fan charts: a recorded series over calendar months, the median with the ranges that hold
+//! 50% and 90% of runs.
+//!
+//! Overlaid fans hide each other from three bundles on, so each bundle gets its own panel
+//! (small multiples with a shared y axis), and panels after the first carry the reference
+//! bundle's median as a dashed grey line for comparison. Reported figures (observations) are
+//! black diamonds at their months. An event is 0 or 1 in every run, so its percentiles say
+//! nothing: it is drawn instead as the share of runs in which it has happened by each month,
+//! one line per bundle.
+
+use anyhow::Result;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::read::{Results, SeriesPoint, label_of, variable_label};
+use super::theme::{
+    self, Axis, Chart, DrawResult, Frame, INK, LegendItem, REFERENCE, Scale, Swatch,
+    build_chart, bundle_color, draw_frame, padded,
+};
+
+/// Opacity of the 90% band.
+const OUTER: f64 = 0.16;
+/// Opacity of the 50% band (drawn over the 90% band, so it reads darker).
+const INNER: f64 = 0.34;
+
+/// A fan chart of one recorded variable.
+pub struct FanChart<'a> {
+    results: &'a Results,
+    var: String,
+}
+
+impl<'a> FanChart<'a> {
+    /// The fan chart of `var`.
+    pub fn new(results: &'a Results, var: &str) -> FanChart<'a> {
+        FanChart {
+            results,
+            var: var.to_string(),
+        }
+    }
+
+    fn label(&self) -> String {
+        self.results
+            .variable(&self.var)
+            .map_or_else(|| theme::humanize(&self.var), variable_label)
+    }
+
+    fn unit(&self) -> String {
+        self.results
+            .variable(&self.var)
+            .map(|v| v.unit.clone())
+            .unwrap_or_default()
+    }
+
+    fn is_event(&self) -> bool {
+        self.results
+            .variable(&self.var)
+            .is_some_and(|v| v.kind == "event")
+    }
+
+    /// Reported figures for this variable: (decimal year, value), each once.
+    fn observations(&self) -> Vec<(f64, f64)> {
+        let mut out: Vec<(f64, f64)> = Vec::new();
+        for o in &self.results.summary.observations {
+            if o.variable != self.var {
+                continue;
+            }
+            let Ok(month) = crate::scenario::Month::parse(&o.month) else {
+                continue;
+            };
+            let point = (month.decimal_year(), o.observed);
+            if !out.contains(&point) {
+                out.push(point);
+            }
+        }
+        out
+    }
+
+    fn draw_fans<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
+        let r = self.results;
+        let bundles: Vec<_> = r
+            .bundles()
+            .into_iter()
+            .filter_map(|(i, b)| r.series(&b.name, &self.var).map(|s| (i, b, s)))
+            .collect();
+        let observations = self.observations();
+        let reference = bundles
+            .iter()
+            .find(|(_, b, _)| b.name == r.reference())
+            .map(|(_, b, s)| (label_of(b), *s));
+        let unit = self.unit();
+        let title = match r.custom_title(&self.var) {
+            Some(t) => t.to_string(),
+            None => format!(
+                "{}{} by month: median and the ranges of the middle 50% and 90% of runs",
+                self.label(),
+                if unit.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({unit})")
+                }
+            ),
+        };
+        let mut legend = vec![
+            LegendItem::new(
+                Swatch::Line {
+                    color: INK,
+                    width: 4,
+                    dashed: false,
+                },
+                "median",
+            ),
+            LegendItem::new(
+                Swatch::Band {
+                    color: INK,
+                    opacity: OUTER + INNER * (1.0 - OUTER),
+                },
+                "50% of runs",
+            ),
+            LegendItem::new(
+                Swatch::Band {
+                    color: INK,
+                    opacity: OUTER,
+                },
+                "90% of runs",
+            ),
+        ];
+        if bundles.len() > 1
+            && let Some((label, _)) = &reference
+        {
+            legend.push(LegendItem::new(
+                Swatch::Line {
+                    color: REFERENCE,
+                    width: 3,
+                    dashed: true,
+                },
+                format!("median of {label} (reference)"),
+            ));
+        }
+        if !observations.is_empty() {
+            legend.push(LegendItem::new(Swatch::Diamond, "reported figure"));
+        }
+        let area = draw_frame(
+            root,
+            &Frame {
+                title,
+                subtitle: r.subtitle(),
+                legend,
+                source: r.source_line(),
+            },
+        )?;
+
+        let all = bundles.iter().flat_map(|(_, _, s)| s.iter());
+        let (t0, t1) = bundles
+            .iter()
+            .flat_map(|(_, _, s)| s.iter().map(|p| p.t))
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), t| {
+                (a.min(t), b.max(t))
+            });
+        let (mut lo, mut hi) = all
+            .flat_map(|p| [p.p[0], p.p[4], p.p[2]])
+            .chain(observations.iter().map(|o| o.1))
+            .filter(|v| v.is_finite())
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+                (a.min(v), b.max(v))
+            });
+        if !lo.is_finite() {
+            (lo, hi) = (0.0, 1.0);
+        }
+        if lo >= 0.0 {
+            lo = 0.0;
+        }
+        let (_, hi) = padded(lo, hi, 0.04);
+        let (t0, t1) = if t1 > t0 { (t0, t1) } else { padded(t0, t0, 0.0) };
+
+        let (rows, cols) = theme::grid(bundles.len());
+        let y_desc = if unit.is_empty() {
+            self.label()
+        } else {
+            unit.clone()
+        };
+        let y_axis = Axis::new((lo, hi), Scale::Number, y_desc, 7);
+        let x_ticks = if cols >= 3 { 5 } else { 9 };
+        let x_axis = Axis::new((t0, t1), Scale::Month, "month", x_ticks);
+        // Column 0 is wider by the y axis labels so that every panel's plot has the same width.
+        let (w, h) = area.dim_in_pixel();
+        let y_label_w = {
+            let widest = y_axis
+                .ticks
+                .iter()
+                .map(|t| theme::text_width(&area, &y_axis.label(*t), theme::size::TICK))
+                .max()
+                .unwrap_or(0);
+            widest + 16 + theme::line_height(theme::size::AXIS) + 10 - 8
+        };
+        let x_label_h = theme::line_height(theme::size::TICK)
+            + 14
+            + theme::line_height(theme::size::AXIS)
+            + 8
+            - 8;
+        let gap = 28;
+        let panel_w = (w as i32 - y_label_w - gap * (cols as i32 - 1)) / cols as i32;
+        let panel_h = (h as i32 - x_label_h - gap * (rows as i32 - 1)) / rows as i32;
+        let xs: Vec<i32> = (1..cols as i32)
+            .map(|c| y_label_w + c * (panel_w + gap))
+            .collect();
+        let ys: Vec<i32> = (1..rows as i32).map(|r| r * (panel_h + gap)).collect();
+        let panels = area.split_by_breakpoints(xs, ys);
+        for (k, (index, bundle, series)) in bundles.iter().enumerate() {
+            let (row, col) = (k / cols, k % cols);
+            let panel = &panels[k];
+            let panel = panel.margin(0, 0, 0, if col + 1 < cols { gap } else { 0 });
+            let panel = panel.margin(0, if row + 1 < rows { gap } else { 0 }, 0, 0);
+            // Only the bottom row carries month labels: every row has the same height, so the
+            // shared y axis means the same in every panel.
+            let x = if row + 1 == rows {
+                x_axis.clone()
+            } else {
+                x_axis.clone().unlabelled()
+            };
+            let y = if col == 0 {
+                y_axis.clone()
+            } else {
+                y_axis.clone().unlabelled()
+            };
+            let color = bundle_color(*index);
+            let caption = (bundles.len() > 1).then(|| label_of(bundle));
+            let mut chart = build_chart(&panel, &x, &y, caption.as_deref().map(|c| (c, color)))?;
+            draw_band(&mut chart, series, 0, 4, color.mix(OUTER))?;
+            draw_band(&mut chart, series, 1, 3, color.mix(INNER))?;
+            if bundle.name != r.reference()
+                && let Some((_, reference)) = &reference
+            {
+                chart
+                    .draw_series(DashedLineSeries::new(
+                        reference.iter().map(|p| (p.t, p.p[2])),
+                        12,
+                        8,
+                        REFERENCE.stroke_width(3),
+                    ))
+                    .drawing("the reference median")?;
+            }
+            chart
+                .draw_series(LineSeries::new(
+                    series.iter().map(|p| (p.t, p.p[2])),
+                    color.stroke_width(4),
+                ))
+                .drawing("the median")?;
+            draw_observations(&mut chart, &observations)?;
+        }
+        Ok(())
+    }
+
+    fn draw_event<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
+        let r = self.results;
+        let bundles: Vec<_> = r
+            .bundles()
+            .into_iter()
+            .filter_map(|(i, b)| r.series(&b.name, &self.var).map(|s| (i, b, s)))
+            .collect();
+        let title = match r.custom_title(&self.var) {
+            Some(t) => t.to_string(),
+            None => format!(
+                "{}: share of runs in which it has happened, by month",
+                self.label()
+            ),
+        };
+        let legend = bundles
+            .iter()
+            .map(|(i, b, s)| {
+                let last = s.last().map_or(f64::NAN, |p| p.mean);
+                let month = s.last().map_or(f64::NAN, |p| p.t);
+                LegendItem::new(
+                    Swatch::Line {
+                        color: bundle_color(*i),
+                        width: 5,
+                        dashed: false,
+                    },
+                    format!(
+                        "{}: {} by {}",
+                        label_of(b),
+                        Scale::Percent.value(last),
+                        Scale::Month.value(month)
+                    ),
+                )
+            })
+            .collect();
+        let area = draw_frame(
+            root,
+            &Frame {
+                title,
+                subtitle: r.subtitle(),
+                legend,
+                source: r.source_line(),
+            },
+        )?;
+        let (t0, t1) = bundles
+            .iter()
+            .flat_map(|(_, _, s)| s.iter().map(|p| p.t))
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), t| {
+                (a.min(t), b.max(t))
+            });
+        let (t0, t1) = if t1 > t0 { (t0, t1) } else { padded(t0, t0, 0.0) };
+        let top = bundles
+            .iter()
+            .flat_map(|(_, _, s)| s.iter().map(|p| p.mean))
+            .filter(|v| v.is_finite())
+            .fold(0.0f64, f64::max);
+        // Round the top up to a tick so the highest line is not pressed against the frame.
+        let top = if top >= 0.9 {
+            1.0
+        } else {
+            ((top * 1.08) * 10.0).ceil() / 10.0
+        }
+        .max(0.1);
+        let x = Axis::new((t0, t1), Scale::Month, "month", 9);
+        let y = Axis::new((0.0, top), Scale::Percent, "share of runs", 6);
+        let mut chart = build_chart(&area, &x, &y, None)?;
+        for (i, _, s) in &bundles {
+            chart
+                .draw_series(LineSeries::new(
+                    s.iter().map(|p| (p.t, p.mean)),
+                    bundle_color(*i).stroke_width(5),
+                ))
+                .drawing("an event line")?;
+        }
+        Ok(())
+    }
+}
+
+impl Chart for FanChart<'_> {
+    fn stem(&self) -> String {
+        format!("fan-{}", self.var)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
+        if self.is_event() {
+            self.draw_event(root)
+        } else {
+            self.draw_fans(root)
+        }
+    }
+}
+
+/// Fills the band between percentiles `lo` and `hi` (indices into [`SeriesPoint::p`]).
+fn draw_band<DB: DrawingBackend>(
+    chart: &mut ChartContext<'_, DB, theme::Coords>,
+    series: &[SeriesPoint],
+    lo: usize,
+    hi: usize,
+    style: RGBAColor,
+) -> Result<()> {
+    let points: Vec<(f64, f64)> = series
+        .iter()
+        .map(|p| (p.t, p.p[lo]))
+        .chain(series.iter().rev().map(|p| (p.t, p.p[hi])))
+        .filter(|(_, v)| v.is_finite())
+        .collect();
+    chart
+        .draw_series(std::iter::once(Polygon::new(points, style.filled())))
+        .drawing("a band")?;
+    Ok(())
+}
+
+/// Reported figures as black diamonds with a white rim.
+fn draw_observations<DB: DrawingBackend>(
+    chart: &mut ChartContext<'_, DB, theme::Coords>,
+    observations: &[(f64, f64)],
+) -> Result<()> {
+    for (r, color) in [(14, WHITE), (10, BLACK)] {
+        chart
+            .draw_series(observations.iter().map(|&at| {
+                EmptyElement::at(at)
+                    + Polygon::new(vec![(0, -r), (r, 0), (0, r), (-r, 0)], color.filled())
+            }))
+            .drawing("a reported figure")?;
+    }
+    Ok(())
+}

@@ -1,0 +1,159 @@
+//! Briefing charts drawn from a results folder.
+//!
+//! [`render_results`] reads a folder written by `leversim run` (through [`read`], never from
+//! engine types, so `leversim plot DIR` redraws exactly what `run` drew) and writes every chart
+//! as PNG (1600×900, for slides) and SVG (for print) into `DIR/charts/`:
+//!
+//! | file | chart | module |
+//! |---|---|---|
+//! | `fan-<variable>` | median with 50% and 90% bands by month, one panel per bundle; events as the probability that they have happened | [`fan`] |
+//! | `dist-<outcome>` | histograms per bundle, overlaid, medians marked; for a probability, bars with 95% intervals | [`distribution`] |
+//! | `exceed-<outcome>` | probability that the outcome exceeds x, one line per bundle (not for probabilities) | [`exceedance`] |
+//! | `compare-<outcome>` | median, 50% and 90% intervals per bundle, sorted best first, reference marked | [`compare`] |
+//! | `cost-effect-<outcome>` | mean cost against mean outcome, one point per bundle (when there is a cost outcome) | [`compare`] |
+//! | `dashboard` | the key outcomes on one slide | [`dashboard`] |
+//!
+//! What is charted comes from the scenario's `[charts]` section (`summary.scenario.charts`);
+//! when a list is empty the defaults are: fan charts for every recorded stock and event,
+//! charts for every outcome, and the first four outcomes on the dashboard. `[charts.titles]`
+//! replaces the title of a series' fan chart, and the outcome's name in the titles of its
+//! charts. The look (palette, fonts, ticks, frame) lives in [`theme`].
+
+pub mod compare;
+pub mod dashboard;
+pub mod distribution;
+pub mod exceedance;
+pub mod fan;
+pub mod read;
+pub mod theme;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+pub use read::Results;
+
+/// Reads the results folder `dir` and writes every chart into `dir/charts/`; returns the files
+/// written (PNG and SVG of each chart, in drawing order).
+///
+/// # Errors
+/// When `dir` is not a results folder, a file in it cannot be read, or a chart cannot be
+/// drawn or written.
+pub fn render_results(dir: &Path) -> Result<Vec<PathBuf>> {
+    let results = Results::read(dir)?;
+    let charts = dir.join("charts");
+    std::fs::create_dir_all(&charts)
+        .with_context(|| format!("could not create '{}'", charts.display()))?;
+    let selection = Selection::of(&results);
+    let mut written = Vec::new();
+    for var in &selection.series {
+        if results
+            .bundles()
+            .iter()
+            .any(|(_, b)| results.series(&b.name, var).is_some())
+        {
+            written.extend(theme::save(&fan::FanChart::new(&results, var), &charts)?);
+        }
+    }
+    let cost = selection.cost.as_deref();
+    for outcome in &selection.outcomes {
+        let Some(info) = results.outcome(outcome) else {
+            continue;
+        };
+        written.extend(theme::save(
+            &distribution::DistributionChart::new(&results, info),
+            &charts,
+        )?);
+        if info.kind != "probability" {
+            written.extend(theme::save(
+                &exceedance::ExceedanceChart::new(&results, info),
+                &charts,
+            )?);
+        }
+        written.extend(theme::save(
+            &compare::CompareChart::new(&results, info),
+            &charts,
+        )?);
+        if let Some(cost) = cost.and_then(|c| results.outcome(c))
+            && !info.is_cost
+        {
+            written.extend(theme::save(
+                &compare::CostEffectChart::new(&results, info, cost),
+                &charts,
+            )?);
+        }
+    }
+    if !selection.dashboard.is_empty() {
+        written.extend(theme::save(
+            &dashboard::Dashboard::new(&results, &selection.dashboard),
+            &charts,
+        )?);
+    }
+    Ok(written)
+}
+
+/// What gets charted: the scenario's `[charts]` lists, or the defaults.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Selection {
+    /// Variables drawn as fan charts.
+    pub series: Vec<String>,
+    /// Outcomes charted.
+    pub outcomes: Vec<String>,
+    /// Outcomes on the dashboard.
+    pub dashboard: Vec<String>,
+    /// The cost outcome, if the scenario has one.
+    pub cost: Option<String>,
+}
+
+impl Selection {
+    /// The selection for a results folder.
+    ///
+    /// Defaults: fan charts for every recorded stock (what analysts are asked about: shells
+    /// delivered, troops deployed) and every recorded event (drawn as the probability that it
+    /// has happened by each month); flows and auxiliaries only when `[charts] series` names
+    /// them. Every outcome is charted; the dashboard shows the first four charted outcomes.
+    pub fn of(results: &Results) -> Selection {
+        let charts = &results.summary.scenario.charts;
+        let series = if charts.series.is_empty() {
+            results
+                .summary
+                .scenario
+                .variables
+                .iter()
+                .filter(|v| v.recorded && (v.kind == "stock" || v.kind == "event"))
+                .map(|v| v.name.clone())
+                .collect()
+        } else {
+            charts.series.clone()
+        };
+        let outcomes: Vec<String> = if charts.outcomes.is_empty() {
+            results
+                .summary
+                .scenario
+                .outcomes
+                .iter()
+                .map(|o| o.name.clone())
+                .collect()
+        } else {
+            charts.outcomes.clone()
+        };
+        let dashboard = if charts.dashboard.is_empty() {
+            outcomes.iter().take(4).cloned().collect()
+        } else {
+            charts.dashboard.clone()
+        };
+        let cost = results
+            .summary
+            .scenario
+            .outcomes
+            .iter()
+            .find(|o| o.is_cost)
+            .map(|o| o.name.clone());
+        Selection {
+            series,
+            outcomes,
+            dashboard,
+            cost,
+        }
+    }
+}

@@ -1,0 +1,373 @@
+//! Loading a results folder for charting: `summary.json`, `series.csv` and `runs.csv`.
+//!
+//! Charts depend on these files only, never on engine types, so that `leversim plot DIR` draws
+//! exactly what `leversim run` drew. Everything is read into memory once; `runs.csv` costs
+//! eight bytes per (run, outcome).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+use crate::output::schema::{BundleInfo, OutcomeInfo, OutcomeRecord, Summary, VariableInfo};
+use super::theme::humanize;
+use crate::scenario::Month;
+
+/// One month of a recorded series in one bundle.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SeriesPoint {
+    /// The month as a decimal year (2024-10 is 2024.75).
+    pub t: f64,
+    /// Mean over runs.
+    pub mean: f64,
+    /// 5th, 25th, 50th, 75th and 95th percentiles over runs.
+    pub p: [f64; 5],
+}
+
+/// The values of one outcome in one bundle.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RunValues {
+    /// Values of the runs that have one, sorted ascending.
+    pub sorted: Vec<f64>,
+    /// Runs in the bundle, with or without a value.
+    pub total: usize,
+}
+
+impl RunValues {
+    /// The `q` quantile of the values (linear interpolation between order statistics); NaN
+    /// when there are none.
+    pub fn quantile(&self, q: f64) -> f64 {
+        let n = self.sorted.len();
+        if n == 0 {
+            return f64::NAN;
+        }
+        let pos = q.clamp(0.0, 1.0) * (n - 1) as f64;
+        let i = pos.floor() as usize;
+        let frac = pos - i as f64;
+        match self.sorted.get(i + 1) {
+            Some(next) => self.sorted[i] + frac * (next - self.sorted[i]),
+            None => self.sorted[i],
+        }
+    }
+
+    /// Share of runs (of all runs, including those without a value) with a value at most `x`.
+    pub fn share_at_most(&self, x: f64) -> f64 {
+        if self.total == 0 {
+            return f64::NAN;
+        }
+        self.sorted.partition_point(|v| *v <= x) as f64 / self.total as f64
+    }
+}
+
+/// A results folder in memory.
+#[derive(Clone, Debug)]
+pub struct Results {
+    /// The folder.
+    pub dir: PathBuf,
+    /// `summary.json`.
+    pub summary: Summary,
+    /// `series.csv` by (bundle, variable), months in order.
+    pub series: BTreeMap<(String, String), Vec<SeriesPoint>>,
+    /// `runs.csv` by (bundle, outcome).
+    pub runs: BTreeMap<(String, String), RunValues>,
+}
+
+impl Results {
+    /// Reads the folder `dir`.
+    ///
+    /// # Errors
+    /// When `dir` has no `summary.json` (it is not a results folder) or a file cannot be read or
+    /// parsed.
+    pub fn read(dir: &Path) -> Result<Results> {
+        let summary_path = dir.join("summary.json");
+        if !summary_path.is_file() {
+            bail!(
+                "'{}' is not a results folder: it has no summary.json (make one with `leversim run`)",
+                dir.display()
+            );
+        }
+        let text = std::fs::read_to_string(&summary_path)
+            .with_context(|| format!("could not read '{}'", summary_path.display()))?;
+        let summary: Summary = serde_json::from_str(&text).with_context(|| {
+            format!(
+                "'{}' is not a leversim summary (written by another version?)",
+                summary_path.display()
+            )
+        })?;
+        let series = read_series(&dir.join("series.csv"))?;
+        let runs = read_runs(&dir.join("runs.csv"))?;
+        Ok(Results {
+            dir: dir.to_path_buf(),
+            summary,
+            series,
+            runs,
+        })
+    }
+
+    /// Bundles in the results, in run order, with their position among the scenario's bundles
+    /// (which decides their colour).
+    pub fn bundles(&self) -> Vec<(usize, BundleInfo)> {
+        self.summary
+            .manifest
+            .bundles
+            .iter()
+            .map(|name| {
+                let all = &self.summary.scenario.bundles;
+                match all.iter().position(|b| &b.name == name) {
+                    Some(i) => (i, all[i].clone()),
+                    None => (
+                        all.len(),
+                        BundleInfo {
+                            name: name.clone(),
+                            label: name.clone(),
+                            description: String::new(),
+                        },
+                    ),
+                }
+            })
+            .collect()
+    }
+
+    /// The reference bundle's name (the scenario's baseline).
+    pub fn reference(&self) -> &str {
+        &self.summary.scenario.baseline
+    }
+
+    /// The description of outcome `name`.
+    pub fn outcome(&self, name: &str) -> Option<&OutcomeInfo> {
+        self.summary
+            .scenario
+            .outcomes
+            .iter()
+            .find(|o| o.name == name)
+    }
+
+    /// The description of variable `name`.
+    pub fn variable(&self, name: &str) -> Option<&VariableInfo> {
+        self.summary
+            .scenario
+            .variables
+            .iter()
+            .find(|v| v.name == name)
+    }
+
+    /// The summary record of `outcome` in `bundle`.
+    pub fn record(&self, bundle: &str, outcome: &str) -> Option<&OutcomeRecord> {
+        self.summary
+            .outcomes
+            .iter()
+            .find(|r| r.bundle == bundle && r.outcome == outcome)
+    }
+
+    /// The runs of `outcome` in `bundle`.
+    pub fn values(&self, bundle: &str, outcome: &str) -> Option<&RunValues> {
+        self.runs.get(&(bundle.to_string(), outcome.to_string()))
+    }
+
+    /// The series of `variable` in `bundle`.
+    pub fn series(&self, bundle: &str, variable: &str) -> Option<&[SeriesPoint]> {
+        self.series
+            .get(&(bundle.to_string(), variable.to_string()))
+            .map(Vec::as_slice)
+    }
+
+    /// The chart title the scenario sets for `name`, if any.
+    pub fn custom_title(&self, name: &str) -> Option<&str> {
+        self.summary
+            .scenario
+            .charts
+            .titles
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, t)| t.as_str())
+    }
+
+    /// The subtitle of every chart: scenario, bundles, runs and seed.
+    pub fn subtitle(&self) -> String {
+        let s = &self.summary;
+        let title = if s.scenario.title.is_empty() {
+            &s.scenario.name
+        } else {
+            &s.scenario.title
+        };
+        let labels: Vec<String> = self.bundles().iter().map(|(_, b)| label_of(b)).collect();
+        let n = labels.len();
+        format!(
+            "{title} · {n} bundle{}: {} · {} runs each · seed {}",
+            if n == 1 { "" } else { "s" },
+            labels.join(", "),
+            thousands(s.manifest.runs),
+            s.manifest.seed
+        )
+    }
+
+    /// The source line of every chart: the scenario's source and how to reproduce the numbers.
+    pub fn source_line(&self) -> String {
+        let m = &self.summary.manifest;
+        let file = Path::new(&m.scenario)
+            .file_name()
+            .map_or_else(|| m.scenario.clone(), |f| f.to_string_lossy().into_owned());
+        let sha = m.scenario_sha256.get(..12).unwrap_or(&m.scenario_sha256);
+        let model = format!(
+            "leversim {} simulation of {file} (sha256 {sha}…), seed {}",
+            m.version, m.seed
+        );
+        let source = self.summary.scenario.source.trim().trim_end_matches('.');
+        if source.is_empty() {
+            format!("Source: {model}.")
+        } else {
+            format!("Source: {source}. Model: {model}.")
+        }
+    }
+}
+
+/// A bundle's name for people: its label, or its name made readable.
+pub fn label_of(b: &BundleInfo) -> String {
+    if b.label.is_empty() || b.label == b.name {
+        humanize(&b.name)
+    } else {
+        b.label.clone()
+    }
+}
+
+/// An outcome's name for people.
+pub fn outcome_label(o: &OutcomeInfo) -> String {
+    if o.label.is_empty() || o.label == o.name {
+        humanize(&o.name)
+    } else {
+        o.label.clone()
+    }
+}
+
+/// A variable's name for people.
+pub fn variable_label(v: &VariableInfo) -> String {
+    if v.label.is_empty() || v.label == v.name {
+        humanize(&v.name)
+    } else {
+        v.label.clone()
+    }
+}
+
+/// `2000` → `2,000`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn csv_reader(path: &Path) -> Result<csv::Reader<std::fs::File>> {
+    csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_path(path)
+        .with_context(|| format!("could not read '{}'", path.display()))
+}
+
+/// An empty cell is a missing value (NaN).
+fn number(cell: &str, path: &Path, line: u64) -> Result<f64> {
+    if cell.is_empty() {
+        return Ok(f64::NAN);
+    }
+    cell.parse().with_context(|| {
+        format!(
+            "'{}' line {line}: `{cell}` is not a number",
+            path.display()
+        )
+    })
+}
+
+fn read_series(path: &Path) -> Result<BTreeMap<(String, String), Vec<SeriesPoint>>> {
+    let mut reader = csv_reader(path)?;
+    let header: Vec<String> = reader
+        .headers()
+        .with_context(|| format!("could not read '{}'", path.display()))?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let expected = ["bundle", "variable", "month", "mean", "p05", "p25", "p50", "p75", "p95"];
+    if header != expected {
+        bail!(
+            "'{}' has the columns {header:?}, expected {expected:?}",
+            path.display()
+        );
+    }
+    let mut out: BTreeMap<(String, String), Vec<SeriesPoint>> = BTreeMap::new();
+    for (i, record) in reader.records().enumerate() {
+        let line = i as u64 + 2;
+        let record = record.with_context(|| format!("could not read '{}'", path.display()))?;
+        let month = Month::parse(&record[2])
+            .with_context(|| format!("'{}' line {line}", path.display()))?;
+        let mut values = [0.0; 6];
+        for (k, v) in values.iter_mut().enumerate() {
+            *v = number(&record[3 + k], path, line)?;
+        }
+        out.entry((record[0].to_string(), record[1].to_string()))
+            .or_default()
+            .push(SeriesPoint {
+                t: month.decimal_year(),
+                mean: values[0],
+                p: [values[1], values[2], values[3], values[4], values[5]],
+            });
+    }
+    for points in out.values_mut() {
+        points.sort_by(|a, b| a.t.total_cmp(&b.t));
+    }
+    Ok(out)
+}
+
+fn read_runs(path: &Path) -> Result<BTreeMap<(String, String), RunValues>> {
+    let mut reader = csv_reader(path)?;
+    let header: Vec<String> = reader
+        .headers()
+        .with_context(|| format!("could not read '{}'", path.display()))?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    if header.len() < 2 || header[0] != "bundle" || header[1] != "run" {
+        bail!(
+            "'{}' does not start with the columns bundle,run",
+            path.display()
+        );
+    }
+    let outcomes = &header[2..];
+    let mut out: BTreeMap<(String, String), RunValues> = BTreeMap::new();
+    let mut bundle = String::new();
+    let mut current: Vec<RunValues> = Vec::new();
+    let mut flush = |bundle: &str, current: &mut Vec<RunValues>| {
+        for (name, values) in outcomes.iter().zip(current.drain(..)) {
+            let entry = out
+                .entry((bundle.to_string(), name.clone()))
+                .or_default();
+            entry.total += values.total;
+            entry.sorted.extend(values.sorted);
+        }
+    };
+    for (i, record) in reader.records().enumerate() {
+        let line = i as u64 + 2;
+        let record = record.with_context(|| format!("could not read '{}'", path.display()))?;
+        if record[0] != *bundle {
+            flush(&bundle, &mut current);
+            bundle = record[0].to_string();
+        }
+        if current.is_empty() {
+            current = vec![RunValues::default(); outcomes.len()];
+        }
+        for (k, values) in current.iter_mut().enumerate() {
+            let v = number(record.get(k + 2).unwrap_or(""), path, line)?;
+            values.total += 1;
+            if !v.is_nan() {
+                values.sorted.push(v);
+            }
+        }
+    }
+    flush(&bundle, &mut current);
+    for values in out.values_mut() {
+        values.sorted.sort_by(f64::total_cmp);
+    }
+    Ok(out)
+}
