@@ -7,6 +7,7 @@
 mod common;
 mod plot;
 mod run;
+mod sensitivity;
 mod table;
 mod validate;
 
@@ -14,6 +15,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+
+pub use sensitivity::{MethodArg, SensitivityArgs};
 
 /// leversim: policy-scenario Monte Carlo. Scenario files in, distributions, comparisons and
 /// briefing charts out.
@@ -34,6 +37,8 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Redraw the charts of a results folder from its files, without re-running.
     Plot(PlotArgs),
+    /// Global sensitivity of outcomes to params (and levers): Sobol', Morris, tornado swings.
+    Sensitivity(SensitivityArgs),
 }
 
 /// `leversim plot`.
@@ -104,6 +109,7 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run::run(args),
         Command::Validate(args) => validate::validate(&args),
         Command::Plot(args) => plot::plot(&args),
+        Command::Sensitivity(args) => sensitivity::sensitivity(&args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

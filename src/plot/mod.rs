@@ -25,6 +25,7 @@ pub mod distribution;
 pub mod exceedance;
 pub mod fan;
 pub mod read;
+pub mod sensitivity;
 pub mod theme;
 
 use std::path::{Path, PathBuf};

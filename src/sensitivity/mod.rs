@@ -250,6 +250,9 @@ pub struct Analysis {
     pub morris: Option<MorrisResult>,
     /// One-at-a-time swings, if asked for.
     pub oat: Option<OatResult>,
+    /// Per outcome: whether some run had no value for it (a `first` outcome whose event did
+    /// not happen), which leaves it without indices.
+    pub missing: Vec<bool>,
     /// Model runs done.
     pub runs: u64,
     /// Wall time.
@@ -320,8 +323,18 @@ pub fn analyse(
         sobol: None,
         morris: None,
         oat: None,
+        missing: vec![false; base.outcomes.len()],
         runs: 0,
         elapsed: Duration::ZERO,
+    };
+    let note_missing = |out: &[Vec<f64>], n_cols: usize, missing: &mut [bool]| {
+        for block in out {
+            for row in block.chunks_exact(n_cols) {
+                for (m, v) in missing.iter_mut().zip(row) {
+                    *m |= v.is_nan();
+                }
+            }
+        }
     };
     let run = |m: &Model, blocks: &[Block]| {
         run_blocks(
@@ -341,6 +354,7 @@ pub fn analyse(
                 let (with_series, n_series) = with_series_outcomes(&base, &settings.series);
                 let (blocks, d_all) = sobol_blocks(inputs, settings.samples, noise, settings.seed);
                 let out = run(&with_series, &blocks)?;
+                note_missing(&out, with_series.outcomes.len(), &mut analysis.missing);
                 analysis.runs += (settings.samples * blocks.len()) as u64;
                 analysis.sobol = Some(sobol_estimates(
                     &with_series,
@@ -360,12 +374,14 @@ pub fn analyse(
                 );
                 let blocks = morris_blocks(inputs, &trajectories);
                 let out = run(&base, &blocks)?;
+                note_missing(&out, base.outcomes.len(), &mut analysis.missing);
                 analysis.runs += (settings.trajectories * blocks.len()) as u64;
                 analysis.morris = Some(morris_estimates(&base, &out, &trajectories, settings));
             }
             Method::Oat => {
                 let (blocks, points) = oat::blocks(inputs, settings.oat_runs);
                 let out = run(&base, &blocks)?;
+                note_missing(&out, base.outcomes.len(), &mut analysis.missing);
                 analysis.runs += (settings.oat_runs * blocks.len()) as u64;
                 let n_out = base.outcomes.len();
                 let (swings, means): (Vec<_>, Vec<_>) = (0..n_out)

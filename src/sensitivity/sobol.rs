@@ -99,7 +99,9 @@ pub fn estimate(
         None => (0..n).map(squares).sum(),
     };
     let variance = ss / (2.0 * total);
-    if variance.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
+    // A constant outcome (a cost fixed by the bundle) sums to a variance of rounding errors,
+    // about (1e-16 × mean)²; anything below (1e-10 × mean)² is taken as no variation at all.
+    if variance.is_nan() || variance <= (1e-10 * mean).powi(2) || variance <= f64::MIN_POSITIVE {
         return None;
     }
     for (y, e) in yab.iter().zip(out.iter_mut()) {

@@ -5,4 +5,5 @@ mod cli;
 mod closed_form;
 mod determinism;
 mod diagnostics;
+mod sensitivity;
 mod util;
