@@ -53,7 +53,11 @@ pub fn interval_rows(results: &Results, outcome: &OutcomeInfo, sorted: bool) -> 
                 let p = rec.mean?;
                 (p, None, wilson(p, rec.n))
             } else {
-                (rec.p50?, Some((rec.p25?, rec.p75?)), (rec.p05?, rec.p95?))
+                (
+                    rec.p50?,
+                    Some((rec.p25?, rec.p75?)),
+                    (rec.p05?, rec.p95?),
+                )
             };
             let reference = b.name == results.reference();
             Some(IntervalRow {
@@ -379,11 +383,7 @@ impl Chart for CostEffectChart<'_> {
         let (e0, e1) = range(all, false);
         let from_zero = |lo: f64, hi: f64| {
             let (a, b) = padded(lo, hi, 0.08);
-            if lo >= 0.0 && a < 0.0 {
-                (0.0, b)
-            } else {
-                (a, b)
-            }
+            if lo >= 0.0 && a < 0.0 { (0.0, b) } else { (a, b) }
         };
         let (c0, c1) = from_zero(c0, c1);
         let (e0, e1) = from_zero(e0, e1);

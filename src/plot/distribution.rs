@@ -50,7 +50,11 @@ impl<'a> DistributionChart<'a> {
         let legend = bundles
             .iter()
             .map(|(i, b, v)| {
-                let mut label = format!("{}: median {}", label_of(b), scale.value(v.quantile(0.5)));
+                let mut label = format!(
+                    "{}: median {}",
+                    label_of(b),
+                    scale.value(v.quantile(0.5))
+                );
                 if v.sorted.len() < v.total {
                     let never = 1.0 - v.sorted.len() as f64 / v.total as f64;
                     label.push_str(&format!(", never in {}", Scale::Percent.value(never)));
@@ -138,7 +142,10 @@ impl<'a> DistributionChart<'a> {
         Ok(())
     }
 
-    fn draw_probabilities<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
+    fn draw_probabilities<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+    ) -> Result<()> {
         let r = self.results;
         let o = self.outcome;
         let rows: Vec<_> = r
@@ -313,11 +320,7 @@ fn bin_edges<'v>(lo: f64, hi: f64, values: impl Iterator<Item = &'v RunValues>) 
         let n = (hi - lo) as usize + 1;
         return (0..=n).map(|k| lo - 0.5 + k as f64).collect();
     }
-    let (lo, hi) = if hi > lo {
-        (lo, hi)
-    } else {
-        padded(lo, hi, 0.0)
-    };
+    let (lo, hi) = if hi > lo { (lo, hi) } else { padded(lo, hi, 0.0) };
     let w = (hi - lo) / BINS as f64;
     (0..=BINS).map(|k| lo + w * k as f64).collect()
 }

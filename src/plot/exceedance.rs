@@ -115,7 +115,12 @@ impl Chart for ExceedanceChart<'_> {
             let points = xs.into_iter().map(|x| (x, 1.0 - v.share_at_most(x)));
             if b.name == r.reference() {
                 chart
-                    .draw_series(DashedLineSeries::new(points, 16, 8, color.stroke_width(5)))
+                    .draw_series(DashedLineSeries::new(
+                        points,
+                        16,
+                        8,
+                        color.stroke_width(5),
+                    ))
                     .drawing("an exceedance curve")?;
             } else {
                 chart

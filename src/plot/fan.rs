@@ -14,8 +14,8 @@ use plotters::prelude::*;
 
 use super::read::{Results, SeriesPoint, label_of, variable_label};
 use super::theme::{
-    self, Axis, Chart, DrawResult, Frame, INK, LegendItem, REFERENCE, Scale, Swatch, build_chart,
-    bundle_color, draw_frame, padded,
+    self, Axis, Chart, DrawResult, Frame, INK, LegendItem, REFERENCE, Scale, Swatch,
+    build_chart, bundle_color, draw_frame, padded,
 };
 
 /// Opacity of the 90% band.
@@ -170,11 +170,7 @@ impl<'a> FanChart<'a> {
             lo = 0.0;
         }
         let (_, hi) = padded(lo, hi, 0.04);
-        let (t0, t1) = if t1 > t0 {
-            (t0, t1)
-        } else {
-            padded(t0, t0, 0.0)
-        };
+        let (t0, t1) = if t1 > t0 { (t0, t1) } else { padded(t0, t0, 0.0) };
 
         let (rows, cols) = theme::grid(bundles.len());
         let y_desc = if unit.is_empty() {
@@ -196,9 +192,11 @@ impl<'a> FanChart<'a> {
                 .unwrap_or(0);
             widest + 16 + theme::line_height(theme::size::AXIS) + 10 - 8
         };
-        let x_label_h =
-            theme::line_height(theme::size::TICK) + 14 + theme::line_height(theme::size::AXIS) + 8
-                - 8;
+        let x_label_h = theme::line_height(theme::size::TICK)
+            + 14
+            + theme::line_height(theme::size::AXIS)
+            + 8
+            - 8;
         let gap = 28;
         let panel_w = (w as i32 - y_label_w - gap * (cols as i32 - 1)) / cols as i32;
         let panel_h = (h as i32 - x_label_h - gap * (rows as i32 - 1)) / rows as i32;
@@ -301,11 +299,7 @@ impl<'a> FanChart<'a> {
             .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), t| {
                 (a.min(t), b.max(t))
             });
-        let (t0, t1) = if t1 > t0 {
-            (t0, t1)
-        } else {
-            padded(t0, t0, 0.0)
-        };
+        let (t0, t1) = if t1 > t0 { (t0, t1) } else { padded(t0, t0, 0.0) };
         let top = bundles
             .iter()
             .flat_map(|(_, _, s)| s.iter().map(|p| p.mean))

@@ -353,8 +353,12 @@ pub fn draw_frame<DB: DrawingBackend>(
     }
     y += 2;
     for line in wrap(root, &frame.subtitle, size::SUBTITLE, width) {
-        root.draw(&Text::new(line, (MARGIN, y), text(size::SUBTITLE, &MUTED)))
-            .drawing("the subtitle")?;
+        root.draw(&Text::new(
+            line,
+            (MARGIN, y),
+            text(size::SUBTITLE, &MUTED),
+        ))
+        .drawing("the subtitle")?;
         y += line_height(size::SUBTITLE);
     }
     if !frame.legend.is_empty() {
@@ -468,10 +472,7 @@ fn draw_swatch<DB: DrawingBackend>(
                     style,
                 ))
             } else {
-                root.draw(&PathElement::new(
-                    vec![(x, mid), (x + SWATCH_W, mid)],
-                    style,
-                ))
+                root.draw(&PathElement::new(vec![(x, mid), (x + SWATCH_W, mid)], style))
             }
             .drawing("a legend swatch")?;
         }
@@ -499,12 +500,7 @@ pub fn draw_diamond<DB: DrawingBackend>(
     (x, y): (i32, i32),
     r: i32,
 ) -> Result<()> {
-    let outer = vec![
-        (x, y - r - 3),
-        (x + r + 3, y),
-        (x, y + r + 3),
-        (x - r - 3, y),
-    ];
+    let outer = vec![(x, y - r - 3), (x + r + 3, y), (x, y + r + 3), (x - r - 3, y)];
     let inner = vec![(x, y - r), (x + r, y), (x, y + r), (x - r, y)];
     area.draw(&Polygon::new(outer, WHITE.filled()))
         .drawing("a marker")?;
