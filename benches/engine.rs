@@ -34,6 +34,7 @@ fn plan(runs: u64, threads: usize) -> RunPlan {
         bundles: vec![0],
         threads,
         inputs: None,
+        on_fault: Default::default(),
     }
 }
 

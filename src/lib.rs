@@ -9,10 +9,11 @@
 //!    common random numbers, bit-identical for any thread count);
 //! 4. [`stats`]: accumulators and summaries used by the engine and the outputs;
 //! 5. [`output`]: `RunOutput` → a results folder (`summary.json`, `runs.csv`, `series.csv`);
-//! 6. [`plot`]: a results folder → briefing charts (PNG and SVG) in its `charts/`;
-//! 7. [`sensitivity`]: `Model` + a designed experiment → Sobol' indices, Morris effects and
+//! 6. [`compare`]: paired bundle comparisons, cost-effectiveness and lever sweeps;
+//! 7. [`plot`]: a results folder → briefing charts (PNG and SVG) in its `charts/`;
+//! 8. [`sensitivity`]: `Model` + a designed experiment → Sobol' indices, Morris effects and
 //!    one-at-a-time swings of each outcome with respect to params and levers;
-//! 8. [`cli`]: the `leversim` command.
+//! 9. [`cli`]: the `leversim` command.
 //!
 //! Problems in scenario files are [`diag::Diagnostic`]s with file, line, column and a hint.
 //!
@@ -39,7 +40,7 @@
 //! let scenario = loaded.scenario.expect("valid scenario");
 //! let mut diags = leversim::diag::Diagnostics::new();
 //! let model = model::compile(&scenario, &Default::default(), &mut diags).expect("compiles");
-//! let plan = engine::RunPlan { seed: 1, runs: 2000, first_run: 0, bundles: vec![0], threads: 1, inputs: None };
+//! let plan = engine::RunPlan { seed: 1, runs: 2000, first_run: 0, bundles: vec![0], threads: 1, inputs: None, on_fault: Default::default() };
 //! let out = engine::run(&model, &plan, &|_| {}, &Default::default()).expect("runs");
 //! let mean = out.outcomes[0].iter().sum::<f64>() / 2000.0;
 //! assert!((mean - 1200.0).abs() < 4.0); // 12 months of Poisson(100): sd of the mean ≈ 0.77
@@ -50,6 +51,7 @@
 #![warn(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod cli;
+pub mod compare;
 pub mod diag;
 pub mod engine;
 pub mod model;

@@ -13,7 +13,9 @@ use crate::diag::suggest::did_you_mean;
 use crate::diag::{Diagnostics, SourceMap, render_all};
 use crate::engine::{self, RunError, RunOutput, RunPlan};
 use crate::model::{Model, Overrides, compile};
-use crate::output::schema::{FileHash, Manifest, Override, RngInfo};
+use crate::output::ResultsWriter;
+use crate::output::schema::{FileHash, Manifest, Override, RngInfo, Summary};
+use crate::output::summary::{fault_records, observation_records, outcome_records, scenario_info};
 use crate::scenario::{Scenario, load};
 
 /// A scenario loaded and compiled, with its sources for messages and hashes.
@@ -163,6 +165,7 @@ pub fn plan(p: &Prepared, args: &SimArgs, bundles: Vec<usize>) -> Result<RunPlan
         bundles,
         threads: threads(args.threads)?,
         inputs: None,
+        on_fault: args.on_fault.into(),
     })
 }
 
@@ -171,6 +174,46 @@ pub fn out_dir(p: &Prepared, args: &SimArgs) -> PathBuf {
     args.out
         .clone()
         .unwrap_or_else(|| PathBuf::from("output").join(&p.scenario.meta.name.value))
+}
+
+/// Memory leversim allows itself: 80% of the memory the system reports available (or 8 GiB
+/// where it cannot tell), so that a mistaken `--runs` is refused before it starts rather than
+/// swapping the machine to a halt.
+fn memory_budget() -> u64 {
+    let available = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|text| {
+            text.lines()
+                .find(|l| l.starts_with("MemAvailable:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<u64>().ok())
+                .map(|kb| kb * 1024)
+        });
+    available.map_or(8 << 30, |a| a / 10 * 8)
+}
+
+/// Refuses a plan that would not fit in memory, saying what it needs and how to reduce it.
+pub fn check_memory(model: &Model, plan: &RunPlan) -> Result<(), Failure> {
+    let need = engine::estimate_memory(model, plan);
+    let budget = memory_budget();
+    if need.total() <= budget {
+        return Ok(());
+    }
+    let gib = |b: u64| format!("{:.1} GiB", b as f64 / f64::from(1u32 << 30));
+    Err(Failure::Usage(format!(
+        "this would need about {} of memory, more than the {} available: {} for every run's outcomes \
+         ({} runs x {} bundle(s) x {} outcomes), {} for the series ({} recorded variables x {} months).\n  \
+         Reduce --runs, run fewer bundles with --bundle, or record fewer series with `[output] series = [...]`.",
+        gib(need.total()),
+        gib(budget),
+        gib(need.outcomes),
+        plan.runs,
+        plan.bundles.len(),
+        model.outcomes.len(),
+        gib(need.series_sums + need.sketches),
+        model.recorded.len(),
+        model.n_months
+    )))
 }
 
 /// Runs the plan with a progress bar on a terminal.
@@ -189,10 +232,33 @@ pub fn simulate(model: &Model, plan: &RunPlan, what: &str) -> Result<RunOutput, 
         .progress_chars("=> "),
     );
     bar.set_message(what.to_string());
-    let cancel = AtomicBool::new(false);
-    let result = engine::run(model, plan, &|n| bar.inc(n), &cancel);
+    install_interrupt_handler();
+    let result = engine::run(model, plan, &|n| bar.inc(n), &INTERRUPTED);
     bar.finish_and_clear();
     result
+}
+
+/// Raised by Ctrl-C (SIGINT) or SIGTERM: the engine stops between units of work and nothing is
+/// written; a second signal exits at once.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+fn install_interrupt_handler() {
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        // If no handler can be installed, Ctrl-C keeps its default effect (exit at once), which
+        // leaves at most a temporary folder that the next run removes.
+        let _ = ctrlc::set_handler(|| {
+            if INTERRUPTED.swap(true, std::sync::atomic::Ordering::SeqCst) {
+                eprintln!("\ninterrupted twice: exiting now");
+                std::process::exit(130);
+            }
+        });
+    });
+}
+
+/// Whether the user has interrupted the command.
+pub fn interrupted() -> bool {
+    INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst)
 }
 
 /// The command line that reproduces a result.
@@ -258,4 +324,54 @@ pub fn manifest(p: &Prepared, path: &Path, plan: &RunPlan, out: &RunOutput) -> M
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The failure reported for a numeric fault, with the command that reproduces the one run.
+pub fn fault_message(p: &Prepared, path: &Path, seed: u64, fault: &engine::Fault) -> Failure {
+    let sets: String = p
+        .overrides
+        .values
+        .iter()
+        .map(|(n, v)| format!(" --set {n}={v}"))
+        .collect();
+    let repro = format!(
+        "leversim run {} --seed {seed} --bundle {} --run {}{sets}",
+        path.display(),
+        fault.bundle,
+        fault.run
+    );
+    Failure::Scenario(Some(format!(
+        "error[{}]: {fault}\n  = help: reproduce this one run with:\n      {repro}\n  = note: no results were written",
+        fault.code()
+    )))
+}
+
+/// Writes a complete results folder (summary.json, runs.csv, series.csv, and whatever `extra`
+/// adds) atomically into `dir`. Returns the folder and the summary.
+pub fn write_results(
+    p: &Prepared,
+    path: &Path,
+    plan: &RunPlan,
+    out: &RunOutput,
+    dir: &Path,
+    extra: impl FnOnce(&ResultsWriter, &Summary) -> anyhow::Result<()>,
+) -> Result<(PathBuf, Summary), Failure> {
+    let summary = Summary {
+        manifest: manifest(p, path, plan, out),
+        outcomes: outcome_records(&p.scenario, &p.model, out),
+        observations: observation_records(&p.scenario, &p.model, out),
+        faults: fault_records(&p.model, out),
+        scenario: scenario_info(&p.scenario, &p.model),
+    };
+    let writer = ResultsWriter::begin(dir).map_err(Failure::Io)?;
+    writer.write_runs(&p.model, out).map_err(Failure::Io)?;
+    writer.write_series(&p.model, out).map_err(Failure::Io)?;
+    extra(&writer, &summary).map_err(Failure::Io)?;
+    if interrupted() {
+        // Dropping the writer removes the unfinished folder.
+        return Err(Failure::Interrupted);
+    }
+    writer.write_summary(&summary).map_err(Failure::Io)?;
+    let dir = writer.commit().map_err(Failure::Io)?;
+    Ok((dir, summary))
 }

@@ -4,10 +4,19 @@
 //! in the scenario or its data (with diagnostics), 2 a usage error.
 #![allow(clippy::print_stdout, clippy::print_stderr)] // printing is this module's job
 
+/// Prints a line to stdout. A closed pipe (`leversim run ... | head`) ends the output quietly
+/// instead of panicking, as command-line tools do.
+macro_rules! say {
+    () => { $crate::cli::write_out("\n") };
+    ($($arg:tt)*) => { $crate::cli::write_out(&(format!($($arg)*) + "\n")) };
+}
+
 mod common;
+mod compare;
 mod plot;
 mod run;
 mod sensitivity;
+mod sweep;
 mod table;
 mod validate;
 
@@ -35,10 +44,14 @@ pub enum Command {
     Run(RunArgs),
     /// Check a scenario and print what it contains.
     Validate(ValidateArgs),
-    /// Redraw the charts of a results folder from its files, without re-running.
-    Plot(PlotArgs),
+    /// Paired comparison of bundles against a reference bundle, on common random numbers.
+    Compare(CompareArgs),
+    /// Response of outcomes to one or two levers over a grid.
+    Sweep(SweepArgs),
     /// Global sensitivity of outcomes to params (and levers): Sobol', Morris, tornado swings.
     Sensitivity(SensitivityArgs),
+    /// Redraw the charts of a results folder from its files, without re-running.
+    Plot(PlotArgs),
 }
 
 /// `leversim plot`.
@@ -47,6 +60,34 @@ pub struct PlotArgs {
     /// Results folder written by `leversim run` (holds summary.json).
     #[arg(value_name = "RESULTS_DIR")]
     pub results: PathBuf,
+}
+
+/// `leversim compare`.
+#[derive(Args, Debug)]
+pub struct CompareArgs {
+    /// Common flags.
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// The bundle others are compared with [default: the scenario's baseline].
+    #[arg(long, value_name = "NAME")]
+    pub reference: Option<String>,
+    /// Compare only these bundles (with the reference); repeatable [default: all].
+    #[arg(long = "bundle", value_name = "NAME")]
+    pub bundles: Vec<String>,
+}
+
+/// `leversim sweep`.
+#[derive(Args, Debug)]
+pub struct SweepArgs {
+    /// Common flags.
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// A lever and its grid, NAME=FROM:TO:STEP; give one or two.
+    #[arg(long = "lever", value_name = "NAME=FROM:TO:STEP", required = true)]
+    pub levers: Vec<String>,
+    /// The bundle whose other lever settings the sweep keeps [default: the baseline].
+    #[arg(long, value_name = "NAME")]
+    pub bundle: Option<String>,
 }
 
 /// `leversim validate`.
@@ -76,6 +117,28 @@ pub struct SimArgs {
     /// Results folder [default: output/<scenario name>].
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// On a numeric fault (NaN, infinity, a stock past its bound): stop at the first (exit 1),
+    /// or count faults per bundle and leave the faulting runs out of the results.
+    #[arg(long, value_enum, default_value_t = OnFault::Stop, value_name = "MODE")]
+    pub on_fault: OnFault,
+}
+
+/// `--on-fault`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OnFault {
+    /// Stop at the first fault and report how to reproduce it.
+    Stop,
+    /// Count faults and leave the faulting runs out.
+    Count,
+}
+
+impl From<OnFault> for crate::engine::FaultMode {
+    fn from(mode: OnFault) -> Self {
+        match mode {
+            OnFault::Stop => crate::engine::FaultMode::Stop,
+            OnFault::Count => crate::engine::FaultMode::Count,
+        }
+    }
 }
 
 /// `leversim run`.
@@ -95,6 +158,26 @@ pub struct RunArgs {
     pub no_charts: bool,
 }
 
+/// Set once stdout is closed by the reader: later output is dropped.
+static STDOUT_CLOSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Writes text to stdout, dropping it once the reader has gone away.
+pub(crate) fn write_out(text: &str) {
+    use std::io::Write;
+    use std::sync::atomic::Ordering;
+    if STDOUT_CLOSED.load(Ordering::Relaxed) {
+        return;
+    }
+    let mut out = std::io::stdout().lock();
+    if out
+        .write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .is_err()
+    {
+        STDOUT_CLOSED.store(true, Ordering::Relaxed);
+    }
+}
+
 /// Entry point of the binary: parses arguments and runs the command.
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -108,8 +191,10 @@ pub fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Run(args) => run::run(args),
         Command::Validate(args) => validate::validate(&args),
-        Command::Plot(args) => plot::plot(&args),
+        Command::Compare(args) => compare::compare(args),
+        Command::Sweep(args) => sweep::sweep(args),
         Command::Sensitivity(args) => sensitivity::sensitivity(&args),
+        Command::Plot(args) => plot::plot(&args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,12 +1,11 @@
 //! `leversim run`: every bundle on common random numbers, a summary table, a results folder.
 
-use super::common::{manifest, out_dir, plan, prepare, select_bundles, simulate};
-use super::table::{print_history, print_outcomes};
+use super::common::{
+    check_memory, fault_message, out_dir, plan, prepare, select_bundles, simulate, write_results,
+};
+use super::table::{print_faults, print_history, print_outcomes};
 use super::{Failure, RunArgs};
 use crate::engine::{RunError, RunPlan};
-use crate::output::ResultsWriter;
-use crate::output::schema::Summary;
-use crate::output::summary::{observation_records, outcome_records, scenario_info};
 use crate::plot::render_results;
 
 /// Runs the command.
@@ -18,55 +17,36 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         plan.first_run = k;
         plan.runs = 1;
     }
+    check_memory(&p.model, &plan)?;
     let out = match simulate(&p.model, &plan, &p.scenario.meta.name.value) {
         Ok(out) => out,
         Err(RunError::Fault(fault)) => {
-            let repro = format!(
-                "leversim run {} --seed {} --bundle {} --run {}{}",
-                args.sim.scenario.display(),
-                plan.seed,
-                fault.bundle,
-                fault.run,
-                p.overrides
-                    .values
-                    .iter()
-                    .map(|(n, v)| format!(" --set {n}={v}"))
-                    .collect::<String>()
-            );
-            return Err(Failure::Scenario(Some(format!(
-                "error[non-finite]: {fault}\n  = help: reproduce this one run with:\n      {repro}\n  = note: no results were written"
-            ))));
+            return Err(fault_message(&p, &args.sim.scenario, plan.seed, &fault));
         }
         Err(RunError::Cancelled) => return Err(Failure::Interrupted),
     };
-    let summary = Summary {
-        manifest: manifest(&p, &args.sim.scenario, &plan, &out),
-        outcomes: outcome_records(&p.scenario, &p.model, &out),
-        observations: observation_records(&p.scenario, &p.model, &out),
-        scenario: scenario_info(&p.scenario, &p.model),
-    };
     let dir = out_dir(&p, &args.sim);
-    let writer = ResultsWriter::begin(&dir).map_err(Failure::Io)?;
-    writer.write_runs(&p.model, &out).map_err(Failure::Io)?;
-    writer.write_series(&p.model, &out).map_err(Failure::Io)?;
-    writer.write_summary(&summary).map_err(Failure::Io)?;
-    // Charts are drawn from the files just written (as `leversim plot` does) and before the
-    // commit, so a run whose charts fail leaves no complete-looking folder.
-    let charts = if args.no_charts {
-        0
-    } else {
-        render_results(writer.dir()).map_err(Failure::Io)?.len() / 2
-    };
-    let dir = writer.commit().map_err(Failure::Io)?;
+    // Charts are drawn from the files written (as `leversim plot` does) before the commit, so a
+    // run whose charts fail leaves no complete-looking folder. They read summary.json, which is
+    // therefore written before them (and again, unchanged, last).
+    let mut charts = 0;
+    let (dir, summary) = write_results(&p, &args.sim.scenario, &plan, &out, &dir, |w, summary| {
+        if !args.no_charts {
+            w.write_summary(summary)?;
+            charts = render_results(w.dir())?.len() / 2;
+        }
+        Ok(())
+    })?;
 
     print_outcomes(&p.scenario, &summary);
     print_history(&summary, &p.model.bundles[p.model.baseline].name);
-    println!(
+    print_faults(&summary);
+    say!(
         "results: {}/ (summary.json, runs.csv, series.csv)",
         dir.display()
     );
     if charts > 0 {
-        println!(
+        say!(
             "charts: {}/ ({charts} charts, PNG and SVG)",
             dir.join("charts").display()
         );

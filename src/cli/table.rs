@@ -17,7 +17,7 @@ fn show(kind: OutcomeKind, v: Option<f64>) -> String {
 /// Prints the header line and one block per outcome.
 pub fn print_outcomes(s: &Scenario, summary: &Summary) {
     let m = &summary.manifest;
-    println!(
+    say!(
         "{}: {} runs x {} bundle{}, seed {}, {} thread{}, {:.2} s ({} runs/s)",
         s.meta.name.value,
         m.runs,
@@ -56,19 +56,21 @@ pub fn print_outcomes(s: &Scenario, summary: &Summary) {
                 if unit.is_empty() { "no unit" } else { &unit }
             )
         };
-        println!("\n{label}{paren}");
+        say!("\n{label}{paren}");
         let records = summary
             .outcomes
             .iter()
             .filter(|r| r.outcome == o.name.value);
         if o.kind == OutcomeKind::Probability {
-            println!(
+            say!(
                 "  {:<width$} {:>10} {:>18}",
-                "bundle", "probability", "95% interval"
+                "bundle",
+                "probability",
+                "95% interval"
             );
             for r in records {
                 let (lo, hi) = wilson(r.mean.unwrap_or(f64::NAN), r.n);
-                println!(
+                say!(
                     "  {:<width$} {:>10} {:>18}",
                     r.bundle,
                     percent(r.mean.unwrap_or(f64::NAN)),
@@ -77,9 +79,13 @@ pub fn print_outcomes(s: &Scenario, summary: &Summary) {
             }
             continue;
         }
-        println!(
+        say!(
             "  {:<width$} {:>10} {:>10} {:>10} {:>10}",
-            "bundle", "mean", "p05", "p50", "p95"
+            "bundle",
+            "mean",
+            "p05",
+            "p50",
+            "p95"
         );
         for r in records {
             let never = if o.kind == OutcomeKind::First && r.n < m.runs {
@@ -90,7 +96,7 @@ pub fn print_outcomes(s: &Scenario, summary: &Summary) {
             } else {
                 String::new()
             };
-            println!(
+            say!(
                 "  {:<width$} {:>10} {:>10} {:>10} {:>10}{never}",
                 r.bundle,
                 show(o.kind, r.mean),
@@ -127,7 +133,7 @@ pub fn print_history(summary: &Summary, baseline: &str) {
         return;
     }
     let passed = records.iter().filter(|r| r.pass).count();
-    println!(
+    say!(
         "\nHistory check ({baseline}): {passed} of {} reported figures reproduced (inside the 90% band, median within tolerance)",
         records.len()
     );
@@ -137,9 +143,16 @@ pub fn print_history(summary: &Summary, baseline: &str) {
         .max()
         .unwrap_or(8)
         .max(8);
-    println!(
+    say!(
         "  {:<width$} {:>7} {:>10} {:>10} {:>10} {:>10} {:>7} {:>8}",
-        "variable", "month", "reported", "p05", "p50", "p95", "inside", "median"
+        "variable",
+        "month",
+        "reported",
+        "p05",
+        "p50",
+        "p95",
+        "inside",
+        "median"
     );
     for r in records {
         let err = if r.observed == 0.0 {
@@ -147,7 +160,7 @@ pub fn print_history(summary: &Summary, baseline: &str) {
         } else {
             format!("{:+.0}%", (r.p50 / r.observed - 1.0) * 100.0)
         };
-        println!(
+        say!(
             "  {:<width$} {:>7} {:>10} {:>10} {:>10} {:>10} {:>7} {:>8}{}",
             r.variable,
             r.month,
@@ -158,6 +171,35 @@ pub fn print_history(summary: &Summary, baseline: &str) {
             if r.inside { "yes" } else { "NO" },
             err,
             if r.pass { "" } else { "  <- not reproduced" }
+        );
+    }
+}
+
+/// Prints the faults counted with `--on-fault count`.
+pub fn print_faults(summary: &Summary) {
+    if summary.faults.is_empty() {
+        return;
+    }
+    let retired: u64 = summary.faults.iter().map(|f| f.count).sum();
+    say!(
+        "\nFaults counted: {retired} run(s) left out of every statistic (runs.csv names each in its `fault` column)"
+    );
+    say!(
+        "  {:<16} {:<24} {:<12} {:>6}  first (reproduce with --bundle B --run K)",
+        "bundle",
+        "variable",
+        "kind",
+        "runs"
+    );
+    for f in &summary.faults {
+        say!(
+            "  {:<16} {:<24} {:<12} {:>6}  run {} in {}",
+            f.bundle,
+            f.variable,
+            f.kind,
+            f.count,
+            f.first_run,
+            f.first_month
         );
     }
 }

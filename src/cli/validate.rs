@@ -1,14 +1,14 @@
 //! `leversim validate`: check a scenario and print what it contains.
 
 use super::common::prepare;
-use super::{Failure, ValidateArgs};
+use super::{Failure, ValidateArgs, write_out};
 use crate::output::format::human;
 use crate::scenario::{LeverValue, Scenario};
 
 /// Runs the command.
 pub fn validate(args: &ValidateArgs) -> Result<(), Failure> {
     let p = prepare(&args.scenario, &[])?;
-    print!("{}", overview(&p.scenario, &p.model));
+    write_out(&overview(&p.scenario, &p.model));
     Ok(())
 }
 

@@ -7,7 +7,7 @@
 use super::exec::{DrawCx, LANES, Row, exec};
 use super::rng::{PARAM_MONTH, run_key, stream};
 use super::sample;
-use super::{Fault, FaultKind};
+use super::{Fault, FaultKind, FaultMode};
 use crate::model::{BundlePlan, Model};
 use crate::scenario::{BoundRule, OutcomeKind};
 
@@ -60,18 +60,78 @@ pub struct BatchSpec<'a> {
     pub active: usize,
     /// Fixed per-run inputs, and the row of lane 0 in them.
     pub inputs: Option<(&'a super::RunInputs, usize)>,
+    /// What a numeric fault does.
+    pub on_fault: FaultMode,
+}
+
+/// Tracks which lanes are still valid and applies the fault mode.
+struct Guard<'f> {
+    mode: FaultMode,
+    alive: [bool; LANES],
+    all_alive: bool,
+    counted: &'f mut Vec<Fault>,
+}
+
+impl Guard<'_> {
+    #[inline(always)]
+    fn live(&self, lane: usize) -> bool {
+        self.all_alive || self.alive[lane]
+    }
+
+    /// Reports a fault in `lane`: stops the batch, or retires the lane and counts the fault.
+    fn report(&mut self, lane: usize, fault: Fault) -> Result<(), Fault> {
+        match self.mode {
+            FaultMode::Stop => Err(fault),
+            FaultMode::Count => {
+                if self.alive[lane] {
+                    self.alive[lane] = false;
+                    self.all_alive = false;
+                    self.counted.push(fault);
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Reports every live lane of `row` holding NaN or an infinity.
+    #[inline]
+    fn check(
+        &mut self,
+        row: &Row,
+        active: usize,
+        make: impl Fn(usize, f64) -> Fault,
+    ) -> Result<(), Fault> {
+        if row[..active].iter().all(|v| v.is_finite()) {
+            return Ok(());
+        }
+        for (lane, &v) in row.iter().enumerate().take(active) {
+            if !v.is_finite() && self.live(lane) {
+                self.report(lane, make(lane, v))?;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Simulates one batch. Outcomes go to `outcomes` (`active` rows of one value per outcome), series
-/// values to `recorder`. Returns the first numeric fault, if any (the batch stops there).
+/// values to `recorder`. With [`FaultMode::Stop`] the first numeric fault stops the batch and is
+/// returned; with [`FaultMode::Count`] a faulting run is retired (its outcomes become NaN, its
+/// later values are not recorded) and its fault is appended to `counted`.
 pub fn simulate(
     model: &Model,
     batch: &mut Batch,
     spec: &BatchSpec<'_>,
     outcomes: &mut [f64],
     recorder: &mut impl Recorder,
+    counted: &mut Vec<Fault>,
 ) -> Result<(), Fault> {
     let active = spec.active;
+    let mut guard = Guard {
+        mode: spec.on_fault,
+        alive: [true; LANES],
+        all_alive: true,
+        counted,
+    };
     for lane in 0..LANES {
         batch.run_keys[lane] = run_key(spec.seed, spec.first_run + lane as u64);
     }
@@ -112,7 +172,7 @@ pub fn simulate(
     for s in &model.stocks {
         let row = &batch.vals[s.slot.index()];
         for (lane, &v) in row.iter().enumerate().take(active) {
-            if !v.is_finite() || v < s.min || v > s.max {
+            if guard.live(lane) && (!v.is_finite() || v < s.min || v > s.max) {
                 let kind = if v.is_finite() {
                     FaultKind::Bound {
                         min: s.min,
@@ -121,7 +181,10 @@ pub fn simulate(
                 } else {
                     FaultKind::NonFinite
                 };
-                return Err(fault(model.vars[s.var].name.clone(), None, lane, v, kind));
+                guard.report(
+                    lane,
+                    fault(model.vars[s.var].name.clone(), None, lane, v, kind),
+                )?;
             }
         }
     }
@@ -175,16 +238,9 @@ pub fn simulate(
         exec(&model.step_ops, vals, &draw_cx);
         for &v in &model.step_vars {
             let var = &model.vars[v];
-            if let Some(lane) = first_non_finite(&vals[var.slot.index()], active) {
-                let value = vals[var.slot.index()][lane];
-                return Err(fault(
-                    var.name.clone(),
-                    Some(m),
-                    lane,
-                    value,
-                    FaultKind::NonFinite,
-                ));
-            }
+            guard.check(&vals[var.slot.index()], active, |lane, value| {
+                fault(var.name.clone(), Some(m), lane, value, FaultKind::NonFinite)
+            })?;
         }
 
         // 2. Stocks.
@@ -203,16 +259,19 @@ pub fn simulate(
                 }
             }
             for (lane, v) in row.iter_mut().enumerate().take(active) {
+                if !guard.live(lane) {
+                    continue;
+                }
                 if !v.is_finite() {
-                    return Err(fault(
+                    let f = fault(
                         model.vars[s.var].name.clone(),
                         Some(m),
                         lane,
                         *v,
                         FaultKind::NonFinite,
-                    ));
-                }
-                if *v < s.min || *v > s.max {
+                    );
+                    guard.report(lane, f)?;
+                } else if *v < s.min || *v > s.max {
                     match s.bound {
                         BoundRule::Clamp => *v = v.clamp(s.min, s.max),
                         BoundRule::Error => {
@@ -220,13 +279,10 @@ pub fn simulate(
                                 min: s.min,
                                 max: s.max,
                             };
-                            return Err(fault(
-                                model.vars[s.var].name.clone(),
-                                Some(m),
+                            guard.report(
                                 lane,
-                                *v,
-                                kind,
-                            ));
+                                fault(model.vars[s.var].name.clone(), Some(m), lane, *v, kind),
+                            )?;
                         }
                     }
                 }
@@ -242,19 +298,21 @@ pub fn simulate(
             batch.fired = [false; LANES];
             if m >= e.not_before {
                 for lane in 0..active {
-                    if vals[e.flag.index()][lane] != 0.0 {
+                    if vals[e.flag.index()][lane] != 0.0 || !guard.live(lane) {
                         continue;
                     }
                     if let Some(w) = e.when {
                         let c = vals[w.index()][lane];
                         if c.is_nan() {
-                            return Err(fault(
+                            let f = fault(
                                 format!("{}.when", name()),
                                 Some(m),
                                 lane,
                                 c,
                                 FaultKind::NonFinite,
-                            ));
+                            );
+                            guard.report(lane, f)?;
+                            continue;
                         }
                         if c == 0.0 {
                             continue;
@@ -270,13 +328,11 @@ pub fn simulate(
                                 } else {
                                     FaultKind::NonFinite
                                 };
-                                return Err(fault(
-                                    format!("{}.hazard", name()),
-                                    Some(m),
+                                guard.report(
                                     lane,
-                                    p,
-                                    kind,
-                                ));
+                                    fault(format!("{}.hazard", name()), Some(m), lane, p, kind),
+                                )?;
+                                continue;
                             }
                             let mut rng = stream(run_keys[lane], e.site, m as u64);
                             sample::standard_uniform(&mut rng) < p
@@ -304,15 +360,15 @@ pub fn simulate(
                 continue;
             }
             let row = &vals[o.slot.index()];
-            if let Some(lane) = first_non_finite(row, active) {
-                return Err(fault(
+            guard.check(row, active, |lane, value| {
+                fault(
                     format!("outcome {}", o.name),
                     Some(m),
                     lane,
-                    row[lane],
+                    value,
                     FaultKind::NonFinite,
-                ));
-            }
+                )
+            })?;
             accumulate(
                 &mut batch.acc[k],
                 row,
@@ -321,8 +377,22 @@ pub fn simulate(
                 month.decimal_year(),
             );
         }
-        for (r, &v) in model.recorded.iter().enumerate() {
-            recorder.record(m, r, &vals[model.vars[v].slot.index()][..active]);
+        if guard.all_alive {
+            for (r, &v) in model.recorded.iter().enumerate() {
+                recorder.record(m, r, &vals[model.vars[v].slot.index()][..active]);
+            }
+        } else {
+            // Retired runs (counted faults) are left out of the series from their fault on.
+            let mut kept = [0.0; LANES];
+            for (r, &v) in model.recorded.iter().enumerate() {
+                let row = &vals[model.vars[v].slot.index()];
+                let mut n = 0;
+                for lane in (0..active).filter(|&l| guard.alive[l]) {
+                    kept[n] = row[lane];
+                    n += 1;
+                }
+                recorder.record(m, r, &kept[..n]);
+            }
         }
     }
 
@@ -330,7 +400,11 @@ pub fn simulate(
     for (k, o) in model.outcomes.iter().enumerate() {
         let months = (o.to - o.from + 1) as f64;
         for lane in 0..active {
-            let v = batch.acc[k][lane];
+            let v = if guard.live(lane) {
+                batch.acc[k][lane]
+            } else {
+                f64::NAN
+            };
             outcomes[lane * n_out + k] = match o.kind {
                 OutcomeKind::Mean | OutcomeKind::Share => v / months,
                 _ => v,
@@ -384,13 +458,4 @@ fn accumulate(acc: &mut Row, row: &Row, kind: OutcomeKind, last: bool, decimal_y
             }
         }
     }
-}
-
-/// The first active lane holding NaN or an infinity.
-#[inline]
-fn first_non_finite(row: &Row, active: usize) -> Option<usize> {
-    if row[..active].iter().all(|v| v.is_finite()) {
-        return None;
-    }
-    row[..active].iter().position(|v| !v.is_finite())
 }

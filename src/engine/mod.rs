@@ -14,7 +14,7 @@ pub mod rng;
 pub mod sample;
 
 pub use batch::Recorder;
-pub use parallel::{CHUNK_RUNS, Progress, run};
+pub use parallel::{CHUNK_RUNS, MemoryEstimate, Progress, estimate_memory, run};
 
 use crate::model::Model;
 use crate::scenario::Month;
@@ -52,6 +52,17 @@ pub struct Fault {
     pub kind: FaultKind,
 }
 
+impl Fault {
+    /// A stable code for the kind of fault, as diagnostics have.
+    pub fn code(&self) -> &'static str {
+        match self.kind {
+            FaultKind::NonFinite => "non-finite",
+            FaultKind::Bound { .. } => "stock-bound",
+            FaultKind::Hazard => "bad-hazard",
+        }
+    }
+}
+
 impl std::fmt::Display for Fault {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let when = self
@@ -81,6 +92,17 @@ impl std::fmt::Display for Fault {
     }
 }
 
+/// What a numeric fault (NaN, infinity, a crossed stock bound, a hazard outside [0, 1]) does.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum FaultMode {
+    /// Stop at the first fault and report it (the default: a fault is a modelling error).
+    #[default]
+    Stop,
+    /// Retire the faulting run, count the fault, and go on; the run is left out of every
+    /// statistic.
+    Count,
+}
+
 /// What to run.
 #[derive(Clone, Debug)]
 pub struct RunPlan {
@@ -97,6 +119,23 @@ pub struct RunPlan {
     /// Fixed per-run values for some params and levers, replacing their draws or bundle
     /// settings (used by sensitivity analysis); `None` for ordinary runs.
     pub inputs: Option<std::sync::Arc<RunInputs>>,
+    /// What a numeric fault does.
+    pub on_fault: FaultMode,
+}
+
+impl RunPlan {
+    /// A plan of `runs` runs of the given bundles, from run 0, stopping at the first fault.
+    pub fn new(seed: u64, runs: u64, bundles: Vec<usize>, threads: usize) -> RunPlan {
+        RunPlan {
+            seed,
+            runs,
+            first_run: 0,
+            bundles,
+            threads,
+            inputs: None,
+            on_fault: FaultMode::Stop,
+        }
+    }
 }
 
 /// Per-run values of chosen params and levers, for designed experiments (Sobol, Morris,
@@ -125,6 +164,8 @@ impl RunInputs {
 pub struct CellStats {
     /// Mean over runs.
     pub mean: f64,
+    /// Runs that contributed (all runs, unless faults were counted).
+    pub n: u64,
     /// Percentiles 5, 25, 50, 75, 95 (from the streaming sketch).
     pub p: [f64; 5],
     /// Smallest value.
@@ -145,6 +186,9 @@ pub struct RunOutput {
     pub outcomes: Vec<Vec<f64>>,
     /// Per planned bundle: per recorded variable, per month.
     pub series: Vec<Vec<Vec<CellStats>>>,
+    /// Faults counted under [`FaultMode::Count`], one per retired run, by planned bundle then
+    /// run (empty under [`FaultMode::Stop`]).
+    pub faults: Vec<(usize, Fault)>,
     /// Wall time of the runs.
     pub elapsed: std::time::Duration,
 }

@@ -3,8 +3,11 @@
 //! The work is cut into units of (bundle, chunk of [`CHUNK_RUNS`] runs). `threads` workers take
 //! units in increasing order from an atomic counter. Each unit returns its outcome values and
 //! its per-month series sums; each worker merges series values into its own quantile sketches.
-//! At the end, outcome values are laid out by run index, series sums are added unit by unit in
-//! order, and the workers' sketches are merged (exact integer counts, so order is irrelevant).
+//! Series sums are folded into running totals strictly in unit order as units complete (a
+//! unit finishing early waits in a small queue), so memory stays bounded and the floating-point
+//! additions happen in the same order for any thread count. At the end, outcome values are laid
+//! out by run index and the workers' sketches are merged (exact integer counts, so order is
+//! irrelevant).
 //!
 //! When a run faults, units after the faulting one are skipped, units before it still finish,
 //! and the fault of the earliest unit (then earliest run) is reported: the same fault for any
@@ -27,32 +30,123 @@ pub const CHUNK_RUNS: u64 = 1024;
 /// Progress reports: called after each unit with the number of runs it completed.
 pub type Progress<'a> = &'a (dyn Fn(u64) + Sync);
 
-/// What a unit of work returns.
-struct UnitOut {
-    outcomes: Vec<f64>,
-    sums: Vec<f64>,
+/// What a unit of work leaves: its outcome values and the faults it counted.
+type UnitOut = (Vec<f64>, Vec<Fault>);
+
+/// Running totals of the series sums, folded in unit order.
+struct OrderedSums {
+    /// The next unit to fold.
+    next: usize,
+    /// Units finished ahead of `next`, with their sums.
+    waiting: std::collections::BTreeMap<usize, Vec<f64>>,
+    /// Per planned bundle, per cell: the sum over the units folded so far.
+    totals: Vec<Vec<f64>>,
+    /// Units per bundle.
+    chunks: usize,
 }
 
-/// A worker's series accumulators: one sketch per (planned bundle, recorded var, month).
+impl OrderedSums {
+    fn finish_unit(&mut self, unit: usize, sums: Vec<f64>) {
+        self.waiting.insert(unit, sums);
+        while let Some(sums) = self.waiting.remove(&self.next) {
+            let total = &mut self.totals[self.next / self.chunks];
+            for (t, s) in total.iter_mut().zip(&sums) {
+                *t += s;
+            }
+            self.next += 1;
+        }
+    }
+}
+
+/// Bytes of series values a worker buffers before adding them to its sketches.
+///
+/// Pushing one batch's 64 values into each of thousands of sketches touches every sketch's
+/// counts once per batch, and those counts are long gone from the cache by the next batch: the
+/// profile of the Russia–North Korea scenario put a quarter of the time on the counter
+/// increments. Buffering up to a chunk of runs per cell and adding them cell by cell loads each
+/// sketch's counts once per buffer instead (see docs/performance.md).
+const SERIES_BUFFER_BYTES: usize = 16 << 20;
+
+/// Values buffered per cell: as many runs as fit in [`SERIES_BUFFER_BYTES`] for all cells,
+/// between one batch and one chunk, in whole batches. It depends on the model only (never on
+/// the thread count), because the order of the floating-point sums follows the buffer.
+fn buffer_runs(cells: usize) -> usize {
+    let fit = SERIES_BUFFER_BYTES / (cells.max(1) * 8);
+    (fit / LANES * LANES).clamp(LANES, CHUNK_RUNS as usize)
+}
+
+/// A worker's series accumulators: one sketch per (planned bundle, recorded var, month), and a
+/// buffer of values not yet added to them.
 struct SeriesAcc {
     sketches: Vec<QuantileSketch>,
     sums: Vec<f64>,
     /// Offset of the current unit's bundle in `sketches`.
     base: usize,
     n_months: usize,
+    /// `capacity` values per cell.
+    buffer: Vec<f64>,
+    /// Values waiting in each cell's part of `buffer`.
+    filled: Vec<usize>,
+    capacity: usize,
+}
+
+impl SeriesAcc {
+    fn new(cells: usize, bundles: usize, n_months: usize) -> SeriesAcc {
+        let capacity = buffer_runs(cells);
+        SeriesAcc {
+            sketches: vec![QuantileSketch::new(); cells * bundles],
+            sums: vec![0.0; cells],
+            base: 0,
+            n_months,
+            buffer: vec![0.0; cells * capacity],
+            filled: vec![0; cells],
+            capacity,
+        }
+    }
+
+    /// Adds the buffered values of `cell` to its sketch and sum.
+    fn flush(&mut self, cell: usize) {
+        let values = &self.buffer[cell * self.capacity..cell * self.capacity + self.filled[cell]];
+        let sketch = &mut self.sketches[self.base + cell];
+        // Runs of equal values (common: zeros, flags, deterministic series) go in one addition.
+        let mut i = 0;
+        while i < values.len() {
+            let v = values[i];
+            let mut j = i + 1;
+            while j < values.len() && values[j].to_bits() == v.to_bits() {
+                j += 1;
+            }
+            sketch.push_n(v, (j - i) as u64);
+            i = j;
+        }
+        let mut sum = 0.0;
+        for &v in values {
+            sum += v;
+        }
+        self.sums[cell] += sum;
+        self.filled[cell] = 0;
+    }
+
+    /// Flushes every cell (at the end of a unit, so that no buffer spans two units).
+    fn flush_all(&mut self) {
+        for cell in 0..self.filled.len() {
+            if self.filled[cell] > 0 {
+                self.flush(cell);
+            }
+        }
+    }
 }
 
 impl Recorder for SeriesAcc {
     #[inline]
     fn record(&mut self, m: usize, r: usize, values: &[f64]) {
         let cell = r * self.n_months + m;
-        let sketch = &mut self.sketches[self.base + cell];
-        let mut sum = 0.0;
-        for &v in values {
-            sketch.push(v);
-            sum += v;
+        if self.filled[cell] + values.len() > self.capacity {
+            self.flush(cell);
         }
-        self.sums[cell] += sum;
+        let start = cell * self.capacity + self.filled[cell];
+        self.buffer[start..start + values.len()].copy_from_slice(values);
+        self.filled[cell] += values.len();
     }
 }
 
@@ -68,18 +162,19 @@ pub fn run(
     let n_units = chunks * plan.bundles.len();
     let cells = model.recorded.len() * model.n_months;
     let results: Mutex<Vec<Option<UnitOut>>> = Mutex::new((0..n_units).map(|_| None).collect());
+    let sums = Mutex::new(OrderedSums {
+        next: 0,
+        waiting: std::collections::BTreeMap::new(),
+        totals: vec![vec![0.0; cells]; plan.bundles.len()],
+        chunks,
+    });
     let faults: Mutex<Vec<(usize, Fault)>> = Mutex::new(Vec::new());
     let next = AtomicUsize::new(0);
     let stop_after = AtomicUsize::new(usize::MAX);
     let threads = plan.threads.max(1);
 
     let worker = || -> SeriesAcc {
-        let mut acc = SeriesAcc {
-            sketches: vec![QuantileSketch::new(); cells * plan.bundles.len()],
-            sums: vec![0.0; cells],
-            base: 0,
-            n_months: model.n_months,
-        };
+        let mut acc = SeriesAcc::new(cells, plan.bundles.len(), model.n_months);
         let mut batch = Batch::new(model);
         loop {
             let unit = next.fetch_add(1, Ordering::Relaxed);
@@ -97,6 +192,7 @@ pub fn run(
             acc.sums = vec![0.0; cells];
             let n_out = model.outcomes.len();
             let mut outcomes = vec![0.0; runs as usize * n_out];
+            let mut counted = Vec::new();
             let mut done = 0u64;
             while done < runs {
                 let active = (runs - done).min(LANES as u64) as usize;
@@ -107,17 +203,20 @@ pub fn run(
                     first_run: plan.first_run + first + done,
                     active,
                     inputs: plan.inputs.as_deref().map(|i| (i, (first + done) as usize)),
+                    on_fault: plan.on_fault,
                 };
                 let out = &mut outcomes[done as usize * n_out..(done as usize + active) * n_out];
-                if let Err(fault) = simulate(model, &mut batch, &spec, out, &mut acc) {
+                if let Err(fault) = simulate(model, &mut batch, &spec, out, &mut acc, &mut counted)
+                {
                     stop_after.fetch_min(unit, Ordering::Relaxed);
                     lock(&faults).push((unit, fault));
                     break;
                 }
                 done += active as u64;
             }
-            let sums = std::mem::take(&mut acc.sums);
-            lock(&results)[unit] = Some(UnitOut { outcomes, sums });
+            acc.flush_all();
+            lock(&sums).finish_unit(unit, std::mem::take(&mut acc.sums));
+            lock(&results)[unit] = Some((outcomes, counted));
             progress(runs);
         }
         acc
@@ -158,7 +257,8 @@ pub fn run(
         }
     }
     let elapsed = started.elapsed();
-    Ok(assemble(model, plan, units, accs, chunks, elapsed))
+    let totals = sums.into_inner().unwrap_or_else(|e| e.into_inner()).totals;
+    Ok(assemble(model, plan, units, totals, accs, chunks, elapsed))
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -170,6 +270,7 @@ fn assemble(
     model: &Model,
     plan: &RunPlan,
     units: Vec<UnitOut>,
+    totals: Vec<Vec<f64>>,
     accs: Vec<SeriesAcc>,
     chunks: usize,
     elapsed: std::time::Duration,
@@ -184,18 +285,16 @@ fn assemble(
     drop(accs);
     let mut outcomes = Vec::with_capacity(plan.bundles.len());
     let mut series = Vec::with_capacity(plan.bundles.len());
+    let mut faults = Vec::new();
     let mut units = units.into_iter();
     for b in 0..plan.bundles.len() {
         let mut values = Vec::with_capacity(plan.runs as usize * model.outcomes.len());
-        let mut sums = vec![0.0; cells];
-        for unit in units.by_ref().take(chunks) {
-            values.extend_from_slice(&unit.outcomes);
-            for (s, u) in sums.iter_mut().zip(&unit.sums) {
-                *s += u;
-            }
+        for (unit, counted) in units.by_ref().take(chunks) {
+            values.extend_from_slice(&unit);
+            faults.extend(counted.into_iter().map(|f| (b, f)));
         }
         outcomes.push(values);
-        let n = plan.runs as f64;
+        let sums = &totals[b];
         let table = (0..model.recorded.len())
             .map(|r| {
                 (0..model.n_months)
@@ -203,8 +302,16 @@ fn assemble(
                         let cell = r * model.n_months + m;
                         let sketch = &sketches[b * cells + cell];
                         let q = |p: f64| sketch.quantile(p).unwrap_or(f64::NAN);
+                        // The sketch counts the runs recorded in this cell: all runs, unless
+                        // faulted runs were retired.
+                        let n = sketch.count();
                         CellStats {
-                            mean: sums[cell] / n,
+                            mean: if n == 0 {
+                                f64::NAN
+                            } else {
+                                sums[cell] / n as f64
+                            },
+                            n,
                             p: SERIES_PERCENTILES.map(q),
                             min: sketch.min().unwrap_or(f64::NAN),
                             max: sketch.max().unwrap_or(f64::NAN),
@@ -219,6 +326,41 @@ fn assemble(
         plan: plan.clone(),
         outcomes,
         series,
+        faults,
         elapsed,
+    }
+}
+
+/// Bytes a plan will hold in memory, by part, for refusing plans that cannot fit.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct MemoryEstimate {
+    /// Every run's outcome values (kept for exact percentiles and `runs.csv`).
+    pub outcomes: u64,
+    /// Running sums of the recorded series, and the few units' sums waiting to be folded in order.
+    pub series_sums: u64,
+    /// Quantile sketches of the recorded series, one set per worker plus the merged set.
+    pub sketches: u64,
+}
+
+impl MemoryEstimate {
+    /// Total bytes.
+    pub fn total(&self) -> u64 {
+        self.outcomes + self.series_sums + self.sketches
+    }
+}
+
+/// Estimates the memory a plan needs. Sketch sizes depend on the data; 2 KiB per (bundle,
+/// variable, month) is the size measured for typical series (a spread of one to two orders of
+/// magnitude), and the estimate is meant to catch requests that are off by factors, not bytes.
+pub fn estimate_memory(model: &Model, plan: &RunPlan) -> MemoryEstimate {
+    let bundles = plan.bundles.len() as u64;
+    let cells = (model.recorded.len() * model.n_months) as u64;
+    MemoryEstimate {
+        outcomes: plan
+            .runs
+            .saturating_mul(bundles)
+            .saturating_mul(model.outcomes.len() as u64 * 8),
+        series_sums: (bundles + 2 * plan.threads as u64).saturating_mul(cells * 8),
+        sketches: (plan.threads as u64 + 1).saturating_mul(bundles * cells * 2048),
     }
 }

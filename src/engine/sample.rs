@@ -223,13 +223,19 @@ pub fn poisson<R: Rng + ?Sized>(rng: &mut R, lambda: f64) -> f64 {
 
 /// Binomial draw: successes in `n` trials of probability `p`, as an `f64`.
 ///
-/// `n` is rounded to the nearest integer. NaN if `n` is negative, NaN or
-/// above [`MAX_BINOMIAL_N`] (2^53), or `p` is outside `[0, 1]`; `n == 0` or
-/// `p == 0` returns 0, `p == 1` returns `n`.
+/// `n` is rounded down to a whole number of trials: `binomial(stock, p)` must never take more
+/// than a stock of 10.5 holds. A value within a relative 1e-9 below a whole number counts as
+/// that number, so that rounding in sums of whole numbers (15 - 1e-13) does not lose a trial.
+/// NaN if `n` is negative, NaN or above [`MAX_BINOMIAL_N`] (2^53), or `p` is outside `[0, 1]`;
+/// `n == 0` or `p == 0` returns 0, `p == 1` returns `n`.
 #[inline]
 pub fn binomial<R: Rng + ?Sized>(rng: &mut R, n: f64, p: f64) -> f64 {
-    let trials = n.round();
-    // `contains` rejects NaN; -0.4 rounds to -0 and is accepted as 0.
+    let trials = if n.fract() == 0.0 {
+        n
+    } else {
+        (n + 1e-9 * n.abs().max(1.0)).floor()
+    };
+    // `contains` rejects NaN.
     let valid = (0.0..=MAX_BINOMIAL_N).contains(&trials) && (0.0..=1.0).contains(&p);
     if !valid {
         return f64::NAN;
@@ -558,10 +564,14 @@ mod tests {
             );
             assert!(v > 0.5 * var && v < 2.0 * var, "n={n}: var {v}");
         }
-        // n = 2.6 rounds to 3: values in {0,..,3} and mean 3 p.
+        // n = 2.6 rounds down to 2: values in {0, 1, 2} and mean 2 p.
         let (m, _) = moments(N, || binomial(&mut r, 2.6, 0.5));
-        assert!((m - 1.5).abs() < K_SE * (0.75 / N as f64).sqrt());
-        assert!((0..1000).all(|_| binomial(&mut r, 2.6, 0.5) <= 3.0));
+        assert!((m - 1.0).abs() < K_SE * (0.5 / N as f64).sqrt());
+        assert!((0..1000).all(|_| binomial(&mut r, 2.6, 0.5) <= 2.0));
+        // Float noise just below a whole number keeps the trial; just above it adds none.
+        assert_eq!(binomial(&mut r, 15.0 - 1e-12, 1.0), 15.0);
+        assert_eq!(binomial(&mut r, 15.0 + 1e-12, 1.0), 15.0);
+        assert_eq!(binomial(&mut r, 10.5, 1.0), 10.0);
     }
 
     #[test]
@@ -649,7 +659,8 @@ mod tests {
         assert_eq!(binomial(&mut r, 0.0, 0.5), 0.0);
         assert_eq!(binomial(&mut r, 10.0, 0.0), 0.0);
         assert_eq!(binomial(&mut r, 10.0, 1.0), 10.0);
-        assert_eq!(binomial(&mut r, -0.4, 0.5), 0.0);
+        assert_eq!(binomial(&mut r, -1e-12, 0.5), 0.0);
+        assert!(binomial(&mut r, -0.4, 0.5).is_nan());
         assert_eq!(bernoulli(&mut r, 0.0), 0.0);
         assert_eq!(bernoulli(&mut r, 1.0), 1.0);
         // Modes at the ends are valid, not degenerate.

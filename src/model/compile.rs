@@ -715,6 +715,9 @@ fn bundle_plans(
             match &setting.value {
                 LeverValue::Constant { value, from, ramp } => {
                     ok &= in_range(value, diags);
+                    if let Some(early) = from.as_ref() {
+                        warn_early_start(bundle, lever, early, diags);
+                    }
                     let from = from
                         .as_ref()
                         .or(lever.from.as_ref())
@@ -737,6 +740,9 @@ fn bundle_plans(
                 LeverValue::Schedule(points) => {
                     for (_, v) in points {
                         ok &= in_range(v, diags);
+                    }
+                    if let Some((first, _)) = points.first() {
+                        warn_early_start(bundle, lever, first, diags);
                     }
                     for m in 0..n_months {
                         table[m * n_levers + j] =
@@ -776,6 +782,32 @@ fn bundle_plans(
         });
     }
     ok.then_some(plans)
+}
+
+/// Warns when a bundle moves a lever before the lever's own `from`: months that are history
+/// for every other bundle then differ in this one, and observations may no longer hold.
+fn warn_early_start(
+    bundle: &crate::scenario::Bundle,
+    lever: &crate::scenario::Lever,
+    start: &Sp<Month>,
+    diags: &mut Diagnostics,
+) {
+    if let Some(policy) = &lever.from
+        && start.value < policy.value
+    {
+        diags.push(
+            Diagnostic::warning(
+                Code::BadDate,
+                format!(
+                    "bundle `{}` moves lever `{}` from {}, before the lever's start {}",
+                    bundle.name.value, lever.name.value, start.value, policy.value
+                ),
+            )
+            .with_label(start.span, "earlier than the lever's `from`")
+            .with_label(policy.span, "the lever starts here")
+            .with_help("months before the lever's `from` are history shared by every bundle; start the bundle at or after it"),
+        );
+    }
 }
 
 /// How far a constant setting has taken effect in month index `m`: 0 before the policy starts
@@ -956,7 +988,13 @@ fn check_chart_names(s: &Scenario, vars: &[Var], diags: &mut Diagnostics) {
                         name.value
                     ),
                 )
-                .with_label(name.span, "unknown name"),
+                .with_label(name.span, "unknown name")
+                .with_optional_help(did_you_mean(
+                    &name.value,
+                    vars.iter()
+                        .map(|v| v.name.as_str())
+                        .chain(outcome_names.iter().copied()),
+                )),
             );
         }
     }

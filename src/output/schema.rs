@@ -218,6 +218,24 @@ pub struct ScenarioInfo {
     pub charts: ChartsInfo,
 }
 
+/// Numeric faults counted with `--on-fault count`, per bundle and variable: the runs they
+/// retired are left out of every statistic.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct FaultRecord {
+    /// Bundle.
+    pub bundle: String,
+    /// Variable (or `x.hazard`, `outcome y`) that took a bad value.
+    pub variable: String,
+    /// `non-finite`, `stock-bound` or `bad-hazard`.
+    pub kind: String,
+    /// Runs retired by this fault.
+    pub count: u64,
+    /// The first such run (to reproduce with `--run`).
+    pub first_run: u64,
+    /// Its month (`YYYY-MM`, or `init` for initial values).
+    pub first_month: String,
+}
+
 /// `summary.json`.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Summary {
@@ -227,6 +245,9 @@ pub struct Summary {
     pub outcomes: Vec<OutcomeRecord>,
     /// One record per (bundle, observation).
     pub observations: Vec<ObservationRecord>,
+    /// Faults counted with `--on-fault count` (empty otherwise).
+    #[serde(default)]
+    pub faults: Vec<FaultRecord>,
     /// The scenario's declarations.
     pub scenario: ScenarioInfo,
 }

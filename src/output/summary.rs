@@ -2,8 +2,8 @@
 //! from every run's value) and the check of reported history against the runs.
 
 use super::schema::{
-    BundleInfo, ChartsInfo, ObservationRecord, OutcomeInfo, OutcomeRecord, ScenarioInfo,
-    VariableInfo,
+    BundleInfo, ChartsInfo, FaultRecord, ObservationRecord, OutcomeInfo, OutcomeRecord,
+    ScenarioInfo, VariableInfo,
 };
 use crate::engine::RunOutput;
 use crate::model::Model;
@@ -20,14 +20,57 @@ pub fn outcome_unit(kind: OutcomeKind, unit: &str) -> String {
     }
 }
 
-/// The values of outcome `k` in bundle `b` (missing values dropped).
+/// For planned bundle `b`, whether each run was retired by a counted fault.
+pub fn retired(out: &RunOutput, b: usize) -> Vec<bool> {
+    let mut flags = vec![false; out.plan.runs as usize];
+    for (_, fault) in out.faults.iter().filter(|(fb, _)| *fb == b) {
+        if let Some(flag) = fault
+            .run
+            .checked_sub(out.plan.first_run)
+            .and_then(|i| flags.get_mut(i as usize))
+        {
+            *flag = true;
+        }
+    }
+    flags
+}
+
+/// The values of outcome `k` in bundle `b`: missing values and retired runs dropped.
 pub fn outcome_values(model: &Model, out: &RunOutput, b: usize, k: usize) -> Vec<f64> {
     let n_out = model.outcomes.len();
+    let retired = retired(out, b);
     out.outcomes[b]
         .chunks_exact(n_out)
-        .map(|row| row[k])
+        .zip(retired)
+        .filter(|(_, r)| !r)
+        .map(|(row, _)| row[k])
         .filter(|v| !v.is_nan())
         .collect()
+}
+
+/// Counted faults per (bundle, variable, kind), in the order first met.
+pub fn fault_records(model: &Model, out: &RunOutput) -> Vec<FaultRecord> {
+    let mut records: Vec<FaultRecord> = Vec::new();
+    for (b, fault) in &out.faults {
+        let bundle = &model.bundles[out.plan.bundles[*b]].name;
+        match records
+            .iter_mut()
+            .find(|r| &r.bundle == bundle && r.variable == fault.var && r.kind == fault.code())
+        {
+            Some(r) => r.count += 1,
+            None => records.push(FaultRecord {
+                bundle: bundle.clone(),
+                variable: fault.var.clone(),
+                kind: fault.code().to_string(),
+                count: 1,
+                first_run: fault.run,
+                first_month: fault
+                    .month
+                    .map_or_else(|| "init".to_string(), |m| m.to_string()),
+            }),
+        }
+    }
+    records
 }
 
 /// One record per (bundle, outcome), bundles in run order, outcomes in file order.

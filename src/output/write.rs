@@ -75,11 +75,22 @@ impl ResultsWriter {
             header.push(',');
             header.push_str(&o.name);
         }
+        // With counted faults, a last column names the fault that retired a run.
+        let with_faults = !out.faults.is_empty();
+        if with_faults {
+            header.push_str(",fault");
+        }
         writeln!(w, "{header}").with_context(|| write_error(&path))?;
         let n_out = model.outcomes.len();
         let mut line = String::new();
         for (b, &bundle) in out.plan.bundles.iter().enumerate() {
             let name = &model.bundles[bundle].name;
+            let faults: Vec<&crate::engine::Fault> = out
+                .faults
+                .iter()
+                .filter(|(fb, _)| *fb == b)
+                .map(|(_, f)| f)
+                .collect();
             for (i, row) in out.outcomes[b].chunks_exact(n_out.max(1)).enumerate() {
                 line.clear();
                 line.push_str(name);
@@ -88,6 +99,13 @@ impl ResultsWriter {
                 for v in row.iter().take(n_out) {
                     line.push(',');
                     push_f64(&mut line, *v);
+                }
+                if with_faults {
+                    line.push(',');
+                    let run = out.plan.first_run + i as u64;
+                    if let Some(f) = faults.iter().find(|f| f.run == run) {
+                        line.push_str(&format!("{} {}", f.code(), f.var));
+                    }
                 }
                 line.push('\n');
                 w.write_all(line.as_bytes())
@@ -140,6 +158,36 @@ impl ResultsWriter {
         let text =
             serde_json::to_string_pretty(summary).context("could not encode summary.json")?;
         fs::write(&path, text + "\n").with_context(|| write_error(&path))
+    }
+
+    /// Writes any serialisable value as pretty JSON to `file_name` in the folder.
+    ///
+    /// # Errors
+    /// On I/O failure.
+    pub fn write_json<T: serde::Serialize>(&self, file_name: &str, value: &T) -> Result<()> {
+        let path = self.tmp_dir.join(file_name);
+        let text = serde_json::to_string_pretty(value)
+            .with_context(|| format!("could not encode {file_name}"))?;
+        fs::write(&path, text + "\n").with_context(|| write_error(&path))
+    }
+
+    /// Writes a CSV file from a header and rows of already formatted cells (quoted as needed).
+    ///
+    /// # Errors
+    /// On I/O failure.
+    pub fn write_csv(
+        &self,
+        file_name: &str,
+        header: &[&str],
+        rows: impl IntoIterator<Item = Vec<String>>,
+    ) -> Result<()> {
+        let path = self.tmp_dir.join(file_name);
+        let mut w = csv::Writer::from_writer(csv_file(&path)?);
+        w.write_record(header).with_context(|| write_error(&path))?;
+        for row in rows {
+            w.write_record(&row).with_context(|| write_error(&path))?;
+        }
+        w.flush().with_context(|| write_error(&path))
     }
 
     /// Moves the finished folder into place, replacing earlier results.
@@ -245,4 +293,12 @@ fn push_f64(s: &mut String, v: f64) {
         return;
     }
     let _ = write!(s, "{v}");
+}
+
+/// A number as a CSV cell: shortest round-trip text, empty when missing.
+pub fn cell(v: Option<f64>) -> String {
+    match v {
+        Some(v) if !v.is_nan() => format!("{v}"),
+        _ => String::new(),
+    }
 }

@@ -73,8 +73,13 @@ impl Loader {
         let bytes = match read_limited(path) {
             Ok(bytes) => bytes,
             Err(message) => {
-                let mut d =
-                    Diagnostic::error(Code::Io, format!("cannot read `{display}`: {message}"));
+                // A missing base of `extends` is a problem of the scenario, not of the machine.
+                let code = if cited_at.is_some() {
+                    Code::Extends
+                } else {
+                    Code::Io
+                };
+                let mut d = Diagnostic::error(code, format!("cannot read `{display}`: {message}"));
                 if let Some(span) = cited_at {
                     d = d.with_label(span, "named here");
                 }

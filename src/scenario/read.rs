@@ -706,7 +706,11 @@ fn read_aux(cx: &mut Cx<'_>, source: &str, name: Sp<String>, value: &Value<'_>) 
 fn read_event(cx: &mut Cx<'_>, source: &str, name: Sp<String>, value: &Value<'_>) -> Option<Event> {
     let ok = check_name(cx, &name, "an event");
     let mut t = TableReader::from_value(cx, value, &format!("events.{}", name.value))?;
-    let info = info(cx, &mut t);
+    let info = Info {
+        label: t.str(cx, "label").map(|s| s.value),
+        unit: "0/1".into(),
+        note: t.str(cx, "note").map(|s| s.value).unwrap_or_default(),
+    };
     let hazard = formula_key(cx, source, &mut t, "hazard");
     let when = formula_key(cx, source, &mut t, "when");
     let given = t.has("hazard") || t.has("when");
@@ -825,6 +829,16 @@ fn read_outcome(
             )
             .with_label(span, "not used by this kind")
             .with_help("for other kinds set the window with `from` and `to`"),
+        );
+        return None;
+    }
+    if kind == OutcomeKind::Final && (from.is_some() || to.is_some()) {
+        let key = if from.is_some() { "from" } else { "to" };
+        let span = t.key_span(cx, key).unwrap_or(t.span());
+        cx.push(
+            Diagnostic::error(Code::BadValue, format!("`{key}` sets a window, which kind \"final\" does not use"))
+                .with_label(span, "ignored by a final value")
+                .with_help("for the value at a given month write `at = \"YYYY-MM\"`; for a window choose a kind such as \"max\", \"sum\" or \"mean\""),
         );
         return None;
     }

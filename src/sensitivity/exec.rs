@@ -12,7 +12,9 @@ use std::sync::atomic::AtomicBool;
 
 use rayon::prelude::*;
 
-use crate::engine::{self, CHUNK_RUNS, Fault, Progress, RunError, RunInputs, RunPlan};
+use crate::engine::{
+    self, CHUNK_RUNS, Fault, FaultMode, Progress, RunError, RunInputs, RunPlan,
+};
 use crate::model::Model;
 
 /// Rows of a design that take consecutive run indices.
@@ -79,6 +81,8 @@ pub fn run_blocks(
                 levers: columns.levers.clone(),
                 values: block.values[from * width..to * width].to_vec(),
             })),
+            // A fault stops the design: every row is needed, and a fault is a modelling error.
+            on_fault: FaultMode::Stop,
         };
         match engine::run(model, &plan, progress, cancel) {
             Ok(mut out) => Ok(out.outcomes.swap_remove(0)),

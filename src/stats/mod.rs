@@ -10,6 +10,7 @@
 //!   bit-identical regardless of thread count.
 
 pub mod moments;
+pub mod paired;
 pub mod quantile;
 pub mod sketch;
 

@@ -302,3 +302,142 @@ fn numeric_fault_names_the_run_and_how_to_reproduce_it() {
     assert!(!out_dir.exists(), "no results folder after a fault");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn compare_and_sweep_write_their_files() {
+    let dir = temp("compare");
+    let scenario = write_scenario(&dir, SCENARIO);
+    let out_dir = dir.join("cmp");
+    let out = leversim(&[
+        "compare",
+        &scenario,
+        "--reference",
+        "status_quo",
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("difference against status_quo") && stdout.contains("Pareto front"),
+        "{stdout}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out_dir.join("comparison.json")).unwrap())
+            .unwrap();
+    let record = &json["records"][0];
+    for key in [
+        "bundle",
+        "reference",
+        "outcome",
+        "mean_diff",
+        "se_paired",
+        "se_independent",
+        "ci95_low",
+        "ci95_high",
+        "median_diff",
+        "p_better",
+        "p_tie",
+        "rel_change",
+    ] {
+        assert!(record.get(key).is_some(), "comparison record lacks {key}");
+    }
+    let csv = std::fs::read_to_string(out_dir.join("comparison.csv")).unwrap();
+    assert!(
+        csv.starts_with(
+            "bundle,reference,outcome,unit,better,n,mean_diff,se_paired,se_independent,"
+        )
+    );
+    let out = leversim(&["compare", &scenario, "--reference", "nope"]);
+    assert_eq!(out.status.code(), Some(2));
+
+    let sweep_dir = dir.join("sweep");
+    let out = leversim(&[
+        "sweep",
+        &scenario,
+        "--lever",
+        "enforcement=0:1:0.5",
+        "--out",
+        sweep_dir.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let csv = std::fs::read_to_string(sweep_dir.join("sweep.csv")).unwrap();
+    assert!(
+        csv.starts_with("enforcement,outcome,n,mean,se,p05,p50,p95\n"),
+        "{csv}"
+    );
+    assert_eq!(csv.lines().count(), 1 + 3 * 2, "3 points x 2 outcomes");
+    let out = leversim(&["sweep", &scenario, "--lever", "enforcement=0:2:0.5"]);
+    assert_eq!(out.status.code(), Some(2));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn faults_can_be_counted_instead_of_stopping() {
+    let dir = temp("count");
+    // About 10% of runs take the log of a negative number.
+    let text_in = SCENARIO.replace(
+        "[outcomes.delivered]",
+        "[params.u]\ndist = \"uniform\"\nmin = 0\nmax = 1\n\n[aux]\nrisky = \"if(u < 0.1, ln(-1), 1)\"\n\n[outcomes.delivered]",
+    );
+    let scenario = write_scenario(&dir, &text_in);
+    let out_dir = dir.join("r");
+    let out = leversim(&[
+        "run",
+        &scenario,
+        "--runs",
+        "1000",
+        "--bundle",
+        "status_quo",
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "stop is the default");
+    let out = leversim(&[
+        "run",
+        &scenario,
+        "--runs",
+        "1000",
+        "--bundle",
+        "status_quo",
+        "--on-fault",
+        "count",
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("Faults counted"),
+        "{}",
+        text(&out.stdout)
+    );
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out_dir.join("summary.json")).unwrap())
+            .unwrap();
+    let fault = &summary["faults"][0];
+    assert_eq!(fault["variable"], "risky");
+    assert_eq!(fault["kind"], "non-finite");
+    let count = fault["count"].as_u64().unwrap();
+    // Binomial(1000, 0.1): 100 ± 9.5; 5 SE.
+    assert!((count as f64 - 100.0).abs() < 48.0, "{count}");
+    let delivered = summary["outcomes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["outcome"] == "delivered")
+        .unwrap();
+    assert_eq!(
+        delivered["n"].as_u64().unwrap(),
+        1000 - count,
+        "retired runs are left out"
+    );
+    let runs = std::fs::read_to_string(out_dir.join("runs.csv")).unwrap();
+    assert!(runs.lines().next().unwrap().ends_with(",fault"));
+    assert_eq!(
+        runs.lines()
+            .filter(|l| l.ends_with(",non-finite risky"))
+            .count() as u64,
+        count
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}

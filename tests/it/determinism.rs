@@ -152,6 +152,7 @@ fn a_single_run_reproduces() {
             bundles: vec![1],
             threads: 1,
             inputs: None,
+            on_fault: Default::default(),
         };
         let one = leversim::engine::run(&m, &plan, &|_| {}, &Default::default()).unwrap();
         let row = &all.outcomes[1][k as usize * n_out..(k as usize + 1) * n_out];
@@ -160,6 +161,7 @@ fn a_single_run_reproduces() {
 }
 
 /// Golden values: if this changes, published numbers change. Update deliberately, with a note.
+/// (Last update: binomial rounds a fractional number of trials down instead of to nearest.)
 #[test]
 fn golden_values() {
     let m = model(WORLD);
@@ -167,5 +169,5 @@ fn golden_values() {
     let stock = column(&m, &out, 0, 0);
     let mean = stock.iter().sum::<f64>() / stock.len() as f64;
     assert_eq!(format!("{:.6}", stock[0]), "8154.306237");
-    assert_eq!(format!("{mean:.6}"), "4282.848205");
+    assert_eq!(format!("{mean:.6}"), "4282.828205");
 }

@@ -3,7 +3,11 @@
 
 mod cli;
 mod closed_form;
+mod compare;
 mod determinism;
 mod diagnostics;
+mod docs;
+mod examples;
+mod korea_russia;
 mod sensitivity;
 mod util;

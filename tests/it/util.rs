@@ -44,6 +44,7 @@ pub fn run(model: &Model, runs: u64, seed: u64, threads: usize) -> RunOutput {
         bundles: (0..model.bundles.len()).collect(),
         threads,
         inputs: None,
+        on_fault: Default::default(),
     };
     engine::run(model, &plan, &|_| {}, &Default::default()).expect("runs without faults")
 }

@@ -1,0 +1,116 @@
+//! `leversim sweep`: outcomes across a grid of one or two levers, on common random numbers.
+
+use std::path::PathBuf;
+
+use super::common::{check_memory, fault_message, plan, prepare, select_bundles, simulate};
+use super::{Failure, SweepArgs};
+use crate::compare::sweep::{SweepRecord, grid_model, parse_grid, sweep_records};
+use crate::engine::RunError;
+use crate::output::ResultsWriter;
+use crate::output::format::human;
+use crate::output::write::cell;
+
+/// Runs the command.
+pub fn sweep(args: SweepArgs) -> Result<(), Failure> {
+    let p = prepare(&args.sim.scenario, &args.sim.set)?;
+    if args.levers.is_empty() || args.levers.len() > 2 {
+        return Err(Failure::Usage(
+            "give one or two --lever NAME=FROM:TO:STEP".into(),
+        ));
+    }
+    let grids = args
+        .levers
+        .iter()
+        .map(|spec| parse_grid(spec, &p.scenario))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(Failure::Usage)?;
+    let base_name = args
+        .bundle
+        .clone()
+        .unwrap_or_else(|| p.model.bundles[p.model.baseline].name.clone());
+    let base = select_bundles(&p.model, std::slice::from_ref(&base_name))?[0];
+    let (mut model, points) = grid_model(&p.model, base, &grids).map_err(Failure::Usage)?;
+    // Per-month series of every grid point are not reported: skip recording them.
+    model.recorded.clear();
+    let plan = plan(&p, &args.sim, (0..model.bundles.len()).collect())?;
+    check_memory(&model, &plan)?;
+    let out = match simulate(
+        &model,
+        &plan,
+        &format!("{} sweep", p.scenario.meta.name.value),
+    ) {
+        Ok(out) => out,
+        Err(RunError::Fault(fault)) => {
+            return Err(fault_message(&p, &args.sim.scenario, plan.seed, &fault));
+        }
+        Err(RunError::Cancelled) => return Err(Failure::Interrupted),
+    };
+    let records = sweep_records(&p.scenario, &model, &out, &points);
+    let dir = args.sim.out.clone().unwrap_or_else(|| {
+        PathBuf::from("output").join(format!("{}-sweep", p.scenario.meta.name.value))
+    });
+    let lever_names: Vec<&str> = grids.iter().map(|g| g.name.as_str()).collect();
+    let mut header: Vec<&str> = lever_names.clone();
+    header.extend(["outcome", "n", "mean", "se", "p05", "p50", "p95"]);
+    let writer = ResultsWriter::begin(&dir).map_err(Failure::Io)?;
+    writer
+        .write_csv("sweep.csv", &header, records.iter().map(csv_row))
+        .map_err(Failure::Io)?;
+    let json = serde_json::json!({
+        "scenario": args.sim.scenario.display().to_string(),
+        "base_bundle": base_name,
+        "levers": lever_names,
+        "seed": plan.seed,
+        "runs": plan.runs,
+        "records": records,
+    });
+    writer
+        .write_json("sweep.json", &json)
+        .map_err(Failure::Io)?;
+    let dir = writer.commit().map_err(Failure::Io)?;
+
+    say!(
+        "{}: sweep of {} over {} points, {} runs each on common random numbers, seed {}, base bundle `{base_name}`",
+        p.scenario.meta.name.value,
+        lever_names.join(" x "),
+        points.len(),
+        plan.runs,
+        plan.seed
+    );
+    for o in &p.scenario.outcomes {
+        say!(
+            "\n{}",
+            o.info.label.clone().unwrap_or_else(|| o.name.value.clone())
+        );
+        say!(
+            "  {:<24} {:>10} {:>10} {:>10} {:>10}",
+            lever_names.join(", "),
+            "mean",
+            "p05",
+            "p50",
+            "p95"
+        );
+        for r in records.iter().filter(|r| r.outcome == o.name.value) {
+            let point: Vec<String> = r.levers.iter().map(|v| human(*v, 3)).collect();
+            let show = |v: Option<f64>| v.map_or("–".into(), |v| human(v, 3));
+            say!(
+                "  {:<24} {:>10} {:>10} {:>10} {:>10}",
+                point.join(", "),
+                show(r.mean),
+                show(r.p05),
+                show(r.p50),
+                show(r.p95)
+            );
+        }
+    }
+    say!("\nresults: {}/ (sweep.csv, sweep.json)", dir.display());
+    Ok(())
+}
+
+fn csv_row(r: &SweepRecord) -> Vec<String> {
+    let mut row: Vec<String> = r.levers.iter().map(|v| format!("{v}")).collect();
+    row.push(r.outcome.clone());
+    row.push(r.n.to_string());
+    row.extend([r.mean, r.se, r.p05, r.p50, r.p95].map(cell));
+    row
+}

@@ -1,0 +1,219 @@
+//! Comparing bundles: paired differences against a reference, cost-effectiveness and the
+//! Pareto front, and lever sweeps.
+//!
+//! Everything here works on [`RunOutput`]s whose bundles ran on common random numbers, so that
+//! run k of every bundle saw the same draws. The records are the public format of
+//! `comparison.json` / `comparison.csv` and `sweep.csv`.
+
+pub mod sweep;
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::RunOutput;
+use crate::model::Model;
+use crate::output::summary::{outcome_values, retired};
+use crate::scenario::{Better, Scenario};
+use crate::stats::paired::{Direction, compare};
+
+/// The paired comparison of one bundle with the reference on one outcome.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ComparisonRecord {
+    /// Bundle compared.
+    pub bundle: String,
+    /// Reference bundle.
+    pub reference: String,
+    /// Outcome.
+    pub outcome: String,
+    /// Unit of the outcome.
+    pub unit: String,
+    /// `lower`, `higher` or `none`.
+    pub better: String,
+    /// Pairs with a value in both runs.
+    pub n: u64,
+    /// Mean of bundle - reference.
+    pub mean_diff: Option<f64>,
+    /// Standard error of the mean difference, from the paired differences.
+    pub se_paired: Option<f64>,
+    /// Standard error that independent samples would have given.
+    pub se_independent: Option<f64>,
+    /// 95% interval of the mean difference, lower end.
+    pub ci95_low: Option<f64>,
+    /// 95% interval of the mean difference, upper end.
+    pub ci95_high: Option<f64>,
+    /// Median of the paired differences.
+    pub median_diff: Option<f64>,
+    /// Share of runs in which the bundle does better than the reference.
+    pub p_better: Option<f64>,
+    /// Share of runs with exactly equal values.
+    pub p_tie: f64,
+    /// Mean difference relative to the reference mean.
+    pub rel_change: Option<f64>,
+    /// The mean difference signed so that positive is an improvement (`None` without direction).
+    pub improvement: Option<f64>,
+}
+
+/// Cost and effect of a bundle on one outcome, relative to the reference.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CostEffectRecord {
+    /// Bundle.
+    pub bundle: String,
+    /// Outcome judged.
+    pub outcome: String,
+    /// Mean cost of the bundle (the cost outcome's mean).
+    pub cost: f64,
+    /// Extra mean cost over the reference.
+    pub extra_cost: f64,
+    /// Improvement of the outcome's mean over the reference (positive is better).
+    pub effect: f64,
+    /// Improvement per unit of extra cost (`None` when the bundle costs no more).
+    pub effect_per_cost: Option<f64>,
+    /// On the Pareto front: no other bundle is at least as cheap and at least as good, and
+    /// strictly better in one of the two.
+    pub pareto: bool,
+}
+
+/// `comparison.json`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Comparison {
+    /// Reference bundle.
+    pub reference: String,
+    /// The cost outcome, if the scenario marks one (`cost = true`).
+    pub cost_outcome: Option<String>,
+    /// One record per (bundle other than the reference, outcome).
+    pub records: Vec<ComparisonRecord>,
+    /// One record per (bundle, outcome with a direction), when there is a cost outcome.
+    pub cost_effect: Vec<CostEffectRecord>,
+}
+
+fn direction(better: Better) -> Direction {
+    match better {
+        Better::Lower => Direction::Lower,
+        Better::Higher => Direction::Higher,
+        Better::Neither => Direction::Neither,
+    }
+}
+
+/// The sign that turns a difference into an improvement.
+fn sign(better: Better) -> Option<f64> {
+    match better {
+        Better::Lower => Some(-1.0),
+        Better::Higher => Some(1.0),
+        Better::Neither => None,
+    }
+}
+
+/// All values of outcome `k` in planned bundle `b`, NaN where a run has none.
+fn column(model: &Model, out: &RunOutput, b: usize, k: usize) -> Vec<f64> {
+    out.outcomes[b]
+        .chunks_exact(model.outcomes.len())
+        .map(|row| row[k])
+        .collect()
+}
+
+/// Mean of the values of outcome `k` in bundle `b`, without missing values and retired runs.
+fn mean_defined(model: &Model, out: &RunOutput, b: usize, k: usize) -> f64 {
+    let v = outcome_values(model, out, b, k);
+    if v.is_empty() {
+        f64::NAN
+    } else {
+        v.iter().sum::<f64>() / v.len() as f64
+    }
+}
+
+/// Compares every planned bundle with `reference` (an index into the planned bundles).
+pub fn compare_bundles(
+    s: &Scenario,
+    model: &Model,
+    out: &RunOutput,
+    reference: usize,
+) -> Comparison {
+    let name = |b: usize| model.bundles[out.plan.bundles[b]].name.clone();
+    let mut records = Vec::new();
+    let retired: Vec<Vec<bool>> = (0..out.plan.bundles.len())
+        .map(|b| retired(out, b))
+        .collect();
+    for (k, o) in s.outcomes.iter().enumerate() {
+        let y_all = column(model, out, reference, k);
+        for b in (0..out.plan.bundles.len()).filter(|&b| b != reference) {
+            // Pairs in which either run was retired by a counted fault are left out.
+            let keep = |i: &usize| !retired[b][*i] && !retired[reference][*i];
+            let x_all = column(model, out, b, k);
+            let x: Vec<f64> = (0..x_all.len()).filter(keep).map(|i| x_all[i]).collect();
+            let y: Vec<f64> = (0..y_all.len()).filter(keep).map(|i| y_all[i]).collect();
+            let c = compare(&x, &y, direction(o.better));
+            records.push(ComparisonRecord {
+                bundle: name(b),
+                reference: name(reference),
+                outcome: o.name.value.clone(),
+                unit: crate::output::summary::outcome_unit(o.kind, &o.info.unit),
+                better: o.better.as_str().into(),
+                n: c.n,
+                improvement: sign(o.better).zip(c.mean_diff).map(|(s, d)| s * d),
+                mean_diff: c.mean_diff,
+                se_paired: c.se_paired,
+                se_independent: c.se_independent,
+                ci95_low: c.ci95_low,
+                ci95_high: c.ci95_high,
+                median_diff: c.median_diff,
+                p_better: c.p_better,
+                p_tie: c.p_tie,
+                rel_change: c.rel_change,
+            });
+        }
+    }
+    let cost_index = s.outcomes.iter().position(|o| o.is_cost);
+    let cost_effect =
+        cost_index.map_or_else(Vec::new, |ck| cost_effect(s, model, out, reference, ck));
+    Comparison {
+        reference: name(reference),
+        cost_outcome: cost_index.map(|k| s.outcomes[k].name.value.clone()),
+        records,
+        cost_effect,
+    }
+}
+
+fn cost_effect(
+    s: &Scenario,
+    model: &Model,
+    out: &RunOutput,
+    reference: usize,
+    ck: usize,
+) -> Vec<CostEffectRecord> {
+    let bundles = out.plan.bundles.len();
+    let costs: Vec<f64> = (0..bundles)
+        .map(|b| mean_defined(model, out, b, ck))
+        .collect();
+    let mut records = Vec::new();
+    for (k, o) in s.outcomes.iter().enumerate() {
+        let Some(sign) = sign(o.better) else { continue };
+        if k == ck {
+            continue;
+        }
+        let means: Vec<f64> = (0..bundles)
+            .map(|b| mean_defined(model, out, b, k))
+            .collect();
+        let effects: Vec<f64> = means
+            .iter()
+            .map(|m| sign * (m - means[reference]))
+            .collect();
+        for b in 0..bundles {
+            let extra_cost = costs[b] - costs[reference];
+            let dominated = (0..bundles).any(|j| {
+                j != b
+                    && costs[j] <= costs[b]
+                    && effects[j] >= effects[b]
+                    && (costs[j] < costs[b] || effects[j] > effects[b])
+            });
+            records.push(CostEffectRecord {
+                bundle: model.bundles[out.plan.bundles[b]].name.clone(),
+                outcome: o.name.value.clone(),
+                cost: costs[b],
+                extra_cost,
+                effect: effects[b],
+                effect_per_cost: (extra_cost > 0.0).then(|| effects[b] / extra_cost),
+                pareto: !dominated,
+            });
+        }
+    }
+    records
+}
