@@ -15,8 +15,8 @@ use plotters::style::text_anchor::{HPos, VPos};
 use super::distribution::wilson;
 use super::read::{Results, label_of, outcome_label};
 use super::theme::{
-    Axis, Chart, DrawResult, Frame, INK, LegendItem, REFERENCE, Scale, Swatch, build_chart,
-    bundle_color, draw_frame, padded, size, text_at,
+    Axis, Caption, Chart, DrawResult, Frame, INK, LegendItem, REFERENCE, Scale, Swatch,
+    build_chart, bundle_color, draw_frame, padded, size, text_at,
 };
 use crate::output::schema::OutcomeInfo;
 
@@ -48,15 +48,18 @@ pub fn interval_rows(results: &Results, outcome: &OutcomeInfo, sorted: bool) -> 
         .bundles()
         .into_iter()
         .filter_map(|(i, b)| {
+            // A bundle without values (an event that never happened in it) keeps its row,
+            // empty, so that rows line up across dashboard panels.
             let rec = results.record(&b.name, &outcome.name)?;
+            let get = |v: Option<f64>| v.unwrap_or(f64::NAN);
             let (center, inner, outer) = if probability {
-                let p = rec.mean?;
+                let p = get(rec.mean);
                 (p, None, wilson(p, rec.n))
             } else {
                 (
-                    rec.p50?,
-                    Some((rec.p25?, rec.p75?)),
-                    (rec.p05?, rec.p95?),
+                    get(rec.p50),
+                    Some((get(rec.p25), get(rec.p75))),
+                    (get(rec.p05), get(rec.p95)),
                 )
             };
             let reference = b.name == results.reference();
@@ -126,10 +129,31 @@ pub fn interval_legend(probability: bool, reference: Option<&str>) -> Vec<Legend
                 width: 3,
                 dashed: true,
             },
-            format!("{reference} (reference)"),
+            format!("median of {reference} (reference)"),
         ));
     }
     items
+}
+
+/// How a dot-interval panel is labelled.
+#[derive(Clone, Copy, Debug)]
+pub struct PanelLabels<'t> {
+    /// How values are written.
+    pub scale: Scale,
+    /// x-axis description.
+    pub x_desc: &'t str,
+    /// Panel title and the lines it reserves.
+    pub caption: Option<(&'t str, usize)>,
+    /// About how many x ticks.
+    pub x_ticks: usize,
+    /// Whether the bundle names are written left of the rows (off for panels to the right of
+    /// another with the same rows).
+    pub row_names: bool,
+}
+
+/// The rows' names as a category axis (top row first).
+pub fn row_axis(rows: &[IntervalRow]) -> Axis {
+    Axis::categories(rows.iter().rev().map(|r| r.label.clone()).collect(), "")
 }
 
 /// Draws dot-interval `rows` (top to bottom) on `area`, each labelled with its centre value.
@@ -139,11 +163,15 @@ pub fn interval_legend(probability: bool, reference: Option<&str>) -> Vec<Legend
 pub fn draw_intervals<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     rows: &[IntervalRow],
-    scale: Scale,
-    x_desc: &str,
-    caption: Option<&str>,
-    x_ticks: usize,
+    labels: PanelLabels<'_>,
 ) -> Result<()> {
+    let PanelLabels {
+        scale,
+        x_desc,
+        caption,
+        x_ticks,
+        row_names,
+    } = labels;
     let n = rows.len();
     let (lo, hi) = rows
         .iter()
@@ -161,9 +189,17 @@ pub fn draw_intervals<DB: DrawingBackend>(
     // Room on the right for the value labels.
     let x1 = x1 + (x1 - x0) * 0.14;
     let x = Axis::new((x0, x1), scale, x_desc, x_ticks);
-    let names: Vec<String> = rows.iter().rev().map(|r| r.label.clone()).collect();
-    let y = Axis::categories(names, "");
-    let mut chart = build_chart(area, &x, &y, caption.map(|c| (c, INK)))?;
+    let y = if row_names {
+        row_axis(rows)
+    } else {
+        row_axis(rows).unlabelled()
+    };
+    let caption = caption.map(|(text, lines)| Caption {
+        text,
+        color: INK,
+        lines,
+    });
+    let mut chart = build_chart(area, &x, &y, caption)?;
     if let Some(reference) = rows.iter().find(|r| r.reference)
         && reference.center.is_finite()
     {
@@ -179,13 +215,18 @@ pub fn draw_intervals<DB: DrawingBackend>(
     for (k, row) in rows.iter().enumerate() {
         let yk = (n - 1 - k) as f64;
         let (a, b) = row.outer;
-        chart
-            .draw_series(std::iter::once(PathElement::new(
-                vec![(a, yk), (b, yk)],
-                row.color.stroke_width(3),
-            )))
-            .drawing("an interval")?;
-        if let Some((a, b)) = row.inner {
+        if a.is_finite() && b.is_finite() {
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(a, yk), (b, yk)],
+                    row.color.stroke_width(3),
+                )))
+                .drawing("an interval")?;
+        }
+        if let Some((a, b)) = row.inner
+            && a.is_finite()
+            && b.is_finite()
+        {
             chart
                 .draw_series(std::iter::once(PathElement::new(
                     vec![(a, yk), (b, yk)],
@@ -219,7 +260,7 @@ pub fn draw_intervals<DB: DrawingBackend>(
 /// The x-axis description of an outcome on a dot-interval chart.
 pub fn value_desc(outcome: &OutcomeInfo) -> String {
     let unit = match Scale::of_unit(&outcome.unit) {
-        Scale::Month => "month first reached (runs in which it happened)".to_string(),
+        Scale::Month => "month first reached (when it happened)".to_string(),
         Scale::Percent if outcome.kind == "probability" => "probability".to_string(),
         _ => outcome.unit.clone(),
     };
@@ -278,10 +319,13 @@ impl Chart for CompareChart<'_> {
         draw_intervals(
             &area,
             &rows,
-            Scale::of_unit(&o.unit),
-            &value_desc(o),
-            None,
-            8,
+            PanelLabels {
+                scale: Scale::of_unit(&o.unit),
+                x_desc: &value_desc(o),
+                caption: None,
+                x_ticks: 8,
+                row_names: true,
+            },
         )
     }
 }
@@ -343,7 +387,7 @@ impl Chart for CostEffectChart<'_> {
         let name = r
             .custom_title(&o.name)
             .map_or_else(|| outcome_label(o), str::to_string);
-        let title = format!("{name} against cost, by bundle: means with 95% intervals");
+        let title = format!("{name} against cost: bundle means with 95% intervals");
         let legend = points
             .iter()
             .map(|(i, b, _, _)| {
@@ -383,7 +427,11 @@ impl Chart for CostEffectChart<'_> {
         let (e0, e1) = range(all, false);
         let from_zero = |lo: f64, hi: f64| {
             let (a, b) = padded(lo, hi, 0.08);
-            if lo >= 0.0 && a < 0.0 { (0.0, b) } else { (a, b) }
+            if lo >= 0.0 && a < 0.0 {
+                (0.0, b)
+            } else {
+                (a, b)
+            }
         };
         let (c0, c1) = from_zero(c0, c1);
         let (e0, e1) = from_zero(e0, e1);
@@ -403,19 +451,29 @@ impl Chart for CostEffectChart<'_> {
         let x = Axis::new((c0, c1), Scale::Number, x_desc, 8);
         let mut chart = build_chart(&area, &x, &y, None)?;
         let bar = INK.mix(0.7).stroke_width(2);
-        for (i, b, (c, clo, chi), (e, elo, ehi)) in &points {
+        for (_, _, (c, clo, chi), (e, elo, ehi)) in &points {
             chart
                 .draw_series([
                     PathElement::new(vec![(*clo, *e), (*chi, *e)], bar),
                     PathElement::new(vec![(*c, *elo), (*c, *ehi)], bar),
                 ])
                 .drawing("an interval")?;
+        }
+        // Bundles at the same place (a lever that changes neither cost nor this outcome) are
+        // set side by side, 26 px apart, so that none hides another.
+        let near = |a: f64, b: f64, span: f64| (a - b).abs() <= span * 0.01;
+        for (k, (i, b, (c, _, _), (e, _, _))) in points.iter().enumerate() {
+            let group: Vec<usize> = (0..points.len())
+                .filter(|&j| near(points[j].2.0, *c, c1 - c0) && near(points[j].3.0, *e, e1 - e0))
+                .collect();
+            let slot = group.iter().position(|&j| j == k).unwrap_or(0) as i32;
+            let dx = (2 * slot - (group.len() as i32 - 1)) * 13;
             let ring = if b.name == r.reference() { INK } else { WHITE };
             chart
                 .draw_series(std::iter::once(
                     EmptyElement::at((*c, *e))
-                        + Circle::new((0, 0), 15, ring.filled())
-                        + Circle::new((0, 0), 12, bundle_color(*i).filled()),
+                        + Circle::new((dx, 0), 15, ring.filled())
+                        + Circle::new((dx, 0), 12, bundle_color(*i).filled()),
                 ))
                 .drawing("a bundle")?;
         }

@@ -8,7 +8,7 @@ use anyhow::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::compare::{draw_intervals, interval_rows, value_desc};
+use super::compare::{PanelLabels, draw_intervals, interval_rows, row_axis, value_desc};
 use super::read::{Results, label_of, outcome_label};
 use super::theme::{
     self, Chart, Frame, INK, LegendItem, REFERENCE, Scale, Swatch, draw_frame, grid,
@@ -42,12 +42,6 @@ impl Chart for Dashboard<'_> {
             .iter()
             .filter_map(|name| r.outcome(name))
             .collect();
-        let scenario = &r.summary.scenario;
-        let name = if scenario.title.is_empty() {
-            theme::humanize(&scenario.name)
-        } else {
-            scenario.title.clone()
-        };
         let reference = r
             .bundles()
             .into_iter()
@@ -79,39 +73,81 @@ impl Chart for Dashboard<'_> {
                     width: 3,
                     dashed: true,
                 },
-                format!("{reference} (reference)"),
+                format!("median of {reference} (reference)"),
             ));
         }
         let area = draw_frame(
             root,
             &Frame {
-                title: format!("{name}: key outcomes by policy bundle"),
+                title: "Key outcomes by policy bundle".to_string(),
                 subtitle: r.subtitle(),
                 legend,
                 source: r.source_line(),
             },
         )?;
         let (rows, cols) = grid(outcomes.len());
-        let panels = area.split_evenly((rows, cols));
-        for (k, (o, panel)) in outcomes.iter().zip(&panels).enumerate() {
-            let (row, col) = (k / cols, k % cols);
-            let panel = panel.margin(
-                if row > 0 { 18 } else { 0 },
-                0,
-                0,
-                if col + 1 < cols { 36 } else { 0 },
-            );
-            let caption = r
-                .custom_title(&o.name)
-                .map_or_else(|| outcome_label(o), str::to_string);
+        // Every panel has the same rows (bundles in run order), so only the first column names
+        // them; it is wider by the names so that all plots have the same width.
+        let Some(first) = outcomes.first() else {
+            return Ok(());
+        };
+        let names = row_axis(&interval_rows(r, first, false));
+        let names_w = theme::left_width(&area, &names) - 8;
+        let (w, h) = area.dim_in_pixel();
+        let (gap_x, gap_y) = (40, 22);
+        let panel_w = (w as i32 - names_w - gap_x * (cols as i32 - 1)) / cols as i32;
+        let panel_h = (h as i32 - gap_y * (rows as i32 - 1)) / rows as i32;
+        let xs: Vec<i32> = (1..cols as i32)
+            .map(|c| names_w + c * (panel_w + gap_x))
+            .collect();
+        let ys: Vec<i32> = (1..rows as i32).map(|k| k * (panel_h + gap_y)).collect();
+        let panels: Vec<_> = area
+            .split_by_breakpoints(xs, ys)
+            .into_iter()
+            .enumerate()
+            .map(|(k, panel)| {
+                let (row, col) = (k / cols, k % cols);
+                panel.margin(
+                    0,
+                    if row + 1 < rows { gap_y } else { 0 },
+                    0,
+                    if col + 1 < cols { gap_x } else { 0 },
+                )
+            })
+            .collect();
+        let captions: Vec<String> = outcomes
+            .iter()
+            .map(|o| {
+                r.custom_title(&o.name)
+                    .map_or_else(|| outcome_label(o), str::to_string)
+            })
+            .collect();
+        let lines = captions
+            .iter()
+            .zip(&panels)
+            .enumerate()
+            .map(|(k, (c, panel))| {
+                let y = if k % cols == 0 {
+                    names.clone()
+                } else {
+                    names.clone().unlabelled()
+                };
+                theme::caption_lines(panel, &y, c).len()
+            })
+            .max()
+            .unwrap_or(1);
+        for (k, ((o, panel), caption)) in outcomes.iter().zip(&panels).zip(&captions).enumerate() {
             let rows = interval_rows(r, o, false);
             draw_intervals(
-                &panel,
+                panel,
                 &rows,
-                Scale::of_unit(&o.unit),
-                &value_desc(o),
-                Some(&caption),
-                5,
+                PanelLabels {
+                    scale: Scale::of_unit(&o.unit),
+                    x_desc: &value_desc(o),
+                    caption: Some((caption, lines)),
+                    x_ticks: if cols > 2 { 4 } else { 5 },
+                    row_names: k % cols == 0,
+                },
             )?;
         }
         Ok(())

@@ -1,8 +1,9 @@
 //! Outcome distributions: how the runs' values of one outcome spread, per bundle.
 //!
-//! For a numeric outcome, histograms on shared bins are drawn as outlines (filled only
-//! faintly) so that six bundles overlaid still read, with each bundle's median as a dashed
-//! line in its colour and its value in the legend. The axis shows the middle 99% of the pooled
+//! For a continuous outcome, smooth densities (Gaussian kernels) are overlaid, one line per
+//! bundle, which six bundles still survive where overlaid histograms turn to noise; months of
+//! first crossing and few distinct integers get histogram outlines on shared bins instead.
+//! Each bundle's median is a dot on its curve, with its value in the legend. The axis shows the middle 99% of the pooled
 //! runs, so one extreme run does not squeeze the rest into a corner. For a probability outcome
 //! (0 or 1 in every run) a histogram says nothing: bars give the probability per bundle with its
 //! 95% interval.
@@ -50,24 +51,28 @@ impl<'a> DistributionChart<'a> {
         let legend = bundles
             .iter()
             .map(|(i, b, v)| {
-                let mut label = format!(
-                    "{}: median {}",
-                    label_of(b),
-                    scale.value(v.quantile(0.5))
-                );
+                let mut label = format!("{}: median {}", label_of(b), scale.value(v.quantile(0.5)));
                 if v.sorted.len() < v.total {
                     let never = 1.0 - v.sorted.len() as f64 / v.total as f64;
                     label.push_str(&format!(", never in {}", Scale::Percent.value(never)));
+                }
+                let reference = b.name == r.reference();
+                if reference {
+                    label = label.replacen(':', " (reference):", 1);
                 }
                 LegendItem::new(
                     Swatch::Line {
                         color: bundle_color(*i),
                         width: 4,
-                        dashed: false,
+                        dashed: reference,
                     },
                     label,
                 )
             })
+            .chain(std::iter::once(LegendItem::new(
+                Swatch::Dot { color: INK },
+                "median",
+            )))
             .collect();
         let area = draw_frame(
             root,
@@ -79,19 +84,17 @@ impl<'a> DistributionChart<'a> {
             },
         )?;
 
-        let (lo, hi, clipped) = shown_range(bundles.iter().map(|(_, _, v)| *v));
-        let edges = bin_edges(lo, hi, bundles.iter().map(|(_, _, v)| *v));
-        let shares: Vec<Vec<f64>> = bundles
-            .iter()
-            .map(|(_, _, v)| histogram(v, &edges))
-            .collect();
-        let top = shares
+        let values: Vec<&RunValues> = bundles.iter().map(|(_, _, v)| *v).collect();
+        let (lo, hi, clipped) = shown_range(values.iter().copied());
+        let curves = Curves::of(&values, lo, hi, scale, &o.unit);
+        let top = curves
+            .points
             .iter()
             .flatten()
-            .copied()
+            .map(|p| p.1)
             .filter(|s| s.is_finite())
             .fold(0.0f64, f64::max);
-        let (x0, x1) = padded(edges[0], edges[edges.len() - 1], 0.01);
+        let (x0, x1) = padded(curves.from, curves.to, 0.01);
         let mut x_desc = match scale {
             Scale::Month => "month first reached".to_string(),
             _ => o.unit.clone(),
@@ -103,49 +106,51 @@ impl<'a> DistributionChart<'a> {
         let y = Axis::new(
             (0.0, padded(0.0, top.max(0.01), 0.06).1),
             Scale::Percent,
-            "share of runs per bin",
+            curves.y_desc.clone(),
             6,
         );
         let mut chart = build_chart(&area, &x, &y, None)?;
-        for ((i, _, _), shares) in bundles.iter().zip(&shares) {
+        let reference = r.reference().to_string();
+        let drawn: Vec<_> = bundles.iter().zip(&curves.points).collect();
+        let mut medians = Vec::new();
+        for (((i, _, v), points), look) in
+            theme::overlay(drawn, |((_, b, _), _)| b.name == reference)
+        {
             let color = bundle_color(*i);
-            let mut outline = vec![(edges[0], 0.0)];
-            for (k, s) in shares.iter().enumerate() {
-                outline.push((edges[k], *s));
-                outline.push((edges[k + 1], *s));
+            if !curves.smooth {
+                chart
+                    .draw_series(std::iter::once(Polygon::new(
+                        points.clone(),
+                        color.mix(0.06).filled(),
+                    )))
+                    .drawing("a histogram")?;
             }
-            outline.push((edges[edges.len() - 1], 0.0));
-            chart
-                .draw_series(std::iter::once(Polygon::new(
-                    outline.clone(),
-                    color.mix(0.07).filled(),
-                )))
-                .drawing("a histogram")?;
-            chart
-                .draw_series(LineSeries::new(outline, color.stroke_width(3)))
-                .drawing("a histogram")?;
-        }
-        let y_top = y.range.1;
-        for (i, _, v) in &bundles {
+            theme::draw_line(&mut chart, points.clone(), color, look)?;
             let m = v.quantile(0.5);
             if m.is_finite() {
-                chart
-                    .draw_series(DashedLineSeries::new(
-                        [(m, 0.0), (m, y_top)],
-                        14,
-                        8,
-                        bundle_color(*i).stroke_width(3),
-                    ))
-                    .drawing("a median")?;
+                medians.push((color, m, height_at(points, m)));
             }
+        }
+        // Medians on top of every curve: a thin drop line and a dot on the curve.
+        for (color, m, h) in medians {
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(m, 0.0), (m, h)],
+                    color.stroke_width(2),
+                )))
+                .drawing("a median")?;
+            chart
+                .draw_series(std::iter::once(
+                    EmptyElement::at((m, h))
+                        + Circle::new((0, 0), 10, WHITE.filled())
+                        + Circle::new((0, 0), 7, color.filled()),
+                ))
+                .drawing("a median")?;
         }
         Ok(())
     }
 
-    fn draw_probabilities<DB: DrawingBackend>(
-        &self,
-        root: &DrawingArea<DB, Shift>,
-    ) -> Result<()> {
+    fn draw_probabilities<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
         let r = self.results;
         let o = self.outcome;
         let rows: Vec<_> = r
@@ -241,6 +246,184 @@ impl Chart for DistributionChart<'_> {
     }
 }
 
+/// The curves of a distribution chart, one per bundle, in the units of the y axis.
+struct Curves {
+    /// Points of each bundle's curve.
+    points: Vec<Vec<(f64, f64)>>,
+    /// Whether they are smooth densities (else histogram outlines).
+    smooth: bool,
+    /// x range covered.
+    from: f64,
+    to: f64,
+    /// What the y axis shows.
+    y_desc: String,
+}
+
+impl Curves {
+    /// Smooth densities for continuous values; histogram outlines for months, few distinct
+    /// integers, or values without spread (where a density is undefined).
+    fn of(values: &[&RunValues], lo: f64, hi: f64, scale: Scale, unit: &str) -> Curves {
+        let spread = values
+            .iter()
+            .all(|v| v.sorted.len() > 1 && v.sorted[0] < v.sorted[v.sorted.len() - 1]);
+        let discrete = integral(values.iter().copied()) && hi - lo <= 60.0;
+        if scale != Scale::Month && spread && !discrete && hi > lo {
+            // Densities scaled to "share of runs per 1/BINS of the range", so the y axis
+            // reads like a histogram's.
+            let width = (hi - lo) / BINS as f64;
+            let grid: Vec<f64> = (0..=GRID)
+                .map(|k| lo + (hi - lo) * k as f64 / GRID as f64)
+                .collect();
+            let points = values
+                .iter()
+                .map(|v| {
+                    let d = kde(v, &grid);
+                    grid.iter().zip(d).map(|(x, d)| (*x, d * width)).collect()
+                })
+                .collect();
+            let per = crate::output::format::human(width, 2);
+            return Curves {
+                points,
+                smooth: true,
+                from: lo,
+                to: hi,
+                y_desc: if unit.is_empty() {
+                    format!("share of runs per {per}")
+                } else {
+                    format!("share of runs per {per} {unit}")
+                },
+            };
+        }
+        let constant = values
+            .iter()
+            .all(|v| v.sorted.first() == v.sorted.last() && !v.sorted.is_empty() && v.total > 0);
+        if constant {
+            // Every bundle has one value (a cost fixed by its levers): a spike per bundle.
+            let points = values
+                .iter()
+                .map(|v| {
+                    let x = v.sorted[0];
+                    let share = v.sorted.len() as f64 / v.total as f64;
+                    vec![(x, 0.0), (x, share), (x, 0.0)]
+                })
+                .collect();
+            let (from, to) = padded(lo, hi, 0.06);
+            return Curves {
+                points,
+                smooth: false,
+                from,
+                to,
+                y_desc: "share of runs at the value".to_string(),
+            };
+        }
+        let (edges, y_desc) = if scale == Scale::Month {
+            let edges = month_bins(lo, hi);
+            let months = ((edges[1] - edges[0]) * 12.0).round();
+            let desc = if months == 1.0 {
+                "share of runs per month".to_string()
+            } else {
+                format!("share of runs per {months} months")
+            };
+            (edges, desc)
+        } else {
+            let edges = bin_edges(lo, hi, values.iter().copied());
+            let desc = if discrete {
+                "share of runs per value".to_string()
+            } else {
+                "share of runs per bin".to_string()
+            };
+            (edges, desc)
+        };
+        let points = values
+            .iter()
+            .map(|v| {
+                let shares = histogram(v, &edges);
+                let mut outline = vec![(edges[0], 0.0)];
+                for (k, s) in shares.iter().enumerate() {
+                    outline.push((edges[k], *s));
+                    outline.push((edges[k + 1], *s));
+                }
+                outline.push((edges[edges.len() - 1], 0.0));
+                outline
+            })
+            .collect();
+        Curves {
+            points,
+            smooth: false,
+            from: edges[0],
+            to: edges[edges.len() - 1],
+            y_desc,
+        }
+    }
+}
+
+/// Points on a density curve.
+const GRID: usize = 300;
+
+/// The height of a curve (points in x order) at `x`: linear between points; for a histogram
+/// outline, the top of the bin.
+fn height_at(points: &[(f64, f64)], x: f64) -> f64 {
+    // Where the curve is vertical at `x` (a bin edge, a spike), its top.
+    let at = points
+        .iter()
+        .filter(|p| p.0 == x)
+        .map(|p| p.1)
+        .fold(f64::NEG_INFINITY, f64::max);
+    if at.is_finite() {
+        return at;
+    }
+    let k = points.partition_point(|p| p.0 <= x);
+    match (points.get(k.wrapping_sub(1)), points.get(k)) {
+        (Some(a), Some(b)) if b.0 > a.0 => a.1 + (b.1 - a.1) * (x - a.0) / (b.0 - a.0),
+        (Some(a), _) => a.1,
+        (None, Some(b)) => b.1,
+        (None, None) => 0.0,
+    }
+}
+
+/// A Gaussian kernel density estimate at `grid`, integrating to the share of runs with a
+/// value. Bandwidth by Silverman's rule of thumb, 0.9 min(sd, IQR/1.34) n^(-1/5) (Silverman
+/// 1986, eq. 3.31). Values are first binned finely (4096 bins) so the cost does not grow with
+/// the number of runs.
+fn kde(v: &RunValues, grid: &[f64]) -> Vec<f64> {
+    let n = v.sorted.len();
+    if n < 2 || v.total == 0 {
+        return vec![0.0; grid.len()];
+    }
+    let mean = v.sorted.iter().sum::<f64>() / n as f64;
+    let sd = (v.sorted.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt();
+    let iqr = v.quantile(0.75) - v.quantile(0.25);
+    let spread = if iqr > 0.0 { sd.min(iqr / 1.34) } else { sd };
+    let h = 0.9 * spread * (n as f64).powf(-0.2);
+    if !(h > 0.0 && h.is_finite()) {
+        return vec![0.0; grid.len()];
+    }
+    const FINE: usize = 4096;
+    let a = v.sorted[0];
+    let w = ((v.sorted[n - 1] - a) / FINE as f64).max(f64::MIN_POSITIVE);
+    let mut counts = vec![0u32; FINE];
+    for x in &v.sorted {
+        let k = (((x - a) / w) as usize).min(FINE - 1);
+        counts[k] += 1;
+    }
+    let norm = 1.0 / (v.total as f64 * h * (2.0 * std::f64::consts::PI).sqrt());
+    grid.iter()
+        .map(|g| {
+            let lo = ((g - 5.0 * h - a) / w).floor().max(0.0) as usize;
+            let hi = (((g + 5.0 * h - a) / w).ceil().max(0.0) as usize).min(FINE);
+            (lo.min(FINE)..hi)
+                .filter(|k| counts[*k] > 0)
+                .map(|k| {
+                    let c = a + (k as f64 + 0.5) * w;
+                    let z = (g - c) / h;
+                    f64::from(counts[k]) * (-0.5 * z * z).exp()
+                })
+                .sum::<f64>()
+                * norm
+        })
+        .collect()
+}
+
 /// The Wilson score interval for a proportion `p` of `n` runs at 95% (Wilson 1927; Brown, Cai
 /// & DasGupta 2001 recommend it over the normal interval, which collapses at 0 and 1).
 pub fn wilson(p: f64, n: u64) -> (f64, f64) {
@@ -320,9 +503,36 @@ fn bin_edges<'v>(lo: f64, hi: f64, values: impl Iterator<Item = &'v RunValues>) 
         let n = (hi - lo) as usize + 1;
         return (0..=n).map(|k| lo - 0.5 + k as f64).collect();
     }
-    let (lo, hi) = if hi > lo { (lo, hi) } else { padded(lo, hi, 0.0) };
+    let (lo, hi) = if hi > lo {
+        (lo, hi)
+    } else {
+        padded(lo, hi, 0.0)
+    };
     let w = (hi - lo) / BINS as f64;
     (0..=BINS).map(|k| lo + w * k as f64).collect()
+}
+
+/// Bins of whole months (1, 2, 3, 6 or 12 of them, for at most about [`BINS`] bins) centred
+/// on the months in `[lo, hi]` (decimal years), so each month's runs fall in one bin.
+fn month_bins(lo: f64, hi: f64) -> Vec<f64> {
+    let first = (lo * 12.0).round() as i64;
+    let last = (hi * 12.0).round() as i64;
+    let span = (last - first + 1).max(1);
+    let width = [1i64, 2, 3, 6, 12, 24]
+        .into_iter()
+        .find(|w| span / w <= BINS as i64)
+        .unwrap_or(24);
+    let start = first.div_euclid(width) * width;
+    let mut edges = Vec::new();
+    let mut m = start;
+    loop {
+        edges.push((m as f64 - 0.5) / 12.0);
+        if m > last {
+            break;
+        }
+        m += width;
+    }
+    edges
 }
 
 /// Share of all runs (including those without a value) in each bin; values outside the edges
@@ -358,6 +568,20 @@ mod tests {
     }
 
     #[test]
+    fn density_integrates_to_the_share_with_a_value() {
+        // 999 values spread over [0, 1), of 1000 runs: the curve's area is 0.999.
+        let v = RunValues {
+            sorted: (0..999).map(|k| (f64::from(k) / 999.0).powi(2)).collect(),
+            total: 1000,
+        };
+        let grid: Vec<f64> = (0..=2000)
+            .map(|k| -1.0 + 3.0 * f64::from(k) / 2000.0)
+            .collect();
+        let area: f64 = kde(&v, &grid).iter().sum::<f64>() * 3.0 / 2000.0;
+        assert!((area - 0.999).abs() < 1e-3, "{area}");
+    }
+
+    #[test]
     fn histogram_counts_every_value_once() {
         let v = RunValues {
             sorted: vec![0.0, 1.0, 1.0, 2.0, 3.0],
@@ -366,7 +590,7 @@ mod tests {
         let edges = bin_edges(0.0, 3.0, std::iter::once(&v));
         assert_eq!(edges.len(), 5);
         let h = histogram(&v, &edges);
-        assert_eq!(h.iter().sum::<f64>(), 5.0 / 6.0);
+        assert!((h.iter().sum::<f64>() - 5.0 / 6.0).abs() < 1e-12);
         assert_eq!(h[1], 2.0 / 6.0);
     }
 }

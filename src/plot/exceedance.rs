@@ -13,8 +13,8 @@ use plotters::prelude::*;
 use super::distribution::shown_range;
 use super::read::{Results, label_of, outcome_label};
 use super::theme::{
-    Axis, Chart, DrawResult, Frame, LegendItem, Scale, Swatch, build_chart, bundle_color,
-    draw_frame, padded,
+    self, Axis, Chart, Frame, LegendItem, Scale, Swatch, build_chart, bundle_color, draw_frame,
+    padded,
 };
 use crate::output::schema::OutcomeInfo;
 
@@ -98,9 +98,10 @@ impl Chart for ExceedanceChart<'_> {
         let y = Axis::new((0.0, 1.02), Scale::Percent, y_desc, 6);
         let mut chart = build_chart(&area, &x, &y, None)?;
         let step = (x1 - x0) / POINTS as f64;
-        for (i, b, v) in &bundles {
-            // A step function sampled finely, plus the exact values at each step inside the
-            // range when there are few distinct values (so steps stay vertical).
+        let reference = r.reference().to_string();
+        for ((i, _, v), look) in theme::overlay(bundles, |(_, b, _)| b.name == reference) {
+            // A step function sampled finely, plus both sides of each step inside the range
+            // when there are few distinct values (so steps stay vertical).
             let mut xs: Vec<f64> = (0..=POINTS).map(|k| x0 + step * k as f64).collect();
             let mut distinct = v.sorted.clone();
             distinct.dedup();
@@ -111,22 +112,11 @@ impl Chart for ExceedanceChart<'_> {
                 }
                 xs.sort_by(f64::total_cmp);
             }
-            let color = bundle_color(*i);
-            let points = xs.into_iter().map(|x| (x, 1.0 - v.share_at_most(x)));
-            if b.name == r.reference() {
-                chart
-                    .draw_series(DashedLineSeries::new(
-                        points,
-                        16,
-                        8,
-                        color.stroke_width(5),
-                    ))
-                    .drawing("an exceedance curve")?;
-            } else {
-                chart
-                    .draw_series(LineSeries::new(points, color.stroke_width(5)))
-                    .drawing("an exceedance curve")?;
-            }
+            let points = xs
+                .into_iter()
+                .map(|x| (x, 1.0 - v.share_at_most(x)))
+                .collect();
+            theme::draw_line(&mut chart, points, bundle_color(i), look)?;
         }
         Ok(())
     }

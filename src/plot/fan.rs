@@ -14,7 +14,7 @@ use plotters::prelude::*;
 
 use super::read::{Results, SeriesPoint, label_of, variable_label};
 use super::theme::{
-    self, Axis, Chart, DrawResult, Frame, INK, LegendItem, REFERENCE, Scale, Swatch,
+    self, Axis, Caption, Chart, DrawResult, Frame, INK, LegendItem, REFERENCE, Scale, Swatch,
     build_chart, bundle_color, draw_frame, padded,
 };
 
@@ -170,7 +170,11 @@ impl<'a> FanChart<'a> {
             lo = 0.0;
         }
         let (_, hi) = padded(lo, hi, 0.04);
-        let (t0, t1) = if t1 > t0 { (t0, t1) } else { padded(t0, t0, 0.0) };
+        let (t0, t1) = if t1 > t0 {
+            (t0, t1)
+        } else {
+            padded(t0, t0, 0.0)
+        };
 
         let (rows, cols) = theme::grid(bundles.len());
         let y_desc = if unit.is_empty() {
@@ -192,11 +196,9 @@ impl<'a> FanChart<'a> {
                 .unwrap_or(0);
             widest + 16 + theme::line_height(theme::size::AXIS) + 10 - 8
         };
-        let x_label_h = theme::line_height(theme::size::TICK)
-            + 14
-            + theme::line_height(theme::size::AXIS)
-            + 8
-            - 8;
+        let x_label_h =
+            theme::line_height(theme::size::TICK) + 14 + theme::line_height(theme::size::AXIS) + 8
+                - 8;
         let gap = 28;
         let panel_w = (w as i32 - y_label_w - gap * (cols as i32 - 1)) / cols as i32;
         let panel_h = (h as i32 - x_label_h - gap * (rows as i32 - 1)) / rows as i32;
@@ -205,6 +207,14 @@ impl<'a> FanChart<'a> {
             .collect();
         let ys: Vec<i32> = (1..rows as i32).map(|r| r * (panel_h + gap)).collect();
         let panels = area.split_by_breakpoints(xs, ys);
+        // Panel titles may wrap; every panel reserves as many lines as the longest, so that
+        // plots side by side line up on the shared y axis.
+        let caption_lines = bundles
+            .iter()
+            .zip(&panels)
+            .map(|((_, b, _), panel)| theme::caption_lines(panel, &y_axis, &label_of(b)).len())
+            .max()
+            .unwrap_or(1);
         for (k, (index, bundle, series)) in bundles.iter().enumerate() {
             let (row, col) = (k / cols, k % cols);
             let panel = &panels[k];
@@ -224,7 +234,12 @@ impl<'a> FanChart<'a> {
             };
             let color = bundle_color(*index);
             let caption = (bundles.len() > 1).then(|| label_of(bundle));
-            let mut chart = build_chart(&panel, &x, &y, caption.as_deref().map(|c| (c, color)))?;
+            let caption = caption.as_deref().map(|text| Caption {
+                text,
+                color,
+                lines: caption_lines,
+            });
+            let mut chart = build_chart(&panel, &x, &y, caption)?;
             draw_band(&mut chart, series, 0, 4, color.mix(OUTER))?;
             draw_band(&mut chart, series, 1, 3, color.mix(INNER))?;
             if bundle.name != r.reference()
@@ -269,15 +284,17 @@ impl<'a> FanChart<'a> {
             .map(|(i, b, s)| {
                 let last = s.last().map_or(f64::NAN, |p| p.mean);
                 let month = s.last().map_or(f64::NAN, |p| p.t);
+                let reference = b.name == r.reference();
                 LegendItem::new(
                     Swatch::Line {
                         color: bundle_color(*i),
                         width: 5,
-                        dashed: false,
+                        dashed: reference,
                     },
                     format!(
-                        "{}: {} by {}",
+                        "{}{}: {} by {}",
                         label_of(b),
+                        if reference { " (reference)" } else { "" },
                         Scale::Percent.value(last),
                         Scale::Month.value(month)
                     ),
@@ -299,7 +316,11 @@ impl<'a> FanChart<'a> {
             .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), t| {
                 (a.min(t), b.max(t))
             });
-        let (t0, t1) = if t1 > t0 { (t0, t1) } else { padded(t0, t0, 0.0) };
+        let (t0, t1) = if t1 > t0 {
+            (t0, t1)
+        } else {
+            padded(t0, t0, 0.0)
+        };
         let top = bundles
             .iter()
             .flat_map(|(_, _, s)| s.iter().map(|p| p.mean))
@@ -315,13 +336,10 @@ impl<'a> FanChart<'a> {
         let x = Axis::new((t0, t1), Scale::Month, "month", 9);
         let y = Axis::new((0.0, top), Scale::Percent, "share of runs", 6);
         let mut chart = build_chart(&area, &x, &y, None)?;
-        for (i, _, s) in &bundles {
-            chart
-                .draw_series(LineSeries::new(
-                    s.iter().map(|p| (p.t, p.mean)),
-                    bundle_color(*i).stroke_width(5),
-                ))
-                .drawing("an event line")?;
+        let reference = r.reference().to_string();
+        for ((i, _, s), look) in theme::overlay(bundles, |(_, b, _)| b.name == reference) {
+            let points = s.iter().map(|p| (p.t, p.mean)).collect();
+            theme::draw_line(&mut chart, points, bundle_color(i), look)?;
         }
         Ok(())
     }

@@ -17,8 +17,10 @@
 //! when a list is empty the defaults are: fan charts for every recorded stock and event,
 //! charts for every outcome, and the first four outcomes on the dashboard. `[charts.titles]`
 //! replaces the title of a series' fan chart, and the outcome's name in the titles of its
-//! charts. The look (palette, fonts, ticks, frame) lives in [`theme`].
+//! charts. The look (palette, fonts, ticks, frame) lives in [`theme`], axes and the chart
+//! builder in [`axes`].
 
+pub mod axes;
 pub mod compare;
 pub mod dashboard;
 pub mod distribution;

@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
-use crate::output::schema::{BundleInfo, OutcomeInfo, OutcomeRecord, Summary, VariableInfo};
 use super::theme::humanize;
+use crate::output::schema::{BundleInfo, OutcomeInfo, OutcomeRecord, Summary, VariableInfo};
 use crate::scenario::Month;
 
 /// One month of a recorded series in one bundle.
@@ -213,7 +213,8 @@ impl Results {
             m.version, m.seed
         );
         let source = self.summary.scenario.source.trim().trim_end_matches('.');
-        if source.is_empty() {
+        // `leversim` is what a scenario without a `source` gets.
+        if source.is_empty() || source == "leversim" {
             format!("Source: {model}.")
         } else {
             format!("Source: {source}. Model: {model}.")
@@ -253,7 +254,7 @@ pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -273,12 +274,8 @@ fn number(cell: &str, path: &Path, line: u64) -> Result<f64> {
     if cell.is_empty() {
         return Ok(f64::NAN);
     }
-    cell.parse().with_context(|| {
-        format!(
-            "'{}' line {line}: `{cell}` is not a number",
-            path.display()
-        )
-    })
+    cell.parse()
+        .with_context(|| format!("'{}' line {line}: `{cell}` is not a number", path.display()))
 }
 
 fn read_series(path: &Path) -> Result<BTreeMap<(String, String), Vec<SeriesPoint>>> {
@@ -289,7 +286,9 @@ fn read_series(path: &Path) -> Result<BTreeMap<(String, String), Vec<SeriesPoint
         .iter()
         .map(str::to_string)
         .collect();
-    let expected = ["bundle", "variable", "month", "mean", "p05", "p25", "p50", "p75", "p95"];
+    let expected = [
+        "bundle", "variable", "month", "mean", "p05", "p25", "p50", "p75", "p95",
+    ];
     if header != expected {
         bail!(
             "'{}' has the columns {header:?}, expected {expected:?}",
@@ -340,9 +339,7 @@ fn read_runs(path: &Path) -> Result<BTreeMap<(String, String), RunValues>> {
     let mut current: Vec<RunValues> = Vec::new();
     let mut flush = |bundle: &str, current: &mut Vec<RunValues>| {
         for (name, values) in outcomes.iter().zip(current.drain(..)) {
-            let entry = out
-                .entry((bundle.to_string(), name.clone()))
-                .or_default();
+            let entry = out.entry((bundle.to_string(), name.clone())).or_default();
             entry.total += values.total;
             entry.sorted.extend(values.sorted);
         }

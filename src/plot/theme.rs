@@ -10,12 +10,13 @@ use std::sync::OnceLock;
 
 use anyhow::{Context, Result, anyhow};
 use plotters::coord::Shift;
-use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::output::format::{human, month_of};
+
+pub use super::axes::{Axis, Caption, Coords, Ticked, build_chart, caption_lines, left_width};
 
 /// Canvas size of every chart, pixels: a 16:9 slide.
 pub const SIZE: (u32, u32) = (1600, 900);
@@ -353,12 +354,8 @@ pub fn draw_frame<DB: DrawingBackend>(
     }
     y += 2;
     for line in wrap(root, &frame.subtitle, size::SUBTITLE, width) {
-        root.draw(&Text::new(
-            line,
-            (MARGIN, y),
-            text(size::SUBTITLE, &MUTED),
-        ))
-        .drawing("the subtitle")?;
+        root.draw(&Text::new(line, (MARGIN, y), text(size::SUBTITLE, &MUTED)))
+            .drawing("the subtitle")?;
         y += line_height(size::SUBTITLE);
     }
     if !frame.legend.is_empty() {
@@ -420,6 +417,26 @@ pub fn wrap<DB: DrawingBackend>(
     lines
 }
 
+/// `s` shortened at a space, with an ellipsis, to fit `width` pixels.
+pub fn fit<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    s: &str,
+    font_size: u32,
+    width: i32,
+) -> String {
+    if text_width(area, s, font_size) <= width {
+        return s.to_string();
+    }
+    let words: Vec<&str> = s.split(' ').collect();
+    for n in (1..words.len()).rev() {
+        let candidate = format!("{}…", words[..n].join(" "));
+        if text_width(area, &candidate, font_size) <= width {
+            return candidate;
+        }
+    }
+    words.first().map_or_else(String::new, |w| format!("{w}…"))
+}
+
 /// Draws legend entries left to right from `(x, y)`, wrapping at `width`; returns the y below.
 fn draw_legend<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
@@ -472,7 +489,10 @@ fn draw_swatch<DB: DrawingBackend>(
                     style,
                 ))
             } else {
-                root.draw(&PathElement::new(vec![(x, mid), (x + SWATCH_W, mid)], style))
+                root.draw(&PathElement::new(
+                    vec![(x, mid), (x + SWATCH_W, mid)],
+                    style,
+                ))
             }
             .drawing("a legend swatch")?;
         }
@@ -500,7 +520,12 @@ pub fn draw_diamond<DB: DrawingBackend>(
     (x, y): (i32, i32),
     r: i32,
 ) -> Result<()> {
-    let outer = vec![(x, y - r - 3), (x + r + 3, y), (x, y + r + 3), (x - r - 3, y)];
+    let outer = vec![
+        (x, y - r - 3),
+        (x + r + 3, y),
+        (x, y + r + 3),
+        (x - r - 3, y),
+    ];
     let inner = vec![(x, y - r), (x + r, y), (x, y + r), (x - r, y)];
     area.draw(&Polygon::new(outer, WHITE.filled()))
         .drawing("a marker")?;
@@ -509,198 +534,70 @@ pub fn draw_diamond<DB: DrawingBackend>(
     Ok(())
 }
 
-/// The coordinates of every chart: `f64` on both axes, with tick positions chosen here rather
-/// than by plotters (so months fall on Januaries and numbers on round values).
-pub type Coords = Cartesian2d<Ticked, Ticked>;
-
-/// A linear `f64` axis whose ticks are given. (plotters' `WithKeyPoints` over `f64` loses the
-/// label formatter that `configure_mesh` needs, hence this small coordinate of our own.)
-#[derive(Clone, Debug)]
-pub struct Ticked {
-    lo: f64,
-    hi: f64,
-    ticks: Vec<f64>,
+/// How one bundle's line is drawn where bundles' lines overlay.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LineLook {
+    /// Stroke width, pixels.
+    pub width: u32,
+    /// Dashed (the reference bundle).
+    pub dashed: bool,
 }
 
-impl Ranged for Ticked {
-    type FormatOption = DefaultFormatting;
-    type ValueType = f64;
-
-    fn map(&self, v: &f64, limit: (i32, i32)) -> i32 {
-        let span = self.hi - self.lo;
-        if span <= 0.0 {
-            return (limit.0 + limit.1) / 2;
-        }
-        let share = ((v - self.lo) / span).clamp(-10.0, 10.0);
-        limit.0 + (f64::from(limit.1 - limit.0) * share).round() as i32
-    }
-
-    fn key_points<Hint: KeyPointHint>(&self, hint: Hint) -> Vec<f64> {
-        if hint.weight().allow_light_points() {
-            Vec::new()
-        } else {
-            self.ticks.clone()
-        }
-    }
-
-    fn range(&self) -> std::ops::Range<f64> {
-        self.lo..self.hi
-    }
+/// Orders overlaid lines for drawing and picks their looks. Bundles often coincide (a lever
+/// that does not touch an outcome leaves it identical under common random numbers), and the
+/// line drawn last would hide the others. So lines are drawn from thick to thin, and the
+/// reference bundle last, dashed, so that each coinciding line still shows as a rim or
+/// between dashes.
+pub fn overlay<T>(items: Vec<T>, is_reference: impl Fn(&T) -> bool) -> Vec<(T, LineLook)> {
+    let (reference, others): (Vec<T>, Vec<T>) = items.into_iter().partition(|t| is_reference(t));
+    let m = others.len();
+    let mut out: Vec<(T, LineLook)> = others
+        .into_iter()
+        .enumerate()
+        .map(|(k, t)| {
+            let width = 3 + (3 * (m - 1 - k) as u32) / 2;
+            (
+                t,
+                LineLook {
+                    width,
+                    dashed: false,
+                },
+            )
+        })
+        .collect();
+    out.extend(reference.into_iter().map(|t| {
+        (
+            t,
+            LineLook {
+                width: 4,
+                dashed: true,
+            },
+        )
+    }));
+    out
 }
 
-/// One axis of a chart.
-#[derive(Clone, Debug)]
-pub struct Axis {
-    /// Drawn range.
-    pub range: (f64, f64),
-    /// Tick positions.
-    pub ticks: Vec<f64>,
-    /// How tick labels are written.
-    pub scale: Scale,
-    /// Description with unit; empty for none.
-    pub desc: String,
-    /// Whether tick labels are drawn (off for inner panels of small multiples).
-    pub labels: bool,
-    /// Row or column names, for an axis of categories at 0, 1, 2, ...
-    pub categories: Option<Vec<String>>,
-}
-
-impl Axis {
-    /// A value axis over `range` with about `target` ticks.
-    pub fn new(range: (f64, f64), scale: Scale, desc: impl Into<String>, target: usize) -> Axis {
-        Axis {
-            range,
-            ticks: scale.ticks(range.0, range.1, target),
-            scale,
-            desc: desc.into(),
-            labels: true,
-            categories: None,
-        }
-    }
-
-    /// An axis of named categories at 0, 1, 2, ... (the first drawn at the top of a y axis
-    /// when `top_down`).
-    pub fn categories(names: Vec<String>, desc: impl Into<String>) -> Axis {
-        let n = names.len().max(1) as f64;
-        Axis {
-            range: (-0.6, n - 0.4),
-            ticks: (0..names.len()).map(|i| i as f64).collect(),
-            scale: Scale::Number,
-            desc: desc.into(),
-            labels: true,
-            categories: Some(names),
-        }
-    }
-
-    /// Without tick labels or description.
-    pub fn unlabelled(mut self) -> Axis {
-        self.labels = false;
-        self.desc.clear();
-        self
-    }
-
-    /// The label of the tick at `v`.
-    pub fn label(&self, v: f64) -> String {
-        if !self.labels {
-            return String::new();
-        }
-        match &self.categories {
-            Some(names) => {
-                let i = v.round();
-                if i >= 0.0 && (i as usize) < names.len() && (v - i).abs() < 1e-6 {
-                    names[i as usize].clone()
-                } else {
-                    String::new()
-                }
-            }
-            None => self.scale.tick(v),
-        }
-    }
-
-    fn coord(&self) -> Ticked {
-        let (lo, hi) = self.range;
-        let ticks = self
-            .ticks
-            .iter()
-            .copied()
-            .filter(|t| *t >= lo - 1e-9 && *t <= hi + 1e-9)
-            .collect();
-        Ticked { lo, hi, ticks }
-    }
-}
-
-/// Builds a chart on `area` with room for the axes' labels, and draws its grid and axes.
-/// `caption` is drawn above the plot, left-aligned, in the given colour.
+/// Draws a line through `points` in `color` with `look`.
 ///
 /// # Errors
 /// When drawing fails.
-pub fn build_chart<'a, DB: DrawingBackend>(
-    area: &'a DrawingArea<DB, Shift>,
-    x: &Axis,
-    y: &Axis,
-    caption: Option<(&str, RGBColor)>,
-) -> Result<ChartContext<'a, DB, Coords>> {
-    let tick_h = line_height(size::TICK);
-    let desc_h = line_height(size::AXIS);
-    let left = if y.labels {
-        let widest = y
-            .ticks
-            .iter()
-            .map(|t| text_width(area, &y.label(*t), size::TICK))
-            .max()
-            .unwrap_or(0);
-        widest + 16 + if y.desc.is_empty() { 0 } else { desc_h + 10 }
+pub fn draw_line<DB: DrawingBackend>(
+    chart: &mut ChartContext<'_, DB, Coords>,
+    points: Vec<(f64, f64)>,
+    color: RGBColor,
+    look: LineLook,
+) -> Result<()> {
+    let style = color.stroke_width(look.width);
+    if look.dashed {
+        chart
+            .draw_series(DashedLineSeries::new(points, 14, 9, style))
+            .drawing("a line")?;
     } else {
-        8
-    };
-    let bottom = if x.labels {
-        tick_h + 14 + if x.desc.is_empty() { 0 } else { desc_h + 8 }
-    } else {
-        8
-    };
-    let top = match caption {
-        Some((caption, color)) => {
-            let width = area.dim_in_pixel().0 as i32 - left - 8;
-            let lines = wrap(area, caption, size::PANEL, width);
-            for (k, line) in lines.iter().enumerate() {
-                area.draw(&Text::new(
-                    line.clone(),
-                    (left + 4, k as i32 * line_height(size::PANEL)),
-                    text(size::PANEL, &color),
-                ))
-                .drawing("a panel title")?;
-            }
-            lines.len() as i32 * line_height(size::PANEL) + 8
-        }
-        None => 6,
-    };
-    let mut chart = ChartBuilder::on(area)
-        .margin_top(top)
-        .x_label_area_size(bottom)
-        .y_label_area_size(left)
-        .build_cartesian_2d(x.coord(), y.coord())
-        .drawing("the axes")?;
-    let x_fmt = |v: &f64| x.label(*v);
-    let y_fmt = |v: &f64| y.label(*v);
-    let mut mesh = chart.configure_mesh();
-    mesh.x_labels(200)
-        .y_labels(200)
-        .x_label_formatter(&x_fmt)
-        .y_label_formatter(&y_fmt)
-        .label_style(text(size::TICK, &INK))
-        .axis_desc_style(text(size::AXIS, &INK))
-        .bold_line_style(INK.mix(0.12))
-        .light_line_style(TRANSPARENT)
-        .axis_style(INK.mix(0.55))
-        .set_all_tick_mark_size(6);
-    if !x.desc.is_empty() {
-        mesh.x_desc(x.desc.clone());
+        chart
+            .draw_series(LineSeries::new(points, style))
+            .drawing("a line")?;
     }
-    if !y.desc.is_empty() {
-        mesh.y_desc(y.desc.clone());
-    }
-    mesh.draw().drawing("the grid")?;
-    Ok(chart)
+    Ok(())
 }
 
 /// Rows and columns for `n` small multiples on a 16:9 canvas.
@@ -724,7 +621,11 @@ mod tests {
     #[test]
     fn ticks_are_round() {
         assert_eq!(nice_ticks(0.0, 36e6, 6), vec![0.0, 1e7, 2e7, 3e7]);
-        assert_eq!(nice_ticks(0.0, 1.0, 5), vec![0.0, 0.2, 0.4, 0.6, 0.8, 1.0]);
+        let fifths = nice_ticks(0.0, 1.0, 5);
+        assert_eq!(fifths.len(), 6);
+        for (k, t) in fifths.iter().enumerate() {
+            assert!((t - k as f64 * 0.2).abs() < 1e-12, "{fifths:?}");
+        }
         let months = month_ticks(2022.0 + 8.0 / 12.0, 2030.0 + 11.0 / 12.0, 6);
         let labels: Vec<String> = months.iter().map(|m| Scale::Month.tick(*m)).collect();
         assert_eq!(labels, ["2024-01", "2026-01", "2028-01", "2030-01"]);

@@ -372,7 +372,7 @@ pub struct OutputConfig {
 /// The `[charts]` table: what the charts show.
 #[derive(Clone, Debug, Default)]
 pub struct ChartsConfig {
-    /// Series drawn as fan charts (default: every stock that has an observation, else all stocks).
+    /// Series drawn as fan charts (default: every recorded stock and event).
     pub series: Option<Vec<Sp<String>>>,
     /// Outcomes charted (default: all).
     pub outcomes: Option<Vec<Sp<String>>>,

@@ -12,9 +12,7 @@ use std::sync::atomic::AtomicBool;
 
 use rayon::prelude::*;
 
-use crate::engine::{
-    self, CHUNK_RUNS, Fault, FaultMode, Progress, RunError, RunInputs, RunPlan,
-};
+use crate::engine::{self, CHUNK_RUNS, Fault, FaultMode, Progress, RunError, RunInputs, RunPlan};
 use crate::model::Model;
 
 /// Rows of a design that take consecutive run indices.

@@ -9,5 +9,6 @@ mod diagnostics;
 mod docs;
 mod examples;
 mod korea_russia;
+mod plot;
 mod sensitivity;
 mod util;

@@ -10,7 +10,7 @@ use super::{GREY, MAX_BANDS, input_label, outcome_name, source_line, subtitle, w
 use crate::output::sensitivity::{OutcomeSummary, SensitivityReport};
 use crate::plot::read::thousands;
 use crate::plot::theme::{
-    Axis, Chart, DrawResult, Frame, INK, LegendItem, PALETTE, REFERENCE, Scale, Swatch,
+    Axis, Caption, Chart, DrawResult, Frame, INK, LegendItem, PALETTE, REFERENCE, Scale, Swatch,
     build_chart, draw_frame,
 };
 use crate::scenario::Month;
@@ -121,7 +121,16 @@ impl OverTimeChart<'_> {
         let x = Axis::new((t0, t1), Scale::Month, "", 8);
         let x = if x_labels { x } else { x.unlabelled() };
         let y = Axis::new((0.0, y_max), Scale::Percent, y_desc, 5);
-        let mut chart = build_chart(area, &x, &y, Some((caption, INK)))?;
+        let mut chart = build_chart(
+            area,
+            &x,
+            &y,
+            Some(Caption {
+                text: caption,
+                color: INK,
+                lines: 1,
+            }),
+        )?;
         let mut lower = vec![0.0; t.len()];
         // Each month's value spans the month: steps, not slopes, so a month reads as one value.
         let edges = |k: usize| (t[k], t[k] + 1.0 / 12.0);

@@ -1,0 +1,238 @@
+//! Axes: the coordinates every chart uses, tick labels, and the chart builder that leaves room
+//! for labels and panel titles and draws the grid.
+//!
+//! Chart modules describe their axes as [`Axis`] values and get a plotters chart from
+//! [`build_chart`]; sizes and colours come from [`super::theme`].
+
+use anyhow::Result;
+use plotters::coord::Shift;
+use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
+use plotters::prelude::*;
+
+use super::theme::{DrawResult, INK, Scale, fit, line_height, size, text, text_width, wrap};
+
+/// The coordinates of every chart: `f64` on both axes, with tick positions chosen here rather
+/// than by plotters (so months fall on Januaries and numbers on round values).
+pub type Coords = Cartesian2d<Ticked, Ticked>;
+
+/// A linear `f64` axis whose ticks are given. (plotters' `WithKeyPoints` over `f64` loses the
+/// label formatter that `configure_mesh` needs, hence this small coordinate of our own.)
+#[derive(Clone, Debug)]
+pub struct Ticked {
+    lo: f64,
+    hi: f64,
+    ticks: Vec<f64>,
+}
+
+impl Ranged for Ticked {
+    type FormatOption = DefaultFormatting;
+    type ValueType = f64;
+
+    fn map(&self, v: &f64, limit: (i32, i32)) -> i32 {
+        let span = self.hi - self.lo;
+        if span <= 0.0 {
+            return (limit.0 + limit.1) / 2;
+        }
+        let share = ((v - self.lo) / span).clamp(-10.0, 10.0);
+        limit.0 + (f64::from(limit.1 - limit.0) * share).round() as i32
+    }
+
+    fn key_points<Hint: KeyPointHint>(&self, hint: Hint) -> Vec<f64> {
+        if hint.weight().allow_light_points() {
+            Vec::new()
+        } else {
+            self.ticks.clone()
+        }
+    }
+
+    fn range(&self) -> std::ops::Range<f64> {
+        self.lo..self.hi
+    }
+}
+
+/// One axis of a chart.
+#[derive(Clone, Debug)]
+pub struct Axis {
+    /// Drawn range.
+    pub range: (f64, f64),
+    /// Tick positions.
+    pub ticks: Vec<f64>,
+    /// How tick labels are written.
+    pub scale: Scale,
+    /// Description with unit; empty for none.
+    pub desc: String,
+    /// Whether tick labels are drawn (off for inner panels of small multiples).
+    pub labels: bool,
+    /// Row or column names, for an axis of categories at 0, 1, 2, ...
+    pub categories: Option<Vec<String>>,
+}
+
+impl Axis {
+    /// A value axis over `range` with about `target` ticks.
+    pub fn new(range: (f64, f64), scale: Scale, desc: impl Into<String>, target: usize) -> Axis {
+        Axis {
+            range,
+            ticks: scale.ticks(range.0, range.1, target),
+            scale,
+            desc: desc.into(),
+            labels: true,
+            categories: None,
+        }
+    }
+
+    /// An axis of named categories at 0, 1, 2, ... (the first drawn at the top of a y axis
+    /// when `top_down`).
+    pub fn categories(names: Vec<String>, desc: impl Into<String>) -> Axis {
+        let n = names.len().max(1) as f64;
+        Axis {
+            range: (-0.6, n - 0.4),
+            ticks: (0..names.len()).map(|i| i as f64).collect(),
+            scale: Scale::Number,
+            desc: desc.into(),
+            labels: true,
+            categories: Some(names),
+        }
+    }
+
+    /// Without tick labels or description.
+    pub fn unlabelled(mut self) -> Axis {
+        self.labels = false;
+        self.desc.clear();
+        self
+    }
+
+    /// The label of the tick at `v`.
+    pub fn label(&self, v: f64) -> String {
+        if !self.labels {
+            return String::new();
+        }
+        match &self.categories {
+            Some(names) => {
+                let i = v.round();
+                if i >= 0.0 && (i as usize) < names.len() && (v - i).abs() < 1e-6 {
+                    names[i as usize].clone()
+                } else {
+                    String::new()
+                }
+            }
+            None => self.scale.tick(v),
+        }
+    }
+
+    fn coord(&self) -> Ticked {
+        let (lo, hi) = self.range;
+        let ticks = self
+            .ticks
+            .iter()
+            .copied()
+            .filter(|t| *t >= lo - 1e-9 && *t <= hi + 1e-9)
+            .collect();
+        Ticked { lo, hi, ticks }
+    }
+}
+
+/// Width of the label area left of a chart's plot for the axis `y`, pixels.
+pub fn left_width<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, y: &Axis) -> i32 {
+    if !y.labels {
+        return 8;
+    }
+    let widest = y
+        .ticks
+        .iter()
+        .map(|t| text_width(area, &y.label(*t), size::TICK))
+        .max()
+        .unwrap_or(0);
+    widest
+        + 16
+        + if y.desc.is_empty() {
+            0
+        } else {
+            line_height(size::AXIS) + 10
+        }
+}
+
+/// A panel title over a chart.
+#[derive(Clone, Copy, Debug)]
+pub struct Caption<'c> {
+    /// Text.
+    pub text: &'c str,
+    /// Colour.
+    pub color: RGBColor,
+    /// Lines to reserve, at least (so that panels side by side keep aligned plots).
+    pub lines: usize,
+}
+
+/// The lines of a panel title over a chart on `area` with y axis `y`.
+pub fn caption_lines<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    y: &Axis,
+    caption: &str,
+) -> Vec<String> {
+    let width = area.dim_in_pixel().0 as i32 - left_width(area, y) - 8;
+    wrap(area, caption, size::PANEL, width)
+}
+
+/// Builds a chart on `area` with room for the axes' labels, and draws its grid and axes.
+/// `caption` is drawn above the plot, left-aligned, in its colour.
+///
+/// # Errors
+/// When drawing fails.
+pub fn build_chart<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    x: &Axis,
+    y: &Axis,
+    caption: Option<Caption<'_>>,
+) -> Result<ChartContext<'a, DB, Coords>> {
+    let tick_h = line_height(size::TICK);
+    let desc_h = line_height(size::AXIS);
+    let left = left_width(area, y);
+    let bottom = if x.labels {
+        tick_h + 14 + if x.desc.is_empty() { 0 } else { desc_h + 8 }
+    } else {
+        8
+    };
+    let top = match caption {
+        Some(caption) => {
+            let lines = caption_lines(area, y, caption.text);
+            for (k, line) in lines.iter().enumerate() {
+                area.draw(&Text::new(
+                    line.clone(),
+                    (left + 4, k as i32 * line_height(size::PANEL)),
+                    text(size::PANEL, &caption.color),
+                ))
+                .drawing("a panel title")?;
+            }
+            lines.len().max(caption.lines) as i32 * line_height(size::PANEL) + 8
+        }
+        None => 6,
+    };
+    let mut chart = ChartBuilder::on(area)
+        .margin_top(top)
+        .x_label_area_size(bottom)
+        .y_label_area_size(left)
+        .build_cartesian_2d(x.coord(), y.coord())
+        .drawing("the axes")?;
+    let x_fmt = |v: &f64| x.label(*v);
+    let y_fmt = |v: &f64| y.label(*v);
+    let mut mesh = chart.configure_mesh();
+    mesh.x_labels(200)
+        .y_labels(200)
+        .x_label_formatter(&x_fmt)
+        .y_label_formatter(&y_fmt)
+        .label_style(text(size::TICK, &INK))
+        .axis_desc_style(text(size::AXIS, &INK))
+        .bold_line_style(INK.mix(0.12))
+        .light_line_style(TRANSPARENT)
+        .axis_style(INK.mix(0.55))
+        .set_all_tick_mark_size(6);
+    if !x.desc.is_empty() {
+        // Descriptions are centred under the plot; a long one would run into the next panel.
+        let width = area.dim_in_pixel().0 as i32 - left;
+        mesh.x_desc(fit(area, &x.desc, size::AXIS, width));
+    }
+    if !y.desc.is_empty() {
+        mesh.y_desc(y.desc.clone());
+    }
+    mesh.draw().drawing("the grid")?;
+    Ok(chart)
+}
