@@ -446,9 +446,14 @@ fn print_table(rep: &SensitivityReport, top: usize) {
         human(m.runs as f64, 3),
         m.elapsed_s
     );
-    let pct = |v: Option<f64>| v.map_or_else(|| "–".to_string(), |v| format!("{:.1}%", v * 100.0));
+    // One decimal of a percentage, and no "-0.0".
+    let one = |v: f64| {
+        let s = format!("{:.1}", v * 100.0);
+        if s == "-0.0" { "0.0".to_string() } else { s }
+    };
+    let pct = |v: Option<f64>| v.map_or_else(|| "–".to_string(), |v| format!("{}%", one(v)));
     let ci = |lo: Option<f64>, hi: Option<f64>| match (lo, hi) {
-        (Some(lo), Some(hi)) => format!("[{:.1}, {:.1}]", lo * 100.0, hi * 100.0),
+        (Some(lo), Some(hi)) => format!("[{}, {}]", one(lo), one(hi)),
         _ => String::new(),
     };
     let num = |v: Option<f64>| v.map_or_else(|| "–".to_string(), |v| human(v, 3));
@@ -471,7 +476,10 @@ fn print_table(rep: &SensitivityReport, top: usize) {
             println!("  note: {}", o.note);
         }
         let any = |r: &&SensitivityRecord| {
-            r.st.is_some() || r.s1.is_some() || r.mu_star.is_some() || r.swing.is_some()
+            r.st.is_some()
+                || r.s1.is_some()
+                || r.mu_star.is_some_and(|m| m != 0.0)
+                || r.swing.is_some_and(|s| s != 0.0)
         };
         if !rows.iter().any(any) {
             continue;

@@ -95,14 +95,13 @@ fn input_label(report: &SensitivityReport, name: &str, with_range: bool) -> Stri
     let Some(i) = report.inputs.iter().find(|i| i.name == name) else {
         return humanize(name);
     };
-    let mut label = if i.label.is_empty() || i.label == i.name {
+    // A long label would crowd the plot out (or need cutting mid-word): the name, made
+    // readable, is short and is what the analyst wrote in the scenario.
+    let label = if i.label.is_empty() || i.label == i.name || i.label.chars().count() > 34 {
         humanize(&i.name)
     } else {
         i.label.clone()
     };
-    if label.chars().count() > 34 {
-        label = label.chars().take(33).collect::<String>() + "…";
-    }
     match (with_range, i.low, i.high) {
         (true, Some(lo), Some(hi)) => format!("{label} ({} to {})", human(lo, 2), human(hi, 2)),
         _ => label,
@@ -161,10 +160,41 @@ fn source_line(report: &SensitivityReport) -> String {
         m.version, m.seed
     );
     let source = report.scenario.source.trim().trim_end_matches('.');
+    // Scenarios often write their source as "Source: ...".
+    let source = source
+        .strip_prefix("Source:")
+        .or_else(|| source.strip_prefix("source:"))
+        .unwrap_or(source)
+        .trim();
     if source.is_empty() {
         format!("Source: {model}.")
     } else {
         format!("Source: {source}. Model: {model}.")
+    }
+}
+
+/// Rows are never drawn thicker than a chart of this many would draw them.
+const MIN_ROWS: usize = 6;
+
+/// A category axis of `names` (bottom to top) at 0, 1, 2, ..., with empty room above and below
+/// when there are fewer than [`MIN_ROWS`], so that one or two bars do not fill the slide.
+fn rows_axis(names: Vec<String>) -> Axis {
+    let pad = MIN_ROWS.saturating_sub(names.len()) as f64 / 2.0;
+    let mut axis = Axis::categories(names, "");
+    axis.range = (axis.range.0 - pad, axis.range.1 + pad);
+    axis
+}
+
+/// An index as a percentage for people: one decimal below 10%, none above; estimates within
+/// 0.05 points of zero (often slightly negative, by sampling error) as 0%.
+pub fn index_percent(v: f64) -> String {
+    let pct = v * 100.0;
+    if pct.abs() < 0.05 {
+        "0%".into()
+    } else if pct.abs() < 10.0 {
+        format!("{pct:.1}%")
+    } else {
+        format!("{pct:.0}%")
     }
 }
 
@@ -200,12 +230,21 @@ impl Chart for TornadoChart<'_> {
         let width = |x: &SensitivityRecord| x.swing.map_or(0.0, f64::abs);
         rows.sort_by(|a, b| width(b).total_cmp(&width(a)));
         let total = rows.len();
+        // Bars under 1% of the longest are invisible: leave them to the CSV.
+        let longest = rows.first().map_or(0.0, |x| width(x));
+        rows.retain(|x| width(x) >= 0.01 * longest);
         rows.truncate(MAX_ROWS);
         let base = o.oat_base.unwrap_or(f64::NAN);
-        let shown = if total > rows.len() {
-            format!("the {} largest of {total} inputs", rows.len())
-        } else {
+        let shown = if rows.len() == total {
             format!("{total} inputs")
+        } else if rows.len() == MAX_ROWS {
+            format!("the {MAX_ROWS} largest swings of {total} inputs")
+        } else {
+            format!(
+                "{} of {total} inputs move{} it by 1% of the largest swing or more",
+                rows.len(),
+                if rows.len() == 1 { "s" } else { "" }
+            )
         };
         let runs = r.manifest.oat_runs;
         let what = format!(
@@ -240,7 +279,7 @@ impl Chart for TornadoChart<'_> {
         let area = draw_frame(
             root,
             &Frame {
-                title: format!("{}: what moves it, one input at a time", outcome_name(o)),
+                title: format!("{}: one input at a time", outcome_name(o)),
                 subtitle: subtitle(r, &what),
                 legend,
                 source: source_line(r),
@@ -268,7 +307,7 @@ impl Chart for TornadoChart<'_> {
             .map(|x| input_label(r, &x.input, true))
             .collect();
         let n = rows.len();
-        let mut chart = build_chart(&area, &x, &Axis::categories(names, ""), None)?;
+        let mut chart = build_chart(&area, &x, &rows_axis(names), None)?;
         let half = 0.36;
         for (k, row) in rows.iter().enumerate() {
             let yk = (n - 1 - k) as f64;
@@ -357,11 +396,19 @@ impl Chart for SobolChart<'_> {
         let key = |x: &SensitivityRecord| x.st.or(x.s1).unwrap_or(0.0);
         rows.sort_by(|a, b| key(b).total_cmp(&key(a)));
         let total = rows.len();
+        // Inputs below half a percent on both indices do not show as bars.
+        rows.retain(|x| key(x) >= 0.005 || x.s1.unwrap_or(0.0) >= 0.005);
         rows.truncate(MAX_ROWS);
-        let shown = if total > rows.len() {
-            format!("the {} largest of {total} inputs · ", rows.len())
-        } else {
+        let shown = if rows.len() == total {
             String::new()
+        } else if rows.len() == MAX_ROWS {
+            format!("the {MAX_ROWS} largest of {total} inputs · ")
+        } else {
+            format!(
+                "{} of {total} inputs ha{} an index of 0.5% or more · ",
+                rows.len(),
+                if rows.len() == 1 { "s" } else { "ve" }
+            )
         };
         let what = format!(
             "{shown}N = {} base samples ({} runs) · {}% intervals from {} bootstrap resamples",
@@ -398,7 +445,7 @@ impl Chart for SobolChart<'_> {
             root,
             &Frame {
                 title: format!(
-                    "{}: share of its variance due to each uncertain input (Sobol' indices)",
+                    "{}: share of variance by input (Sobol' indices)",
                     outcome_name(o)
                 ),
                 subtitle: subtitle(r, &what),
@@ -423,23 +470,24 @@ impl Chart for SobolChart<'_> {
         .unwrap_or((0.0, 1.0));
         let x0 = lo.min(0.0);
         let x1 = hi.max(0.1);
-        let x1 = x1 + (x1 - x0) * 0.16;
-        let x = Axis::new(
+        // Room on the right for "alone 37% · total 65%".
+        let x1 = x1 + (x1 - x0) * 0.4;
+        let mut x = Axis::new(
             (x0 - (x1 - x0) * 0.01, x1),
             Scale::Percent,
-            format!(
-                "share of the variance of {}",
-                with_unit(&outcome_name(o), &o.unit)
-            ),
+            format!("share of the variance of {}", outcome_name(o)),
             8,
         );
+        // The room kept for value labels gets no ticks: an index above 100% means nothing.
+        let last_tick = hi.max(1.0).min(x1);
+        x.ticks.retain(|t| *t <= last_tick + 1e-9);
         let names: Vec<String> = rows
             .iter()
             .rev()
             .map(|x| input_label(r, &x.input, false))
             .collect();
         let n = rows.len();
-        let mut chart = build_chart(&area, &x, &Axis::categories(names, ""), None)?;
+        let mut chart = build_chart(&area, &x, &rows_axis(names), None)?;
         for (k, row) in rows.iter().enumerate() {
             let yk = (n - 1 - k) as f64;
             let bars = [
@@ -462,8 +510,7 @@ impl Chart for SobolChart<'_> {
                 .into_iter()
                 .flatten()
                 .fold(0.0, f64::max);
-            let pct =
-                |v: Option<f64>| v.map_or_else(|| "–".to_string(), |v| Scale::Percent.tick(v));
+            let pct = |v: Option<f64>| v.map_or_else(|| "–".to_string(), index_percent);
             chart
                 .draw_series(std::iter::once(
                     EmptyElement::at((right, yk))

@@ -6,7 +6,7 @@ use anyhow::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{GREY, MAX_BANDS, input_label, outcome_name, source_line, subtitle, with_unit};
+use super::{GREY, MAX_BANDS, input_label, outcome_name, source_line, subtitle};
 use crate::output::sensitivity::{OutcomeSummary, SensitivityReport};
 use crate::plot::read::thousands;
 use crate::plot::theme::{
@@ -228,8 +228,8 @@ impl Chart for OverTimeChart<'_> {
             root,
             &Frame {
                 title: format!(
-                    "{}: which assumption drives it, month by month (Sobol' indices)",
-                    with_unit(&outcome_name(s), &s.unit)
+                    "{}: what drives it, month by month (Sobol' indices)",
+                    outcome_name(s)
                 ),
                 subtitle: subtitle(r, &what),
                 legend,
