@@ -6,14 +6,13 @@
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicBool;
 
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use sha2::{Digest, Sha256};
 
 use super::Failure;
-use super::common::{Prepared, prepare, select_bundles, threads};
+use super::common::{Prepared, interrupt_flag, prepare, select_bundles, threads};
 use crate::diag::FileId;
 use crate::model::Model;
 use crate::output::ResultsWriter;
@@ -24,7 +23,9 @@ use crate::output::sensitivity::{
 };
 use crate::plot::sensitivity::render_report;
 use crate::sensitivity::exec::DesignError;
-use crate::sensitivity::{self, Input, Method, Settings, analyse, has_noise, planned_runs};
+use crate::sensitivity::{
+    self, Input, Method, Monitor, Settings, analyse, estimated_columns, has_noise, planned_runs,
+};
 
 /// Largest design held in memory (outcome values of every run), bytes.
 const MAX_DESIGN_BYTES: u64 = 2 << 30;
@@ -164,8 +165,25 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<(), Failure> {
 
     let analysis = {
         let bar = progress_bar(runs, &p.scenario.meta.name.value);
-        let cancel = AtomicBool::new(false);
-        let result = analyse(model, &inputs, &settings, &|n| bar.inc(n), &cancel);
+        let columns = estimated_columns(model, &settings);
+        let switch = std::sync::Once::new();
+        let estimated = |n: u64| {
+            // After the runs, the same bar counts the outcomes and months estimated.
+            switch.call_once(|| {
+                bar.set_style(bar_style(
+                    "{msg} [{bar:30}] {human_pos}/{human_len} estimates, eta {eta}",
+                ));
+                bar.set_message(format!("{}: bootstrap", p.scenario.meta.name.value));
+                bar.set_length(columns);
+                bar.set_position(0);
+            });
+            bar.inc(n);
+        };
+        let monitor = Monitor {
+            runs: &|n| bar.inc(n),
+            estimated: &estimated,
+        };
+        let result = analyse(model, &inputs, &settings, monitor, interrupt_flag());
         bar.finish_and_clear();
         match result {
             Ok(a) => a,
@@ -280,15 +298,17 @@ fn progress_bar(total: u64, what: &str) -> ProgressBar {
     } else {
         ProgressBar::hidden()
     };
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{msg} [{bar:30}] {human_pos}/{human_len} runs, {per_sec}, eta {eta}",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> "),
-    );
+    bar.set_style(bar_style(
+        "{msg} [{bar:30}] {human_pos}/{human_len} runs, {per_sec}, eta {eta}",
+    ));
     bar.set_message(format!("{what}: sensitivity"));
     bar
+}
+
+fn bar_style(template: &str) -> ProgressStyle {
+    ProgressStyle::with_template(template)
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> ")
 }
 
 /// A run of the design faulted: say which, with its inputs, and how to reproduce it.

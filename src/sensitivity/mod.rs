@@ -272,7 +272,39 @@ pub fn planned_runs(settings: &Settings, d: usize, noise: bool) -> u64 {
         .sum()
 }
 
-/// Runs the analysis.
+/// Callbacks that follow an analysis: `runs` after each unit of runs with their number,
+/// `estimated` after each outcome or series month whose Sobol' indices are estimated (the
+/// bootstrap of many series months can take as long as the runs).
+#[derive(Clone, Copy)]
+pub struct Monitor<'a> {
+    /// Runs completed.
+    pub runs: Progress<'a>,
+    /// Columns estimated.
+    pub estimated: Progress<'a>,
+}
+
+impl Monitor<'_> {
+    /// A monitor that reports nothing.
+    pub fn silent() -> Monitor<'static> {
+        Monitor {
+            runs: &|_| {},
+            estimated: &|_| {},
+        }
+    }
+}
+
+/// The number of columns [`Monitor::estimated`] counts: outcomes plus series months, when
+/// Sobol' indices are asked for.
+pub fn estimated_columns(model: &Model, settings: &Settings) -> u64 {
+    if settings.methods.contains(&Method::Sobol) {
+        (model.outcomes.len() + settings.series.len() * model.n_months) as u64
+    } else {
+        0
+    }
+}
+
+/// Runs the analysis. `cancel` is polled between units of runs (the estimates that follow are
+/// not interrupted).
 ///
 /// # Errors
 /// A numeric fault in a run (with the design values of that run), or cancellation.
@@ -280,7 +312,7 @@ pub fn analyse(
     model: &Model,
     inputs: &[Input],
     settings: &Settings,
-    progress: Progress<'_>,
+    monitor: Monitor<'_>,
     cancel: &AtomicBool,
 ) -> Result<Analysis, DesignError> {
     let started = Instant::now();
@@ -344,7 +376,7 @@ pub fn analyse(
             settings.seed,
             settings.threads,
             blocks,
-            progress,
+            monitor.runs,
             cancel,
         )
     };
@@ -363,6 +395,7 @@ pub fn analyse(
                     noise,
                     n_series,
                     settings,
+                    monitor.estimated,
                 ));
             }
             Method::Morris => {
@@ -476,6 +509,7 @@ fn sobol_estimates(
     noise: bool,
     n_series: usize,
     settings: &Settings,
+    estimated: Progress<'_>,
 ) -> SobolResult {
     let n_cols = model.outcomes.len();
     let n_out = n_cols - n_series;
@@ -492,14 +526,16 @@ fn sobol_estimates(
         } else {
             settings.series_resamples
         };
-        sobol::sobol(
+        let column = sobol::sobol(
             &ya,
             &yb,
             &refs,
             resamples,
             settings.confidence,
             settings.seed,
-        )
+        );
+        estimated(1);
+        column
     };
     let all: Vec<Option<SobolColumn>> = match rayon::ThreadPoolBuilder::new()
         .num_threads(settings.threads)

@@ -13,7 +13,7 @@ use std::process::Command;
 use leversim::model::{Model, Overrides, compile};
 use leversim::scenario::dist::Dist;
 use leversim::scenario::{Scenario, load};
-use leversim::sensitivity::{self, Analysis, Input, Method, Settings};
+use leversim::sensitivity::{self, Analysis, Input, Method, Monitor, Settings};
 
 fn prepare(path: &str) -> (Scenario, Model) {
     let loaded = load(Path::new(path));
@@ -44,8 +44,8 @@ fn analyse(path: &str, settings: impl Fn(&Model) -> Settings) -> (Vec<Input>, An
     let (scenario, model) = prepare(path);
     let inputs = sensitivity::inputs(&scenario, &model, false);
     let s = settings(&model);
-    let a =
-        sensitivity::analyse(&model, &inputs, &s, &|_| {}, &Default::default()).expect("no faults");
+    let a = sensitivity::analyse(&model, &inputs, &s, Monitor::silent(), &Default::default())
+        .expect("no faults");
     (inputs, a)
 }
 
@@ -212,7 +212,8 @@ fn levers_are_inputs_over_their_ranges() {
         ]
     );
     let s = settings(&model, vec![Method::Sobol], 512, 4);
-    let a = sensitivity::analyse(&model, &inputs, &s, &|_| {}, &Default::default()).unwrap();
+    let a =
+        sensitivity::analyse(&model, &inputs, &s, Monitor::silent(), &Default::default()).unwrap();
     let sobol = a.sobol.unwrap();
     let cost = model
         .outcomes
