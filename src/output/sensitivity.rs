@@ -406,8 +406,48 @@ fn push_month(
 /// # Errors
 /// On I/O failure.
 pub fn write_report(dir: &Path, report: &SensitivityReport) -> Result<()> {
-    write_csv(&dir.join("sensitivity.csv"), &report.records)?;
-    write_csv(&dir.join("sensitivity_over_time.csv"), &report.over_time)?;
+    let blank = OverTimeRecord {
+        series: String::new(),
+        month: String::new(),
+        input: String::new(),
+        s1: None,
+        s1_ci_low: None,
+        s1_ci_high: None,
+        st: None,
+        st_ci_low: None,
+        st_ci_high: None,
+        mean: None,
+        variance: None,
+    };
+    let blank_record = SensitivityRecord {
+        outcome: String::new(),
+        input: String::new(),
+        input_kind: String::new(),
+        s1: None,
+        s1_ci_low: None,
+        s1_ci_high: None,
+        st: None,
+        st_ci_low: None,
+        st_ci_high: None,
+        mu_star: None,
+        mu_star_ci_low: None,
+        mu_star_ci_high: None,
+        mu: None,
+        sigma: None,
+        input_low: None,
+        input_high: None,
+        outcome_base: None,
+        outcome_low: None,
+        outcome_high: None,
+        swing: None,
+        swing_se: None,
+    };
+    write_csv(&dir.join("sensitivity.csv"), &report.records, &blank_record)?;
+    write_csv(
+        &dir.join("sensitivity_over_time.csv"),
+        &report.over_time,
+        &blank,
+    )?;
     let path = dir.join("sensitivity.json");
     let text = serde_json::to_string_pretty(report).context("could not encode sensitivity.json")?;
     std::fs::write(&path, text + "\n")
@@ -426,7 +466,18 @@ pub fn read_report(dir: &Path) -> Result<SensitivityReport> {
         .with_context(|| format!("'{}' is not a sensitivity report", path.display()))
 }
 
-fn write_csv<T: Serialize>(path: &Path, rows: &[T]) -> Result<()> {
+/// Writes `rows` with a header; with no rows, the header of `empty` alone (the csv crate
+/// takes the header from the first record), so that scripts always find the columns.
+fn write_csv<T: Serialize>(path: &Path, rows: &[T], empty: &T) -> Result<()> {
+    if rows.is_empty() {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.serialize(empty)
+            .context("could not encode a CSV header")?;
+        let bytes = w.into_inner().context("could not encode a CSV header")?;
+        let header = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
+        return std::fs::write(path, [header, b"\n"].concat())
+            .with_context(|| format!("could not write '{}'", path.display()));
+    }
     let mut w = csv::Writer::from_path(path)
         .with_context(|| format!("could not create '{}'", path.display()))?;
     for row in rows {
