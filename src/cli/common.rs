@@ -353,18 +353,19 @@ pub fn fault_message(p: &Prepared, path: &Path, seed: u64, fault: &engine::Fault
     )))
 }
 
-/// Writes a complete results folder (summary.json, runs.csv, series.csv, and whatever `extra`
-/// adds) atomically into `dir`. Returns the folder and the summary.
+/// Writes a complete results folder (summary.json, runs.csv, series.csv, whatever `extra`
+/// adds, and the charts unless `--no-charts`) atomically into `dir`. Returns the folder, the
+/// summary and the number of charts drawn.
 pub fn write_results(
     p: &Prepared,
-    path: &Path,
+    args: &SimArgs,
     plan: &RunPlan,
     out: &RunOutput,
     dir: &Path,
-    extra: impl FnOnce(&ResultsWriter, &Summary) -> anyhow::Result<()>,
-) -> Result<(PathBuf, Summary), Failure> {
+    extra: impl FnOnce(&ResultsWriter) -> anyhow::Result<()>,
+) -> Result<(PathBuf, Summary, usize), Failure> {
     let summary = Summary {
-        manifest: manifest(p, path, plan, out),
+        manifest: manifest(p, &args.scenario, plan, out),
         outcomes: outcome_records(&p.scenario, &p.model, out),
         observations: observation_records(&p.scenario, &p.model, out),
         faults: fault_records(&p.model, out),
@@ -373,12 +374,22 @@ pub fn write_results(
     let writer = ResultsWriter::begin(dir).map_err(Failure::Io)?;
     writer.write_runs(&p.model, out).map_err(Failure::Io)?;
     writer.write_series(&p.model, out).map_err(Failure::Io)?;
-    extra(&writer, &summary).map_err(Failure::Io)?;
+    writer.write_summary(&summary).map_err(Failure::Io)?;
+    extra(&writer).map_err(Failure::Io)?;
+    // Charts are drawn from the files just written (as `leversim plot` does) and before the
+    // commit, so a run whose charts fail leaves no complete-looking folder.
+    let charts = if args.no_charts || interrupted() {
+        0
+    } else {
+        crate::plot::render_results(writer.dir())
+            .map_err(Failure::Io)?
+            .len()
+            / 2
+    };
     if interrupted() {
         // Dropping the writer removes the unfinished folder.
         return Err(Failure::Interrupted);
     }
-    writer.write_summary(&summary).map_err(Failure::Io)?;
     let dir = writer.commit().map_err(Failure::Io)?;
-    Ok((dir, summary))
+    Ok((dir, summary, charts))
 }

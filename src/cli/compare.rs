@@ -47,7 +47,7 @@ pub fn compare(args: CompareArgs) -> Result<(), Failure> {
     let dir = args.sim.out.clone().unwrap_or_else(|| {
         PathBuf::from("output").join(format!("{}-compare", p.scenario.meta.name.value))
     });
-    let (dir, summary) = write_results(&p, &args.sim.scenario, &plan, &out, &dir, |w, _| {
+    let (dir, summary, _charts) = write_results(&p, &args.sim, &plan, &out, &dir, |w| {
         w.write_json("comparison.json", &comparison)?;
         w.write_csv(
             "comparison.csv",

@@ -54,14 +54,6 @@ pub enum Command {
     Plot(PlotArgs),
 }
 
-/// `leversim plot`.
-#[derive(Args, Debug)]
-pub struct PlotArgs {
-    /// Results folder written by `leversim run` (holds summary.json).
-    #[arg(value_name = "RESULTS_DIR")]
-    pub results: PathBuf,
-}
-
 /// `leversim compare`.
 #[derive(Args, Debug)]
 pub struct CompareArgs {
@@ -90,6 +82,14 @@ pub struct SweepArgs {
     pub bundle: Option<String>,
 }
 
+/// `leversim plot`.
+#[derive(Args, Debug)]
+pub struct PlotArgs {
+    /// Results folder written by `leversim run` (holds summary.json).
+    #[arg(value_name = "RESULTS_DIR")]
+    pub results: PathBuf,
+}
+
 /// `leversim validate`.
 #[derive(Args, Debug)]
 pub struct ValidateArgs {
@@ -114,13 +114,16 @@ pub struct SimArgs {
     /// Override a param (as a constant) or a lever (in every bundle); repeatable.
     #[arg(long = "set", value_name = "NAME=VALUE")]
     pub set: Vec<String>,
-    /// Results folder [default: output/<scenario name>].
+    /// Results folder (default: `output/<scenario name>`).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// On a numeric fault (NaN, infinity, a stock past its bound): stop at the first (exit 1),
     /// or count faults per bundle and leave the faulting runs out of the results.
     #[arg(long, value_enum, default_value_t = OnFault::Stop, value_name = "MODE")]
     pub on_fault: OnFault,
+    /// Skip the charts (for benchmarks); draw them later with `leversim plot DIR`.
+    #[arg(long)]
+    pub no_charts: bool,
 }
 
 /// `--on-fault`.
@@ -153,9 +156,6 @@ pub struct RunArgs {
     /// Reproduce one run: simulate only run K (with --seed and --bundle as reported).
     #[arg(long = "run", value_name = "K")]
     pub single_run: Option<u64>,
-    /// Skip the charts (for benchmarks); draw them later with `leversim plot DIR`.
-    #[arg(long)]
-    pub no_charts: bool,
 }
 
 /// Set once stdout is closed by the reader: later output is dropped.

@@ -6,7 +6,6 @@ use super::common::{
 use super::table::{print_faults, print_history, print_outcomes};
 use super::{Failure, RunArgs};
 use crate::engine::{RunError, RunPlan};
-use crate::plot::render_results;
 
 /// Runs the command.
 pub fn run(args: RunArgs) -> Result<(), Failure> {
@@ -26,17 +25,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         Err(RunError::Cancelled) => return Err(Failure::Interrupted),
     };
     let dir = out_dir(&p, &args.sim);
-    // Charts are drawn from the files written (as `leversim plot` does) before the commit, so a
-    // run whose charts fail leaves no complete-looking folder. They read summary.json, which is
-    // therefore written before them (and again, unchanged, last).
-    let mut charts = 0;
-    let (dir, summary) = write_results(&p, &args.sim.scenario, &plan, &out, &dir, |w, summary| {
-        if !args.no_charts {
-            w.write_summary(summary)?;
-            charts = render_results(w.dir())?.len() / 2;
-        }
-        Ok(())
-    })?;
+    let (dir, summary, charts) = write_results(&p, &args.sim, &plan, &out, &dir, |_| Ok(()))?;
 
     print_outcomes(&p.scenario, &summary);
     print_history(&summary, &p.model.bundles[p.model.baseline].name);

@@ -1,4 +1,4 @@
-//! From a checked [`Scenario`] to an executable [`Model`].
+//! From a checked [`Scenario`](crate::scenario::Scenario) to an executable [`Model`].
 //!
 //! Compiling resolves every name once, orders the monthly formulas by their dependencies (a
 //! cycle is an error naming its members), and lowers each formula to [`ops::Op`]s over numbered

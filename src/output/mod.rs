@@ -1,7 +1,7 @@
 //! Results folders: the only writer of `output/<name>/`.
 //!
 //! [`schema`] is the public format; [`summary`] turns engine output into its records;
-//! [`write`] writes the folder atomically; [`format`] renders numbers for people.
+//! [`write`](mod@write) writes the folder atomically; [`format`](mod@format) renders numbers for people.
 
 pub mod format;
 pub mod schema;

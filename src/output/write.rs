@@ -149,7 +149,8 @@ impl ResultsWriter {
         w.flush().with_context(|| write_error(&path))
     }
 
-    /// Writes `summary.json` (call last: its presence marks a complete folder).
+    /// Writes `summary.json` (what `leversim plot` reads; completeness is marked by the folder
+    /// being renamed into place, not by this file).
     ///
     /// # Errors
     /// On I/O failure.

@@ -333,7 +333,11 @@ fn read_runs(path: &Path) -> Result<BTreeMap<(String, String), RunValues>> {
             path.display()
         );
     }
-    let outcomes = &header[2..];
+    // With `--on-fault count` a last `fault` column names the fault that retired a run; such
+    // runs are left out of the charts as they are out of every statistic.
+    let fault_column =
+        (header.last().map(String::as_str) == Some("fault")).then(|| header.len() - 1);
+    let outcomes = &header[2..fault_column.unwrap_or(header.len())];
     let mut out: BTreeMap<(String, String), RunValues> = BTreeMap::new();
     let mut bundle = String::new();
     let mut current: Vec<RunValues> = Vec::new();
@@ -347,6 +351,9 @@ fn read_runs(path: &Path) -> Result<BTreeMap<(String, String), RunValues>> {
     for (i, record) in reader.records().enumerate() {
         let line = i as u64 + 2;
         let record = record.with_context(|| format!("could not read '{}'", path.display()))?;
+        if fault_column.is_some_and(|c| record.get(c).is_some_and(|f| !f.is_empty())) {
+            continue;
+        }
         if record[0] != *bundle {
             flush(&bundle, &mut current);
             bundle = record[0].to_string();

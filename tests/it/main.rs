@@ -10,5 +10,6 @@ mod docs;
 mod examples;
 mod korea_russia;
 mod plot;
+mod reference;
 mod sensitivity;
 mod util;
