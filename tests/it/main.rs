@@ -12,4 +12,5 @@ mod faults;
 mod korea_russia;
 mod plot;
 mod reference;
+mod sensitivity;
 mod util;
