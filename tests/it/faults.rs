@@ -1,21 +1,13 @@
 //! Numeric faults, interruption and limits: nothing is lost, nothing half-written looks complete.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
+
+use crate::util::{leversim, temp_dir};
 use std::time::{Duration, Instant};
 
-fn leversim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_leversim"))
-        .args(args)
-        .output()
-        .expect("leversim starts")
-}
-
 fn temp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("leversim-faults-{name}-{}", std::process::id()));
-    std::fs::remove_dir_all(&dir).ok();
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    temp_dir("faults", name)
 }
 
 fn scenario(dir: &Path, body: &str) -> String {

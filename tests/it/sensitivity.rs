@@ -7,8 +7,8 @@
 //! (The unit test `bootstrap_intervals_cover_about_95_percent` checks the 95% intervals' own
 //! coverage over 200 repeated experiments.)
 
+use crate::util::leversim;
 use std::path::Path;
-use std::process::Command;
 
 use leversim::model::{Model, Overrides, compile};
 use leversim::scenario::dist::Dist;
@@ -237,13 +237,6 @@ fn levers_are_inputs_over_their_ranges() {
             _ => assert_eq!((ix.s1, ix.st), (0.0, 0.0), "{name}"),
         }
     }
-}
-
-fn leversim(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_leversim"))
-        .args(args)
-        .output()
-        .expect("leversim starts")
 }
 
 /// A small world: two params, noise, a year of months, a reported figure (so the stock is
