@@ -11,7 +11,9 @@
 //! 5. [`output`]: `RunOutput` → a results folder (`summary.json`, `runs.csv`, `series.csv`);
 //! 6. [`compare`]: paired bundle comparisons, cost-effectiveness and lever sweeps;
 //! 7. [`plot`]: a results folder → briefing charts (PNG and SVG) in its `charts/`;
-//! 8. [`cli`]: the `leversim` command.
+//! 8. [`sensitivity`]: `Model` + a designed experiment → Sobol' indices, Morris effects and
+//!    one-at-a-time swings of each outcome with respect to params and levers;
+//! 9. [`cli`]: the `leversim` command.
 //!
 //! Problems in scenario files are [`diag::Diagnostic`]s with file, line, column and a hint.
 //!
@@ -56,4 +58,5 @@ pub mod model;
 pub mod output;
 pub mod plot;
 pub mod scenario;
+pub mod sensitivity;
 pub mod stats;

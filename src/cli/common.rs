@@ -256,6 +256,13 @@ fn install_interrupt_handler() {
     });
 }
 
+/// The flag Ctrl-C raises, with the handler installed: for commands that drive the engine
+/// themselves (`sensitivity`).
+pub fn interrupt_flag() -> &'static AtomicBool {
+    install_interrupt_handler();
+    &INTERRUPTED
+}
+
 /// Whether the user has interrupted the command.
 pub fn interrupted() -> bool {
     INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst)

@@ -15,6 +15,7 @@ mod common;
 mod compare;
 mod plot;
 mod run;
+mod sensitivity;
 mod sweep;
 mod table;
 mod validate;
@@ -23,6 +24,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+
+pub use sensitivity::{MethodArg, SensitivityArgs};
 
 /// leversim: policy-scenario Monte Carlo. Scenario files in, distributions, comparisons and
 /// briefing charts out.
@@ -45,6 +48,8 @@ pub enum Command {
     Compare(CompareArgs),
     /// Response of outcomes to one or two levers over a grid.
     Sweep(SweepArgs),
+    /// Global sensitivity of outcomes to params (and levers): Sobol', Morris, tornado swings.
+    Sensitivity(SensitivityArgs),
     /// Redraw the charts of a results folder from its files, without re-running.
     Plot(PlotArgs),
 }
@@ -188,6 +193,7 @@ pub fn main() -> ExitCode {
         Command::Validate(args) => validate::validate(&args),
         Command::Compare(args) => compare::compare(args),
         Command::Sweep(args) => sweep::sweep(args),
+        Command::Sensitivity(args) => sensitivity::sensitivity(&args),
         Command::Plot(args) => plot::plot(&args),
     };
     match outcome {

@@ -138,23 +138,48 @@ pub fn exec(ops: &[Op], vals: &mut [Row], cx: &DrawCx<'_>) {
                     clamp,
                 );
             }
-            Op::Draw { dst, f, site, args } => {
+            Op::Draw {
+                dst,
+                f,
+                site,
+                args,
+                guard,
+            } => {
                 let (d, s) = split(vals, dst.index());
                 let [a, b, c] = args.map(|slot| s.get(slot.index()));
                 let site = cx.sites[site as usize];
-                draw(d, f, a, b, c, cx, site);
+                // Lanes whose `if` takes the other branch skip the draw (value unused).
+                let mut wanted = [true; LANES];
+                if let Some((cond, branch)) = guard {
+                    let cond = s.get(cond.index());
+                    for (w, c) in wanted.iter_mut().zip(cond) {
+                        *w = !c.is_nan() && (*c != 0.0) == branch;
+                    }
+                }
+                draw(d, f, [a, b, c], cx, site, &wanted);
             }
         }
     }
 }
 
-fn draw(d: &mut Row, f: DrawFn, a: &Row, b: &Row, c: &Row, cx: &DrawCx<'_>, site: u64) {
+fn draw(
+    d: &mut Row,
+    f: DrawFn,
+    [a, b, c]: [&Row; 3],
+    cx: &DrawCx<'_>,
+    site: u64,
+    wanted: &[bool; LANES],
+) {
     let active = cx.active;
     macro_rules! lanes {
         (|$rng:ident, $i:ident| $body:expr) => {
             for $i in 0..active {
-                let mut $rng: Stream = stream(cx.run_keys[$i], site, cx.month);
-                d[$i] = $body;
+                d[$i] = if wanted[$i] {
+                    let mut $rng: Stream = stream(cx.run_keys[$i], site, cx.month);
+                    $body
+                } else {
+                    0.0
+                };
             }
         };
     }

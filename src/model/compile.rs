@@ -1068,6 +1068,6 @@ pub(crate) fn reads_own_destination(op: &Op) -> bool {
         Op::Bin { a, b, .. } => a == d || b == d,
         Op::Select { c, a, b, .. } => c == d || a == d || b == d,
         Op::Clamp { x, lo, hi, .. } => x == d || lo == d || hi == d,
-        Op::Draw { args, .. } => args.contains(&d),
+        Op::Draw { args, guard, .. } => args.contains(&d) || guard.is_some_and(|(c, _)| c == d),
     }
 }

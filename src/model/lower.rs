@@ -114,11 +114,18 @@ pub fn remap(op: Op, map: &impl Fn(SlotId) -> SlotId) -> Op {
             lo: map(lo),
             hi: map(hi),
         },
-        Op::Draw { dst, f, site, args } => Op::Draw {
+        Op::Draw {
+            dst,
+            f,
+            site,
+            args,
+            guard,
+        } => Op::Draw {
             dst: map(dst),
             f,
             site,
             args: args.map(map),
+            guard: guard.map(|(c, branch)| (map(c), branch)),
         },
     }
 }
@@ -184,6 +191,9 @@ pub struct Lowering<'s, 'a> {
     temps: u32,
     draws: HashMap<&'static str, u32>,
     failed: bool,
+    /// Conditions of the `if` branches being lowered, innermost last: draws inside a branch
+    /// are skipped in lanes that take the other branch.
+    guards: Vec<(SlotId, bool)>,
 }
 
 /// Functions that are not random: name, minimum and maximum arity.
@@ -236,6 +246,7 @@ impl<'s, 'a> Lowering<'s, 'a> {
             temps: 0,
             draws: HashMap::new(),
             failed: false,
+            guards: Vec::new(),
         }
     }
 
@@ -492,6 +503,9 @@ impl<'s, 'a> Lowering<'s, 'a> {
         if name == "date" {
             return self.date(&args[0]);
         }
+        if name == "if" {
+            return self.if_(args);
+        }
         if let Some((fname, f, _)) = draw {
             return self.draw(fname, *f, args);
         }
@@ -564,6 +578,46 @@ impl<'s, 'a> Lowering<'s, 'a> {
         })
     }
 
+    /// `if(c, a, b)`: with a constant condition only the branch taken is compiled; otherwise
+    /// both are, each under a guard so that its random draws happen only where it is taken.
+    fn if_(&mut self, args: &[Expr]) -> Option<Operand> {
+        let c = self.lower(&args[0])?;
+        match c {
+            Operand::Const(v) if !v.is_nan() => {
+                // Both branches are lowered in order (so that mistakes in either are reported
+                // and random sites are numbered as always), then the ops and dependencies of
+                // the branch not taken are dropped.
+                let (ops0, reads0) = (self.ops.len(), self.reads.len());
+                let a = self.lower(&args[1]);
+                let (ops1, reads1) = (self.ops.len(), self.reads.len());
+                let b = self.lower(&args[2]);
+                let (a, b) = (a?, b?);
+                if v != 0.0 {
+                    self.ops.truncate(ops1);
+                    self.reads.truncate(reads1);
+                    Some(a)
+                } else {
+                    self.ops.drain(ops0..ops1);
+                    self.reads.drain(reads0..reads1);
+                    Some(b)
+                }
+            }
+            Operand::Const(_) => {
+                let (a, b) = (self.lower(&args[1])?, self.lower(&args[2])?);
+                Some(self.select(c, a, b))
+            }
+            Operand::Slot(slot) => {
+                self.guards.push((slot, true));
+                let a = self.lower(&args[1]);
+                self.guards.pop();
+                self.guards.push((slot, false));
+                let b = self.lower(&args[2]);
+                self.guards.pop();
+                Some(self.select(c, a?, b?))
+            }
+        }
+    }
+
     fn date(&mut self, arg: &Expr) -> Option<Operand> {
         let span = self.formula.file_span(arg.span);
         let ExprKind::Str(text) = &arg.kind else {
@@ -604,6 +658,7 @@ impl<'s, 'a> Lowering<'s, 'a> {
             f,
             site,
             args: [arg(0), arg(1), arg(2)],
+            guard: self.guards.last().copied(),
         });
         Some(Operand::Slot(dst))
     }
@@ -616,7 +671,19 @@ fn retarget(op: Op, dst: SlotId) -> Op {
         Op::Bin { f, a, b, .. } => Op::Bin { dst, f, a, b },
         Op::Select { c, a, b, .. } => Op::Select { dst, c, a, b },
         Op::Clamp { x, lo, hi, .. } => Op::Clamp { dst, x, lo, hi },
-        Op::Draw { f, site, args, .. } => Op::Draw { dst, f, site, args },
+        Op::Draw {
+            f,
+            site,
+            args,
+            guard,
+            ..
+        } => Op::Draw {
+            dst,
+            f,
+            site,
+            args,
+            guard,
+        },
     }
 }
 

@@ -302,6 +302,11 @@ pub enum Op {
         site: u32,
         /// Arguments (unused ones repeat the first).
         args: [SlotId; 3],
+        /// When the draw sits in a branch of an `if`: the condition's slot and the branch
+        /// (`true` for the first). Lanes whose condition picks the other branch skip the draw
+        /// (their value is never used); since streams are keyed by month, skipping shifts no
+        /// other draw, so results are identical to drawing everywhere.
+        guard: Option<(SlotId, bool)>,
     },
 }
 

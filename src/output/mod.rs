@@ -5,6 +5,7 @@
 
 pub mod format;
 pub mod schema;
+pub mod sensitivity;
 pub mod summary;
 pub mod write;
 

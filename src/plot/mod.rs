@@ -30,6 +30,7 @@ pub mod distribution;
 pub mod exceedance;
 pub mod fan;
 pub mod read;
+pub mod sensitivity;
 pub mod theme;
 
 use std::path::{Path, PathBuf};
@@ -45,6 +46,10 @@ pub use read::Results;
 /// When `dir` is not a results folder, a file in it cannot be read, or a chart cannot be
 /// drawn or written.
 pub fn render_results(dir: &Path) -> Result<Vec<PathBuf>> {
+    // A folder of `leversim sensitivity` has its own charts.
+    if dir.join("sensitivity.json").is_file() && !dir.join("summary.json").is_file() {
+        return sensitivity::render_sensitivity(dir);
+    }
     let results = Results::read(dir)?;
     let charts = dir.join("charts");
     std::fs::create_dir_all(&charts)

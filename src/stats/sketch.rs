@@ -344,6 +344,15 @@ impl BucketStore {
 
     /// Adds `n` values of bucket `key`, growing or collapsing the range as needed.
     fn add(&mut self, key: u32, n: u64) {
+        // Fast path: a key inside the range whose count stays in the low word.
+        let index = key.wrapping_sub(self.first_key) as usize;
+        if let Some(low) = self.low_counts.get_mut(index)
+            && let Ok(n32) = u32::try_from(n)
+            && let Some(sum) = low.checked_add(n32)
+        {
+            *low = sum;
+            return;
+        }
         self.cover(key, key);
         let target = key.max(self.first_key);
         let total = self.count_at(target).saturating_add(n);

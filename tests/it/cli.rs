@@ -1,25 +1,15 @@
 //! The `leversim` command end to end: exit codes, messages, the results folder.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-fn leversim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_leversim"))
-        .args(args)
-        .output()
-        .expect("leversim starts")
-}
+use crate::util::{leversim, temp_dir};
 
 fn text(out: &[u8]) -> String {
     String::from_utf8_lossy(out).into_owned()
 }
 
-/// A fresh temporary folder for one test.
 fn temp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("leversim-cli-{name}-{}", std::process::id()));
-    std::fs::remove_dir_all(&dir).ok();
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    temp_dir("cli", name)
 }
 
 const SCENARIO: &str = r#"

@@ -64,3 +64,19 @@ pub fn mean_var(x: &[f64]) -> (f64, f64) {
     let var = x.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0);
     (mean, var)
 }
+
+/// Runs the `leversim` binary with `args`.
+pub fn leversim(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_leversim"))
+        .args(args)
+        .output()
+        .expect("leversim starts")
+}
+
+/// A fresh, empty temporary folder for one test (`area` and `name` keep tests apart).
+pub fn temp_dir(area: &str, name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("leversim-{area}-{name}-{}", std::process::id()));
+    std::fs::remove_dir_all(&dir).ok();
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}

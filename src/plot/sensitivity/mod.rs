@@ -1,0 +1,633 @@
+//! Sensitivity charts, drawn from `sensitivity.json` alone (so `leversim plot DIR` redraws them).
+//!
+//! | file | chart |
+//! |---|---|
+//! | `tornado-<outcome>` | one-at-a-time swings: a bar per input from the outcome at its low end to the outcome at its high end, the base (all at medians) as a line, largest swing on top |
+//! | `sobol-<outcome>` | first-order against total Sobol' index per input, with bootstrap intervals, largest total on top |
+//! | `morris-<outcome>` | Morris mu* against sigma, one labelled point per input |
+//! | `sobol-time-<series>` | first-order (top) and total (bottom) indices month by month as stacked areas |
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, VPos};
+
+mod time;
+
+pub use time::OverTimeChart;
+
+use super::distribution::draw_whisker;
+use super::read::thousands;
+use super::theme::{
+    self, Axis, Chart, DrawResult, Frame, INK, LegendItem, PALETTE, REFERENCE, Scale, Swatch,
+    build_chart, draw_frame, humanize, padded, size, text_at,
+};
+use crate::output::format::human;
+use crate::output::sensitivity::{
+    OutcomeSummary, SensitivityRecord, SensitivityReport, read_report,
+};
+
+/// Most inputs drawn on a bar chart: more rows than this stop being readable on a slide.
+const MAX_ROWS: usize = 14;
+/// Inputs with their own colour on an over-time chart; the rest are summed as "other inputs".
+const MAX_BANDS: usize = 6;
+/// Colour of "other inputs" and of what the first-order indices leave unexplained.
+const GREY: RGBColor = RGBColor(170, 170, 170);
+/// Colour of the low end of a swing (Okabe–Ito blue) and of the high end (vermillion).
+const LOW: RGBColor = PALETTE[0];
+const HIGH: RGBColor = PALETTE[1];
+
+/// Reads `dir/sensitivity.json` and draws every chart into `dir/charts/`.
+///
+/// # Errors
+/// When the report cannot be read or a chart cannot be drawn or written.
+pub fn render_sensitivity(dir: &Path) -> Result<Vec<PathBuf>> {
+    let report = read_report(dir)?;
+    let charts = dir.join("charts");
+    std::fs::create_dir_all(&charts)
+        .with_context(|| format!("could not create '{}'", charts.display()))?;
+    render_report(&report, &charts)
+}
+
+/// Draws every chart of `report` into `charts`: per outcome a tornado (with swings), a Sobol'
+/// chart (with indices) and a Morris chart (with effects); per series an over-time chart.
+///
+/// # Errors
+/// When a chart cannot be drawn or written.
+pub fn render_report(report: &SensitivityReport, charts: &Path) -> Result<Vec<PathBuf>> {
+    let mut written = Vec::new();
+    for o in &report.outcomes {
+        let recs = records(report, &o.name);
+        if recs.iter().any(|r| r.swing.is_some_and(|s| s != 0.0)) {
+            written.extend(theme::save(&TornadoChart { report, outcome: o }, charts)?);
+        }
+        if recs.iter().any(|r| r.st.is_some()) {
+            written.extend(theme::save(&SobolChart { report, outcome: o }, charts)?);
+        }
+        if recs.iter().any(|r| r.mu_star.is_some_and(|m| m != 0.0)) {
+            written.extend(theme::save(&MorrisChart { report, outcome: o }, charts)?);
+        }
+    }
+    for s in &report.series {
+        if report
+            .over_time
+            .iter()
+            .any(|r| r.series == s.name && r.st.is_some())
+        {
+            written.extend(theme::save(&OverTimeChart { report, series: s }, charts)?);
+        }
+    }
+    Ok(written)
+}
+
+fn records<'a>(report: &'a SensitivityReport, outcome: &str) -> Vec<&'a SensitivityRecord> {
+    report
+        .records
+        .iter()
+        .filter(|r| r.outcome == outcome)
+        .collect()
+}
+
+/// An input's name for people, with its swing range when it has one.
+fn input_label(report: &SensitivityReport, name: &str, with_range: bool) -> String {
+    let Some(i) = report.inputs.iter().find(|i| i.name == name) else {
+        return humanize(name);
+    };
+    // A long label would crowd the plot out (or need cutting mid-word): the name, made
+    // readable, is short and is what the analyst wrote in the scenario.
+    let label = if i.label.is_empty() || i.label == i.name || i.label.chars().count() > 34 {
+        humanize(&i.name)
+    } else {
+        i.label.clone()
+    };
+    match (with_range, i.low, i.high) {
+        (true, Some(lo), Some(hi)) => format!("{label} ({} to {})", human(lo, 2), human(hi, 2)),
+        _ => label,
+    }
+}
+
+fn outcome_name(o: &OutcomeSummary) -> String {
+    if o.label.is_empty() || o.label == o.name {
+        humanize(&o.name)
+    } else {
+        o.label.clone()
+    }
+}
+
+fn with_unit(label: &str, unit: &str) -> String {
+    match unit {
+        "" => label.to_string(),
+        "year" => format!("{label} (month first reached)"),
+        u => format!("{label} ({u})"),
+    }
+}
+
+fn scenario_title(report: &SensitivityReport) -> &str {
+    if report.scenario.title.is_empty() {
+        &report.scenario.name
+    } else {
+        &report.scenario.title
+    }
+}
+
+/// `Title · bundle X · <what> · seed S`.
+fn subtitle(report: &SensitivityReport, what: &str) -> String {
+    format!(
+        "{} · bundle: {} · {what} · seed {}",
+        scenario_title(report),
+        if report.scenario.bundle_label.is_empty()
+            || report.scenario.bundle_label == report.manifest.bundle
+        {
+            humanize(&report.manifest.bundle)
+        } else {
+            report.scenario.bundle_label.clone()
+        },
+        report.manifest.seed
+    )
+}
+
+/// The scenario's source and how to reproduce the numbers.
+fn source_line(report: &SensitivityReport) -> String {
+    let m = &report.manifest;
+    let file = Path::new(&m.scenario)
+        .file_name()
+        .map_or_else(|| m.scenario.clone(), |f| f.to_string_lossy().into_owned());
+    let sha = m.scenario_sha256.get(..12).unwrap_or(&m.scenario_sha256);
+    let model = format!(
+        "leversim {} sensitivity analysis of {file} (sha256 {sha}…), seed {}",
+        m.version, m.seed
+    );
+    let source = report.scenario.source.trim().trim_end_matches('.');
+    // Scenarios often write their source as "Source: ...".
+    let source = source
+        .strip_prefix("Source:")
+        .or_else(|| source.strip_prefix("source:"))
+        .unwrap_or(source)
+        .trim();
+    if source.is_empty() {
+        format!("Source: {model}.")
+    } else {
+        format!("Source: {source}. Model: {model}.")
+    }
+}
+
+/// Rows are never drawn thicker than a chart of this many would draw them.
+const MIN_ROWS: usize = 6;
+
+/// A category axis of `names` (bottom to top) at 0, 1, 2, ..., with empty room above and below
+/// when there are fewer than [`MIN_ROWS`], so that one or two bars do not fill the slide.
+fn rows_axis(names: Vec<String>) -> Axis {
+    let pad = MIN_ROWS.saturating_sub(names.len()) as f64 / 2.0;
+    let mut axis = Axis::categories(names, "");
+    axis.range = (axis.range.0 - pad, axis.range.1 + pad);
+    axis
+}
+
+/// An index as a percentage for people: one decimal below 10%, none above; estimates within
+/// 0.05 points of zero (often slightly negative, by sampling error) as 0%.
+pub fn index_percent(v: f64) -> String {
+    let pct = v * 100.0;
+    if pct.abs() < 0.05 {
+        "0%".into()
+    } else if pct.abs() < 10.0 {
+        format!("{pct:.1}%")
+    } else {
+        format!("{pct:.0}%")
+    }
+}
+
+/// `[lo, hi]` of finite values, or `None`.
+fn extent(values: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
+    values
+        .filter(|v| v.is_finite())
+        .fold(None, |acc, v| match acc {
+            None => Some((v, v)),
+            Some((a, b)) => Some((a.min(v), b.max(v))),
+        })
+}
+
+/// One-at-a-time swings of one outcome.
+pub struct TornadoChart<'a> {
+    report: &'a SensitivityReport,
+    outcome: &'a OutcomeSummary,
+}
+
+impl Chart for TornadoChart<'_> {
+    fn stem(&self) -> String {
+        format!("tornado-{}", self.outcome.name)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
+        let r = self.report;
+        let o = self.outcome;
+        let scale = Scale::of_unit(&o.unit);
+        let mut rows: Vec<&SensitivityRecord> = records(r, &o.name)
+            .into_iter()
+            .filter(|x| x.outcome_low.is_some() && x.outcome_high.is_some())
+            .collect();
+        let width = |x: &SensitivityRecord| x.swing.map_or(0.0, f64::abs);
+        rows.sort_by(|a, b| width(b).total_cmp(&width(a)));
+        let total = rows.len();
+        // Bars under 1% of the longest are invisible: leave them to the CSV.
+        let longest = rows.first().map_or(0.0, |x| width(x));
+        rows.retain(|x| width(x) >= 0.01 * longest);
+        rows.truncate(MAX_ROWS);
+        let base = o.oat_base.unwrap_or(f64::NAN);
+        let shown = if rows.len() == total {
+            format!("{total} inputs")
+        } else if rows.len() == MAX_ROWS {
+            format!("the {MAX_ROWS} largest swings of {total} inputs")
+        } else {
+            format!(
+                "{} of {total} inputs move{} it by 1% of the largest swing or more",
+                rows.len(),
+                if rows.len() == 1 { "s" } else { "" }
+            )
+        };
+        let runs = r.manifest.oat_runs;
+        let what = format!(
+            "{shown}, each from its 5th to 95th percentile (a lever over its range) with the others at their medians · {} run{} per point",
+            thousands(runs as u64),
+            if runs == 1 { "" } else { "s" }
+        );
+        let legend = vec![
+            LegendItem::new(
+                Swatch::Band {
+                    color: LOW,
+                    opacity: 1.0,
+                },
+                "input at its low end",
+            ),
+            LegendItem::new(
+                Swatch::Band {
+                    color: HIGH,
+                    opacity: 1.0,
+                },
+                "input at its high end",
+            ),
+            LegendItem::new(
+                Swatch::Line {
+                    color: REFERENCE,
+                    width: 3,
+                    dashed: true,
+                },
+                format!("all inputs at their medians: {}", scale.value(base)),
+            ),
+        ];
+        let area = draw_frame(
+            root,
+            &Frame {
+                title: format!("{}: one input at a time", outcome_name(o)),
+                subtitle: subtitle(r, &what),
+                legend,
+                source: source_line(r),
+            },
+        )?;
+        let (lo, hi) = extent(
+            rows.iter()
+                .flat_map(|x| [x.outcome_low, x.outcome_high])
+                .flatten()
+                .chain(std::iter::once(base)),
+        )
+        .unwrap_or((0.0, 1.0));
+        let (x0, x1) = padded(lo, hi, 0.04);
+        // Room either side for the value labels.
+        let room = (x1 - x0) * 0.13;
+        let x = Axis::new(
+            (x0 - room, x1 + room),
+            scale,
+            with_unit(&outcome_name(o), &o.unit),
+            8,
+        );
+        let names: Vec<String> = rows
+            .iter()
+            .rev()
+            .map(|x| input_label(r, &x.input, true))
+            .collect();
+        let n = rows.len();
+        let mut chart = build_chart(&area, &x, &rows_axis(names), None)?;
+        let half = 0.36;
+        for (k, row) in rows.iter().enumerate() {
+            let yk = (n - 1 - k) as f64;
+            let (Some(low), Some(high)) = (row.outcome_low, row.outcome_high) else {
+                continue;
+            };
+            // The end farther from the base first, so that a non-monotone input (both ends on
+            // one side) still shows both.
+            let mut ends = [(low, LOW), (high, HIGH)];
+            ends.sort_by(|a, b| (b.0 - base).abs().total_cmp(&(a.0 - base).abs()));
+            for (v, color) in ends {
+                chart
+                    .draw_series(std::iter::once(Rectangle::new(
+                        [(base, yk - half), (v, yk + half)],
+                        color.filled(),
+                    )))
+                    .drawing("a swing")?;
+            }
+            // Labels outside the bars' ends; when both ends lie on one side of the base (an
+            // input that acts non-monotonically), one label names both.
+            let same_side = (low - base) * (high - base) >= 0.0;
+            let labels: Vec<(f64, String)> = if same_side {
+                let far = ends[0].0;
+                let text = if low == high {
+                    "no change".to_string()
+                } else if scale.value(low) == scale.value(high) {
+                    format!("both ends {}", scale.value(low))
+                } else {
+                    format!("low {} · high {}", scale.value(low), scale.value(high))
+                };
+                vec![(far, text)]
+            } else {
+                ends.iter().map(|(v, _)| (*v, scale.value(*v))).collect()
+            };
+            for (v, label) in labels {
+                let (dx, h) = if v < base || (v == base && same_side && low < base) {
+                    (-10, HPos::Right)
+                } else {
+                    (10, HPos::Left)
+                };
+                chart
+                    .draw_series(std::iter::once(
+                        EmptyElement::at((v, yk))
+                            + Text::new(label, (dx, 0), text_at(size::TICK, &INK, h, VPos::Center)),
+                    ))
+                    .drawing("a value label")?;
+            }
+        }
+        if base.is_finite() {
+            chart
+                .draw_series(DashedLineSeries::new(
+                    [(base, -0.6), (base, n as f64 - 0.4)],
+                    12,
+                    8,
+                    REFERENCE.stroke_width(3),
+                ))
+                .drawing("the base line")?;
+        }
+        Ok(())
+    }
+}
+
+/// First-order against total Sobol' indices of one outcome.
+pub struct SobolChart<'a> {
+    report: &'a SensitivityReport,
+    outcome: &'a OutcomeSummary,
+}
+
+/// Colours of the two indices: Okabe–Ito blue and orange.
+const S1_COLOR: RGBColor = PALETTE[0];
+const ST_COLOR: RGBColor = PALETTE[4];
+
+impl Chart for SobolChart<'_> {
+    fn stem(&self) -> String {
+        format!("sobol-{}", self.outcome.name)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
+        let r = self.report;
+        let o = self.outcome;
+        let m = &r.manifest;
+        let mut rows: Vec<&SensitivityRecord> = records(r, &o.name)
+            .into_iter()
+            .filter(|x| x.st.is_some() || x.s1.is_some())
+            .collect();
+        let key = |x: &SensitivityRecord| x.st.or(x.s1).unwrap_or(0.0);
+        rows.sort_by(|a, b| key(b).total_cmp(&key(a)));
+        let total = rows.len();
+        // Inputs below half a percent on both indices do not show as bars.
+        rows.retain(|x| key(x) >= 0.005 || x.s1.unwrap_or(0.0) >= 0.005);
+        rows.truncate(MAX_ROWS);
+        let shown = if rows.len() == total {
+            String::new()
+        } else if rows.len() == MAX_ROWS {
+            format!("the {MAX_ROWS} largest of {total} inputs · ")
+        } else {
+            format!(
+                "{} of {total} inputs ha{} an index of 0.5% or more · ",
+                rows.len(),
+                if rows.len() == 1 { "s" } else { "ve" }
+            )
+        };
+        let what = format!(
+            "{shown}N = {} base samples ({} runs) · {}% intervals from {} bootstrap resamples",
+            thousands(m.samples as u64),
+            thousands(m.samples as u64 * (r.inputs.len() as u64 + 2)),
+            (m.confidence * 100.0).round(),
+            thousands(m.bootstrap as u64)
+        );
+        let legend = vec![
+            LegendItem::new(
+                Swatch::Band {
+                    color: S1_COLOR,
+                    opacity: 1.0,
+                },
+                "first order: the input alone",
+            ),
+            LegendItem::new(
+                Swatch::Band {
+                    color: ST_COLOR,
+                    opacity: 1.0,
+                },
+                "total: alone and through interactions",
+            ),
+            LegendItem::new(
+                Swatch::Line {
+                    color: INK,
+                    width: 3,
+                    dashed: false,
+                },
+                "confidence interval",
+            ),
+        ];
+        let area = draw_frame(
+            root,
+            &Frame {
+                title: format!(
+                    "{}: share of variance by input (Sobol' indices)",
+                    outcome_name(o)
+                ),
+                subtitle: subtitle(r, &what),
+                legend,
+                source: source_line(r),
+            },
+        )?;
+        let (lo, hi) = extent(
+            rows.iter()
+                .flat_map(|x| {
+                    [
+                        x.s1,
+                        x.st,
+                        x.s1_ci_low,
+                        x.s1_ci_high,
+                        x.st_ci_low,
+                        x.st_ci_high,
+                    ]
+                })
+                .flatten(),
+        )
+        .unwrap_or((0.0, 1.0));
+        let x0 = lo.min(0.0);
+        let x1 = hi.max(0.1);
+        // Room on the right for "alone 37% · total 65%".
+        let x1 = x1 + (x1 - x0) * 0.4;
+        let mut x = Axis::new(
+            (x0 - (x1 - x0) * 0.01, x1),
+            Scale::Percent,
+            format!("share of the variance of {}", outcome_name(o)),
+            8,
+        );
+        // The room kept for value labels gets no ticks: an index above 100% means nothing.
+        let last_tick = hi.max(1.0).min(x1);
+        x.ticks.retain(|t| *t <= last_tick + 1e-9);
+        let names: Vec<String> = rows
+            .iter()
+            .rev()
+            .map(|x| input_label(r, &x.input, false))
+            .collect();
+        let n = rows.len();
+        let mut chart = build_chart(&area, &x, &rows_axis(names), None)?;
+        for (k, row) in rows.iter().enumerate() {
+            let yk = (n - 1 - k) as f64;
+            let bars = [
+                (row.s1, row.s1_ci_low, row.s1_ci_high, S1_COLOR, 0.19),
+                (row.st, row.st_ci_low, row.st_ci_high, ST_COLOR, -0.19),
+            ];
+            for (v, ci_lo, ci_hi, color, dy) in bars {
+                let Some(v) = v else { continue };
+                chart
+                    .draw_series(std::iter::once(Rectangle::new(
+                        [(0.0, yk + dy - 0.17), (v, yk + dy + 0.17)],
+                        color.filled(),
+                    )))
+                    .drawing("an index")?;
+                if let (Some(a), Some(b)) = (ci_lo, ci_hi) {
+                    draw_whisker(&mut chart, a, b, yk + dy)?;
+                }
+            }
+            let right = [row.st, row.st_ci_high, row.s1, row.s1_ci_high]
+                .into_iter()
+                .flatten()
+                .fold(0.0, f64::max);
+            let pct = |v: Option<f64>| v.map_or_else(|| "–".to_string(), index_percent);
+            chart
+                .draw_series(std::iter::once(
+                    EmptyElement::at((right, yk))
+                        + Text::new(
+                            format!("alone {} · total {}", pct(row.s1), pct(row.st)),
+                            (14, 0),
+                            text_at(size::TICK, &INK, HPos::Left, VPos::Center),
+                        ),
+                ))
+                .drawing("a value label")?;
+        }
+        Ok(())
+    }
+}
+
+/// Morris mu* against sigma for one outcome.
+pub struct MorrisChart<'a> {
+    report: &'a SensitivityReport,
+    outcome: &'a OutcomeSummary,
+}
+
+impl Chart for MorrisChart<'_> {
+    fn stem(&self) -> String {
+        format!("morris-{}", self.outcome.name)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
+        let r = self.report;
+        let o = self.outcome;
+        let m = &r.manifest;
+        let mut points: Vec<(&SensitivityRecord, f64, f64)> = records(r, &o.name)
+            .into_iter()
+            .filter_map(|x| Some((x, x.mu_star?, x.sigma.unwrap_or(0.0))))
+            .collect();
+        points.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let what = format!(
+            "{} trajectories on {} levels ({} runs) · effects per swing of the input from its 5th to 95th percentile",
+            thousands(m.trajectories as u64),
+            m.levels,
+            thousands(m.trajectories as u64 * (r.inputs.len() as u64 + 1))
+        );
+        let legend = vec![
+            LegendItem::new(Swatch::Dot { color: PALETTE[0] }, "input"),
+            LegendItem::new(
+                Swatch::Line {
+                    color: REFERENCE,
+                    width: 3,
+                    dashed: true,
+                },
+                "sigma = mu*: above it, non-linear or interacting",
+            ),
+        ];
+        let area = draw_frame(
+            root,
+            &Frame {
+                title: format!(
+                    "{}: importance (mu*) and non-linearity or interaction (sigma) of each input",
+                    outcome_name(o)
+                ),
+                subtitle: subtitle(r, &what),
+                legend,
+                source: source_line(r),
+            },
+        )?;
+        let scale = match Scale::of_unit(&o.unit) {
+            Scale::Month => Scale::Number,
+            s => s,
+        };
+        let unit = match o.unit.as_str() {
+            "year" => "years".to_string(),
+            u => u.to_string(),
+        };
+        let max = points
+            .iter()
+            .flat_map(|p| [p.1, p.2])
+            .filter(|v| v.is_finite())
+            .fold(0.0, f64::max);
+        let max = if max > 0.0 { max * 1.12 } else { 1.0 };
+        let desc = |what: &str| {
+            if unit.is_empty() {
+                what.to_string()
+            } else {
+                format!("{what} ({unit})")
+            }
+        };
+        let x = Axis::new((0.0, max), scale, desc("mu*, mean absolute effect"), 8);
+        let y = Axis::new((0.0, max), scale, desc("sigma, spread of the effects"), 6);
+        let mut chart = build_chart(&area, &x, &y, None)?;
+        chart
+            .draw_series(DashedLineSeries::new(
+                [(0.0, 0.0), (max, max)],
+                12,
+                8,
+                REFERENCE.stroke_width(3),
+            ))
+            .drawing("the diagonal")?;
+        for (k, (rec, mu, sigma)) in points.iter().enumerate() {
+            chart
+                .draw_series(std::iter::once(
+                    EmptyElement::at((*mu, *sigma))
+                        + Circle::new((0, 0), 10, WHITE.filled())
+                        + Circle::new((0, 0), 8, PALETTE[0].filled()),
+                ))
+                .drawing("a point")?;
+            if k < 10 {
+                chart
+                    .draw_series(std::iter::once(
+                        EmptyElement::at((*mu, *sigma))
+                            + Text::new(
+                                input_label(r, &rec.input, false),
+                                (14, -4),
+                                text_at(size::TICK, &INK, HPos::Left, VPos::Bottom),
+                            ),
+                    ))
+                    .drawing("a label")?;
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,114 @@
+//! Running design points on the engine, in parallel, reproducibly.
+//!
+//! A design is a list of [`Block`]s: rows of fixed input values and the run index of the first
+//! row (rows take consecutive run indices, so two blocks starting at the same index share the
+//! model's own random draws row by row: common random numbers). Blocks are cut into units of at
+//! most [`CHUNK_RUNS`] rows, and rayon spreads the units over the worker threads; each unit is an
+//! ordinary one-thread engine run with [`RunInputs`], so its numbers are those of the engine and
+//! cannot depend on which thread ran it. Outcome values come back in block and row order.
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use rayon::prelude::*;
+
+use crate::engine::{self, CHUNK_RUNS, Fault, FaultMode, Progress, RunError, RunInputs, RunPlan};
+use crate::model::Model;
+
+/// Rows of a design that take consecutive run indices.
+#[derive(Clone, Debug)]
+pub struct Block {
+    /// Run index of the first row.
+    pub first_run: u64,
+    /// Rows of input values, row-major, in the order of the [`RunInputs`] columns (params, then
+    /// levers).
+    pub values: Vec<f64>,
+}
+
+/// Why a design did not complete.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DesignError {
+    /// A run faulted; `values` are the inputs of that run, in column order.
+    Fault {
+        /// The engine's report.
+        fault: Box<Fault>,
+        /// The design values of the faulting run.
+        values: Vec<f64>,
+    },
+    /// Cancelled.
+    Cancelled,
+}
+
+/// Runs every block of the design for `bundle`. `columns` says which params and levers the
+/// values set (its `values` are ignored). Returns, per block, one row of outcomes per design row.
+///
+/// # Errors
+/// The fault of the earliest faulting unit (in block and row order, whatever the thread count),
+/// or cancellation.
+#[allow(clippy::too_many_arguments)]
+pub fn run_blocks(
+    model: &Model,
+    columns: &RunInputs,
+    bundle: usize,
+    seed: u64,
+    threads: usize,
+    blocks: &[Block],
+    progress: Progress<'_>,
+    cancel: &AtomicBool,
+) -> Result<Vec<Vec<f64>>, DesignError> {
+    let width = columns.width();
+    let chunk = CHUNK_RUNS as usize;
+    let units: Vec<(usize, usize, usize)> = blocks
+        .iter()
+        .enumerate()
+        .flat_map(|(b, block)| {
+            let rows = block.values.len().checked_div(width).unwrap_or(0);
+            (0..rows.div_ceil(chunk)).map(move |c| (b, c * chunk, ((c + 1) * chunk).min(rows)))
+        })
+        .collect();
+    let run_unit = |&(b, from, to): &(usize, usize, usize)| {
+        let block = &blocks[b];
+        let plan = RunPlan {
+            seed,
+            runs: (to - from) as u64,
+            first_run: block.first_run + from as u64,
+            bundles: vec![bundle],
+            threads: 1,
+            inputs: Some(Arc::new(RunInputs {
+                params: columns.params.clone(),
+                levers: columns.levers.clone(),
+                values: block.values[from * width..to * width].to_vec(),
+            })),
+            // A fault stops the design: every row is needed, and a fault is a modelling error.
+            on_fault: FaultMode::Stop,
+        };
+        match engine::run(model, &plan, progress, cancel) {
+            Ok(mut out) => Ok(out.outcomes.swap_remove(0)),
+            Err(RunError::Cancelled) => Err(DesignError::Cancelled),
+            Err(RunError::Fault(fault)) => {
+                let row = from + (fault.run - plan.first_run) as usize;
+                let values = block.values[row * width..(row + 1) * width].to_vec();
+                Err(DesignError::Fault { fault, values })
+            }
+        }
+    };
+    let results: Vec<Result<Vec<f64>, DesignError>> =
+        match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+            Ok(pool) => pool.install(|| units.par_iter().map(run_unit).collect()),
+            // Without a pool (thread creation refused), work on this thread: same numbers.
+            Err(_) => units.iter().map(run_unit).collect(),
+        };
+    let mut out: Vec<Vec<f64>> = vec![Vec::new(); blocks.len()];
+    let mut cancelled = false;
+    for ((b, _, _), result) in units.iter().zip(results) {
+        match result {
+            Ok(values) => out[*b].extend_from_slice(&values),
+            Err(DesignError::Cancelled) => cancelled = true,
+            Err(fault) => return Err(fault),
+        }
+    }
+    if cancelled {
+        return Err(DesignError::Cancelled);
+    }
+    Ok(out)
+}

@@ -1,0 +1,608 @@
+//! Global sensitivity analysis: which uncertain params (and, on request, which levers) drive
+//! each outcome.
+//!
+//! Three methods, from cheap to thorough:
+//! - **one-at-a-time swings** ([`oat`]): each input from the low to the high end of its swing
+//!   range, the others at their medians; the bars of a tornado chart;
+//! - **Morris elementary effects** ([`morris`]): `mu*` and `sigma` from r trajectories, a screen
+//!   that also sees non-linearity and interactions;
+//! - **Sobol' indices** ([`sobol`]): first-order and total indices with bootstrap intervals from
+//!   a Saltelli design ([`design`]), for every outcome and, month by month, for recorded series.
+//!
+//! Inputs enter through the unit interval: a param's value is its distribution's inverse CDF
+//! ([`crate::scenario::dist::Dist::quantile`]) at a probability u, a lever's is its range's
+//! `min + u (max − min)` (a lever counts as uniform over its range). The swing range of a param
+//! is its 5th to 95th percentile (the 90% range analysts elicit); of a lever, its whole range.
+//!
+//! **Noise.** Most scenarios draw random numbers inside their formulas (the monthly noise of a
+//! flow, an event's hazard draw). For a fixed run index those draws are fixed, so a run index is
+//! one more input, ω, which this module treats as such:
+//! - in the Saltelli design, row j of A and every `A_B^(i)` use run index j, and row j of B uses
+//!   run index N + j. So `f(A)` and `f(A_B^(i))` share ω (common random numbers: their
+//!   difference, which the total index squares, is free of noise), while `f(B)` has ω of its
+//!   own. The first-order index of a param is then exactly `Var(E[Y | x_i]) / Var(Y)`, with the
+//!   noise averaged out, and its total index includes its interactions with noise. An extra
+//!   block, A with B's run indices, gives ω's own indices, reported as the input `(noise)`:
+//!   the share of the outcome's variance that no param explains;
+//! - a Morris trajectory keeps one run index throughout, so every elementary effect compares
+//!   runs with the same draws;
+//! - one-at-a-time points each average the same runs (common random numbers), so a swing is a
+//!   paired difference of means, with its standard error.
+//!
+//! The engine does the runs ([`exec`]); the estimators are pure functions tested against closed
+//! forms. Everything is reproducible from the seed, on any thread count.
+
+pub mod design;
+pub mod exec;
+pub mod morris;
+pub mod oat;
+pub mod sobol;
+
+use std::sync::atomic::AtomicBool;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use crate::engine::{Progress, RunInputs};
+use crate::model::{Model, OutcomePlan};
+use crate::scenario::dist::Dist;
+use crate::scenario::{OutcomeKind, Scenario};
+use design::SaltelliDesign;
+use exec::{Block, DesignError, run_blocks};
+use morris::MorrisStats;
+use oat::Swing;
+use sobol::SobolColumn;
+
+/// Name of the pseudo-input standing for the model's own random draws.
+pub const NOISE: &str = "(noise)";
+
+/// What an input is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InputKind {
+    /// A param (index into [`Model::params`]).
+    Param(usize),
+    /// A lever (index into [`Model::lever_slots`]).
+    Lever(usize),
+}
+
+impl InputKind {
+    /// `param` or `lever`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InputKind::Param(_) => "param",
+            InputKind::Lever(_) => "lever",
+        }
+    }
+}
+
+/// An input of the analysis: a param or a lever, with the distribution it is sampled from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Input {
+    /// Name as in the scenario.
+    pub name: String,
+    /// Human label.
+    pub label: String,
+    /// Unit.
+    pub unit: String,
+    /// What it is.
+    pub kind: InputKind,
+    /// Its distribution; a lever's is uniform over its range.
+    pub dist: Dist,
+    /// Probabilities of the ends of its swing range: (0.05, 0.95) for a param, (0, 1) for a lever.
+    pub swing: (f64, f64),
+}
+
+impl Input {
+    /// The value at probability `u` of its distribution.
+    pub fn value(&self, u: f64) -> f64 {
+        self.dist.quantile(u)
+    }
+
+    /// The value at `x` in [0, 1] along its swing range (0 = low end, 1 = high end).
+    pub fn swing_value(&self, x: f64) -> f64 {
+        let (lo, hi) = self.swing;
+        self.value(lo + (hi - lo) * x)
+    }
+}
+
+/// The inputs of a scenario: every param that is not a constant (a `--set` makes one
+/// constant), then, if `levers`, every lever. Labels and units come from the scenario.
+pub fn inputs(scenario: &Scenario, model: &Model, levers: bool) -> Vec<Input> {
+    let mut out = Vec::new();
+    for (k, p) in model.params.iter().enumerate() {
+        if matches!(p.dist, Dist::Constant { .. }) {
+            continue;
+        }
+        let declared = scenario.params.iter().find(|q| q.name.value == p.name);
+        let (label, unit) = declared.map_or_else(
+            || (p.name.clone(), String::new()),
+            |q| {
+                (
+                    q.info.label.clone().unwrap_or_else(|| p.name.clone()),
+                    q.info.unit.clone(),
+                )
+            },
+        );
+        out.push(Input {
+            name: p.name.clone(),
+            label,
+            unit,
+            kind: InputKind::Param(k),
+            dist: p.dist.clone(),
+            swing: (0.05, 0.95),
+        });
+    }
+    if levers {
+        for (j, name) in model.lever_names.iter().enumerate() {
+            let Some(l) = scenario.levers.iter().find(|l| l.name.value == *name) else {
+                continue;
+            };
+            let (min, max) = l.range.value;
+            if max <= min {
+                continue;
+            }
+            out.push(Input {
+                name: name.clone(),
+                label: l.info.label.clone().unwrap_or_else(|| name.clone()),
+                unit: l.info.unit.clone(),
+                kind: InputKind::Lever(j),
+                dist: Dist::Uniform { min, max },
+                swing: (0.0, 1.0),
+            });
+        }
+    }
+    out
+}
+
+/// Whether runs of the model draw random numbers besides the params: random calls in formulas
+/// or events with a hazard.
+pub fn has_noise(model: &Model) -> bool {
+    !model.sites.is_empty() || model.events.iter().any(|e| e.hazard.is_some())
+}
+
+/// A method of analysis.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Method {
+    /// Sobol' indices.
+    Sobol,
+    /// Morris elementary effects.
+    Morris,
+    /// One-at-a-time swings.
+    Oat,
+}
+
+impl Method {
+    /// The name on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Sobol => "sobol",
+            Method::Morris => "morris",
+            Method::Oat => "oat",
+        }
+    }
+}
+
+/// How to analyse.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Master seed: of the design, the bootstrap and the model's draws.
+    pub seed: u64,
+    /// Bundle whose lever settings hold (for levers that are not inputs).
+    pub bundle: usize,
+    /// Worker threads.
+    pub threads: usize,
+    /// Methods, each at most once.
+    pub methods: Vec<Method>,
+    /// Sobol' base samples N: N (d + 2) runs, N (d + 3) with noise.
+    pub samples: usize,
+    /// Morris trajectories r: r (d + 1) runs.
+    pub trajectories: usize,
+    /// Morris grid levels p (even).
+    pub levels: usize,
+    /// Runs per one-at-a-time point: (2d + 1) points.
+    pub oat_runs: usize,
+    /// Bootstrap resamples for outcomes' intervals.
+    pub resamples: usize,
+    /// Bootstrap resamples for each month of a series (fewer: there are many months).
+    pub series_resamples: usize,
+    /// Confidence level of the intervals, e.g. 0.95.
+    pub confidence: f64,
+    /// Recorded series analysed month by month (indices into [`Model::vars`]).
+    pub series: Vec<usize>,
+}
+
+/// Sobol' indices of every outcome and every month of the chosen series.
+#[derive(Clone, Debug)]
+pub struct SobolResult {
+    /// Whether the inputs include [`NOISE`] as the last one.
+    pub noise: bool,
+    /// Per outcome (model order): indices, or `None` if undefined (constant outcome, or a value
+    /// missing in some run).
+    pub outcomes: Vec<Option<SobolColumn>>,
+    /// Per chosen series, per month.
+    pub series: Vec<Vec<Option<SobolColumn>>>,
+}
+
+/// Morris statistics per outcome and input.
+#[derive(Clone, Debug)]
+pub struct MorrisResult {
+    /// `[outcome][input]`; `None` where an outcome value is missing.
+    pub outcomes: Vec<Vec<Option<MorrisStats>>>,
+}
+
+/// One-at-a-time swings per outcome.
+#[derive(Clone, Debug)]
+pub struct OatResult {
+    /// Per input: the values at the low end, median and high end.
+    pub points: Vec<(f64, f64, f64)>,
+    /// Per outcome: the swings, or `None` if a value is missing in some run.
+    pub outcomes: Vec<Option<Vec<Swing>>>,
+    /// Per outcome: its mean with every input at its median.
+    pub base: Vec<Option<f64>>,
+}
+
+/// Everything an analysis produced.
+#[derive(Clone, Debug)]
+pub struct Analysis {
+    /// Sobol' indices, if asked for.
+    pub sobol: Option<SobolResult>,
+    /// Morris statistics, if asked for.
+    pub morris: Option<MorrisResult>,
+    /// One-at-a-time swings, if asked for.
+    pub oat: Option<OatResult>,
+    /// Per outcome: whether some run had no value for it (a `first` outcome whose event did
+    /// not happen), which leaves it without indices.
+    pub missing: Vec<bool>,
+    /// Model runs done.
+    pub runs: u64,
+    /// Wall time.
+    pub elapsed: Duration,
+}
+
+/// The number of runs the settings need for `d` inputs.
+pub fn planned_runs(settings: &Settings, d: usize, noise: bool) -> u64 {
+    settings
+        .methods
+        .iter()
+        .map(|m| match m {
+            Method::Sobol => settings.samples * (d + 2 + usize::from(noise)),
+            Method::Morris => settings.trajectories * (d + 1),
+            Method::Oat => settings.oat_runs * (2 * d + 1),
+        } as u64)
+        .sum()
+}
+
+/// Callbacks that follow an analysis: `runs` after each unit of runs with their number,
+/// `estimated` after each outcome or series month whose Sobol' indices are estimated (the
+/// bootstrap of many series months can take as long as the runs).
+#[derive(Clone, Copy)]
+pub struct Monitor<'a> {
+    /// Runs completed.
+    pub runs: Progress<'a>,
+    /// Columns estimated.
+    pub estimated: Progress<'a>,
+}
+
+impl Monitor<'_> {
+    /// A monitor that reports nothing.
+    pub fn silent() -> Monitor<'static> {
+        Monitor {
+            runs: &|_| {},
+            estimated: &|_| {},
+        }
+    }
+}
+
+/// The number of columns [`Monitor::estimated`] counts: outcomes plus series months, when
+/// Sobol' indices are asked for.
+pub fn estimated_columns(model: &Model, settings: &Settings) -> u64 {
+    if settings.methods.contains(&Method::Sobol) {
+        (model.outcomes.len() + settings.series.len() * model.n_months) as u64
+    } else {
+        0
+    }
+}
+
+/// Runs the analysis. `cancel` is polled between units of runs (the estimates that follow are
+/// not interrupted).
+///
+/// # Errors
+/// A numeric fault in a run (with the design values of that run), or cancellation.
+pub fn analyse(
+    model: &Model,
+    inputs: &[Input],
+    settings: &Settings,
+    monitor: Monitor<'_>,
+    cancel: &AtomicBool,
+) -> Result<Analysis, DesignError> {
+    let started = Instant::now();
+    let columns = RunInputs {
+        params: inputs
+            .iter()
+            .filter_map(|i| match i.kind {
+                InputKind::Param(k) => Some(k),
+                InputKind::Lever(_) => None,
+            })
+            .collect(),
+        levers: inputs
+            .iter()
+            .filter_map(|i| match i.kind {
+                InputKind::Lever(j) => Some(j),
+                InputKind::Param(_) => None,
+            })
+            .collect(),
+        values: Vec::new(),
+    };
+    // Params first, then levers: the order of `RunInputs` columns. `inputs` already has it.
+    let ordered: Vec<&Input> = inputs
+        .iter()
+        .filter(|i| matches!(i.kind, InputKind::Param(_)))
+        .chain(
+            inputs
+                .iter()
+                .filter(|i| matches!(i.kind, InputKind::Lever(_))),
+        )
+        .collect();
+    assert!(
+        ordered.iter().zip(inputs).all(|(a, b)| *a == b),
+        "sensitivity inputs must list params before levers"
+    );
+    let mut base = model.clone();
+    // Series statistics are not needed: skip their per-month sketches.
+    base.recorded.clear();
+    let noise = has_noise(model);
+    let mut analysis = Analysis {
+        sobol: None,
+        morris: None,
+        oat: None,
+        missing: vec![false; base.outcomes.len()],
+        runs: 0,
+        elapsed: Duration::ZERO,
+    };
+    let note_missing = |out: &[Vec<f64>], n_cols: usize, missing: &mut [bool]| {
+        for block in out {
+            for row in block.chunks_exact(n_cols) {
+                for (m, v) in missing.iter_mut().zip(row) {
+                    *m |= v.is_nan();
+                }
+            }
+        }
+    };
+    let run = |m: &Model, blocks: &[Block]| {
+        run_blocks(
+            m,
+            &columns,
+            settings.bundle,
+            settings.seed,
+            settings.threads,
+            blocks,
+            monitor.runs,
+            cancel,
+        )
+    };
+    for method in &settings.methods {
+        match method {
+            Method::Sobol => {
+                let (with_series, n_series) = with_series_outcomes(&base, &settings.series);
+                let (blocks, d_all) = sobol_blocks(inputs, settings.samples, noise, settings.seed);
+                let out = run(&with_series, &blocks)?;
+                note_missing(&out, with_series.outcomes.len(), &mut analysis.missing);
+                analysis.runs += (settings.samples * blocks.len()) as u64;
+                analysis.sobol = Some(sobol_estimates(
+                    &with_series,
+                    &out,
+                    d_all,
+                    noise,
+                    n_series,
+                    settings,
+                    monitor.estimated,
+                ));
+            }
+            Method::Morris => {
+                let trajectories = design::morris(
+                    settings.seed,
+                    settings.trajectories,
+                    inputs.len(),
+                    settings.levels,
+                );
+                let blocks = morris_blocks(inputs, &trajectories);
+                let out = run(&base, &blocks)?;
+                note_missing(&out, base.outcomes.len(), &mut analysis.missing);
+                analysis.runs += (settings.trajectories * blocks.len()) as u64;
+                analysis.morris = Some(morris_estimates(&base, &out, &trajectories, settings));
+            }
+            Method::Oat => {
+                let (blocks, points) = oat::blocks(inputs, settings.oat_runs);
+                let out = run(&base, &blocks)?;
+                note_missing(&out, base.outcomes.len(), &mut analysis.missing);
+                analysis.runs += (settings.oat_runs * blocks.len()) as u64;
+                let n_out = base.outcomes.len();
+                let (swings, means): (Vec<_>, Vec<_>) = (0..n_out)
+                    .map(|k| {
+                        let col = |b: usize| -> Vec<f64> {
+                            out[b].chunks_exact(n_out).map(|r| r[k]).collect()
+                        };
+                        let cols: Vec<Vec<f64>> = (0..blocks.len()).map(col).collect();
+                        match oat::swings(&cols) {
+                            Some((base, s)) => (Some(s), Some(base)),
+                            None => (None, None),
+                        }
+                    })
+                    .unzip();
+                analysis.oat = Some(OatResult {
+                    points,
+                    outcomes: swings,
+                    base: means,
+                });
+            }
+        }
+    }
+    analysis.elapsed = started.elapsed();
+    Ok(analysis)
+}
+
+/// The model with one `final` outcome per month of each series appended (named
+/// `series@month-index`), and the number of such outcomes.
+fn with_series_outcomes(model: &Model, series: &[usize]) -> (Model, usize) {
+    let mut m = model.clone();
+    for &v in series {
+        let var = &model.vars[v];
+        for month in 0..model.n_months {
+            m.outcomes.push(OutcomePlan {
+                name: format!("{}@{month}", var.name),
+                slot: var.slot,
+                kind: OutcomeKind::Final,
+                from: month,
+                to: month,
+            });
+        }
+    }
+    (m, series.len() * model.n_months)
+}
+
+/// Design values of a unit-cube matrix: each row's u mapped through each input's inverse CDF.
+fn to_values(inputs: &[Input], unit: &[f64]) -> Vec<f64> {
+    let d = inputs.len();
+    unit.iter()
+        .enumerate()
+        .map(|(k, &u)| inputs[k % d].value(u))
+        .collect()
+}
+
+/// The Saltelli blocks: A (runs 0..N), B (runs N..2N), each `A_B^(i)` (runs 0..N) and, with
+/// noise, A again on B's runs. Returns them and the number of inputs counting noise.
+fn sobol_blocks(inputs: &[Input], n: usize, noise: bool, seed: u64) -> (Vec<Block>, usize) {
+    let d = inputs.len();
+    let design = SaltelliDesign::new(seed, n, d);
+    let a = to_values(inputs, &design.a);
+    let mut blocks = vec![
+        Block {
+            first_run: 0,
+            values: a.clone(),
+        },
+        Block {
+            first_run: n as u64,
+            values: to_values(inputs, &design.b),
+        },
+    ];
+    for i in 0..d {
+        blocks.push(Block {
+            first_run: 0,
+            values: to_values(inputs, &design.ab(i)),
+        });
+    }
+    if noise {
+        blocks.push(Block {
+            first_run: n as u64,
+            values: a,
+        });
+    }
+    (blocks, d + usize::from(noise))
+}
+
+/// Sobol' indices of every output column, in parallel over columns (each column's numbers are
+/// independent of the others, so the order of work does not matter).
+fn sobol_estimates(
+    model: &Model,
+    out: &[Vec<f64>],
+    d_all: usize,
+    noise: bool,
+    n_series: usize,
+    settings: &Settings,
+    estimated: Progress<'_>,
+) -> SobolResult {
+    let n_cols = model.outcomes.len();
+    let n_out = n_cols - n_series;
+    let column = |b: usize, k: usize| -> Vec<f64> {
+        out[b].chunks_exact(n_cols).map(|row| row[k]).collect()
+    };
+    let estimate = |k: usize| -> Option<SobolColumn> {
+        let ya = column(0, k);
+        let yb = column(1, k);
+        let yab: Vec<Vec<f64>> = (0..d_all).map(|i| column(2 + i, k)).collect();
+        let refs: Vec<&[f64]> = yab.iter().map(Vec::as_slice).collect();
+        let resamples = if k < n_out {
+            settings.resamples
+        } else {
+            settings.series_resamples
+        };
+        let column = sobol::sobol(
+            &ya,
+            &yb,
+            &refs,
+            resamples,
+            settings.confidence,
+            settings.seed,
+        );
+        estimated(1);
+        column
+    };
+    let all: Vec<Option<SobolColumn>> = match rayon::ThreadPoolBuilder::new()
+        .num_threads(settings.threads)
+        .build()
+    {
+        Ok(pool) => pool.install(|| (0..n_cols).into_par_iter().map(estimate).collect()),
+        Err(_) => (0..n_cols).map(estimate).collect(),
+    };
+    let mut all = all.into_iter();
+    let outcomes: Vec<_> = all.by_ref().take(n_out).collect();
+    let series = if n_series == 0 {
+        Vec::new()
+    } else {
+        let rest: Vec<_> = all.collect();
+        rest.chunks(model.n_months).map(<[_]>::to_vec).collect()
+    };
+    SobolResult {
+        noise,
+        outcomes,
+        series,
+    }
+}
+
+/// One block per trajectory point k (rows = trajectories, run index = trajectory index).
+fn morris_blocks(inputs: &[Input], trajectories: &[design::Trajectory]) -> Vec<Block> {
+    let d = inputs.len();
+    (0..=d)
+        .map(|k| Block {
+            first_run: 0,
+            values: trajectories
+                .iter()
+                .flat_map(|tr| {
+                    tr.points[k * d..(k + 1) * d]
+                        .iter()
+                        .zip(inputs)
+                        .map(|(&x, input)| input.swing_value(x))
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// Morris statistics per outcome and input.
+fn morris_estimates(
+    model: &Model,
+    out: &[Vec<f64>],
+    trajectories: &[design::Trajectory],
+    settings: &Settings,
+) -> MorrisResult {
+    let n_out = model.outcomes.len();
+    let d = out.len() - 1;
+    let outcomes = (0..n_out)
+        .map(|k| {
+            // y[t * (d + 1) + point]
+            let mut y = vec![0.0; trajectories.len() * (d + 1)];
+            for (point, block) in out.iter().enumerate() {
+                for (t, row) in block.chunks_exact(n_out).enumerate() {
+                    y[t * (d + 1) + point] = row[k];
+                }
+            }
+            morris::elementary_effects(trajectories, &y, d)
+                .iter()
+                .map(|e| {
+                    morris::morris_stats(e, settings.resamples, settings.confidence, settings.seed)
+                })
+                .collect()
+        })
+        .collect();
+    MorrisResult { outcomes }
+}

@@ -1,0 +1,395 @@
+//! Sensitivity analysis through the engine, against analytic references: the Ishigami function
+//! (`scenarios/tests/ishigami.toml`) and a linear model with noise (`scenarios/tests/linear.toml`);
+//! determinism across thread counts; the `sensitivity` command end to end.
+//!
+//! Several intervals are checked in one test, so each is a Bonferroni interval at
+//! 1 − 0.05 / (number checked): all of them cover the truth with probability at least 95%.
+//! (The unit test `bootstrap_intervals_cover_about_95_percent` checks the 95% intervals' own
+//! coverage over 200 repeated experiments.)
+
+use crate::util::leversim;
+use std::path::Path;
+
+use leversim::model::{Model, Overrides, compile};
+use leversim::scenario::dist::Dist;
+use leversim::scenario::{Scenario, load};
+use leversim::sensitivity::{self, Analysis, Input, Method, Monitor, Settings};
+
+fn prepare(path: &str) -> (Scenario, Model) {
+    let loaded = load(Path::new(path));
+    let scenario = loaded.scenario.expect("valid scenario");
+    let mut diags = leversim::diag::Diagnostics::new();
+    let model = compile(&scenario, &Overrides::default(), &mut diags).expect("compiles");
+    (scenario, model)
+}
+
+fn settings(model: &Model, methods: Vec<Method>, samples: usize, checks: usize) -> Settings {
+    Settings {
+        seed: 20_250_101,
+        bundle: model.baseline,
+        threads: 2,
+        methods,
+        samples,
+        trajectories: 40,
+        levels: 4,
+        oat_runs: 64,
+        resamples: 500,
+        series_resamples: 100,
+        confidence: 1.0 - 0.05 / checks as f64,
+        series: Vec::new(),
+    }
+}
+
+fn analyse(path: &str, settings: impl Fn(&Model) -> Settings) -> (Vec<Input>, Analysis) {
+    let (scenario, model) = prepare(path);
+    let inputs = sensitivity::inputs(&scenario, &model, false);
+    let s = settings(&model);
+    let a = sensitivity::analyse(&model, &inputs, &s, Monitor::silent(), &Default::default())
+        .expect("no faults");
+    (inputs, a)
+}
+
+/// Asserts that `truth` lies in `ci` and prints the estimate (shown with `--nocapture`).
+fn covers(what: &str, estimate: f64, ci: (f64, f64), truth: f64) {
+    println!(
+        "{what}: {estimate:.4} [{:.4}, {:.4}], analytic {truth:.4}",
+        ci.0, ci.1
+    );
+    assert!(
+        ci.0 <= truth && truth <= ci.1,
+        "{what}: {estimate} [{}, {}] does not cover {truth}",
+        ci.0,
+        ci.1
+    );
+}
+
+/// Ishigami, a = 7, b = 0.1: S1 = 0.3139, 0.4424, 0; ST = 0.5576, 0.4424, 0.2437 (Sobol' &
+/// Levitan 1999). N = 16,384 base samples (81,920 runs), 500 bootstrap resamples, six
+/// intervals at 1 − 0.05/6.
+#[test]
+fn ishigami_scenario_gives_the_published_indices() {
+    let (inputs, a) = analyse("scenarios/tests/ishigami.toml", |m| {
+        settings(m, vec![Method::Sobol], 16_384, 6)
+    });
+    let names: Vec<&str> = inputs.iter().map(|i| i.name.as_str()).collect();
+    assert_eq!(names, ["x1", "x2", "x3"]);
+    let sobol = a.sobol.expect("sobol ran");
+    assert!(
+        !sobol.noise,
+        "the Ishigami scenario draws nothing in its runs"
+    );
+    let y = sobol.outcomes[0].as_ref().expect("y varies");
+    assert_eq!(a.runs, 16_384 * 5);
+    let s1 = [0.3139, 0.4424, 0.0];
+    let st = [0.5576, 0.4424, 0.2437];
+    for (i, ix) in y.indices.iter().enumerate() {
+        covers(&format!("S1 x{}", i + 1), ix.s1, ix.s1_ci, s1[i]);
+        covers(&format!("ST x{}", i + 1), ix.st, ix.st_ci, st[i]);
+        // Sane intervals: around the estimate, and informative.
+        assert!(ix.s1_ci.0 <= ix.s1 && ix.s1 <= ix.s1_ci.1);
+        assert!(ix.st_ci.0 <= ix.st && ix.st <= ix.st_ci.1);
+        assert!(ix.s1_ci.1 - ix.s1_ci.0 < 0.08 && ix.st_ci.1 - ix.st_ci.0 < 0.08);
+    }
+}
+
+/// The linear model of `scenarios/tests/linear.toml`, noise included as an input:
+/// additive: S1 = ST = 0.4, 0.3, 0.1 and 0.2 for noise; product: S1 = 0.5 and 0.375 (noise),
+/// ST = 0.625 and 0.5, x1 and x3 exactly 0 (they do not enter it, and common random numbers make
+/// their rows identical). N = 16,384 (98,304 runs); twelve intervals at 1 − 0.05/12.
+#[test]
+fn linear_scenario_with_noise_gives_analytic_indices() {
+    let (inputs, a) = analyse("scenarios/tests/linear.toml", |m| {
+        settings(m, vec![Method::Sobol], 16_384, 12)
+    });
+    assert_eq!(inputs.len(), 3);
+    let sobol = a.sobol.expect("sobol ran");
+    assert!(sobol.noise);
+    assert_eq!(a.runs, 16_384 * 6);
+    let names = ["x1", "x2", "x3", "noise"];
+    let additive = sobol.outcomes[0].as_ref().expect("varies");
+    for (i, truth) in [0.4, 0.3, 0.1, 0.2].into_iter().enumerate() {
+        let ix = &additive.indices[i];
+        covers(&format!("additive S1 {}", names[i]), ix.s1, ix.s1_ci, truth);
+        covers(&format!("additive ST {}", names[i]), ix.st, ix.st_ci, truth);
+    }
+    let product = sobol.outcomes[1].as_ref().expect("varies");
+    for (i, s1, st) in [(1, 0.5, 0.625), (3, 0.375, 0.5)] {
+        let ix = &product.indices[i];
+        covers(&format!("product S1 {}", names[i]), ix.s1, ix.s1_ci, s1);
+        covers(&format!("product ST {}", names[i]), ix.st, ix.st_ci, st);
+    }
+    for i in [0, 2] {
+        let ix = &product.indices[i];
+        assert_eq!((ix.s1, ix.st), (0.0, 0.0), "{}", names[i]);
+    }
+    // Variances: 10 and 6.
+    assert!(
+        (additive.variance - 10.0).abs() < 0.4,
+        "{}",
+        additive.variance
+    );
+    assert!((product.variance - 6.0).abs() < 0.3, "{}", product.variance);
+}
+
+/// One-at-a-time and Morris on the linear model, where both are exact: the additive noise
+/// cancels in every paired difference (same run indices), so swings and elementary effects are
+/// the coefficient times the input's change.
+#[test]
+fn swings_and_elementary_effects_are_exact_for_the_linear_model() {
+    let (_, a) = analyse("scenarios/tests/linear.toml", |m| {
+        settings(m, vec![Method::Morris, Method::Oat], 64, 1)
+    });
+    let z = |p: f64| Dist::Normal { mean: 0.0, sd: 1.0 }.quantile(p);
+    let oat = a.oat.expect("oat ran");
+    let swings = oat.outcomes[0].as_ref().expect("additive");
+    // 2 x1, x1 ~ N(1, 1): 2 (z95 − z05); x2 ~ U(0, 6): 0.9 × 6; x3 ~ Exp(1): ln 20 − ln(1/0.95).
+    let expected = [
+        2.0 * (z(0.95) - z(0.05)),
+        5.4,
+        (20f64).ln() + (0.95f64).ln(),
+    ];
+    for (s, e) in swings.iter().zip(expected) {
+        assert!((s.high - s.low - e).abs() < 1e-9, "{s:?} vs {e}");
+        assert!(s.se < 1e-9, "{s:?}");
+    }
+    // product = x2 · g: the swing is 5.4 × the mean of g over the 64 runs, with its error.
+    let p = oat.outcomes[1].as_ref().expect("product")[1];
+    assert!(
+        p.se > 0.0 && ((p.high - p.low) - 5.4).abs() < 4.0 * p.se,
+        "{p:?}"
+    );
+
+    let morris = a.morris.expect("morris ran");
+    let additive = &morris.outcomes[0];
+    // Levels at the 5th, 35th, 65th and 95th percentiles, steps of two levels (Δ = 2/3): for
+    // the symmetric normal both steps are z65 − z05.
+    let mu_x1 = 2.0 * (z(0.65) - z(0.05)) / (2.0 / 3.0);
+    let x1 = additive[0].expect("x1");
+    let x2 = additive[1].expect("x2");
+    let x3 = additive[2].expect("x3");
+    assert!(
+        (x1.mu_star - mu_x1).abs() < 1e-9 && x1.sigma < 1e-9,
+        "{x1:?}"
+    );
+    assert!((x2.mu_star - 5.4).abs() < 1e-9 && x2.sigma < 1e-9, "{x2:?}");
+    // The exponential is skewed: its two possible steps differ, so sigma > 0.
+    assert!(x3.sigma > 0.1 && x3.mu > 0.0, "{x3:?}");
+}
+
+/// The same numbers on 1 and 2 threads, for every method and a series month by month.
+#[test]
+fn results_do_not_depend_on_threads() {
+    let run = |threads: usize| {
+        analyse("scenarios/tests/sketch.toml", |m| Settings {
+            threads,
+            series: vec![m.var_index("shells_in_russia").unwrap()],
+            ..settings(m, vec![Method::Sobol, Method::Morris, Method::Oat], 100, 1)
+        })
+        .1
+    };
+    let one = run(1);
+    let two = run(2);
+    assert_eq!(format!("{:?}", one.sobol), format!("{:?}", two.sobol));
+    assert_eq!(format!("{:?}", one.morris), format!("{:?}", two.morris));
+    assert_eq!(format!("{:?}", one.oat), format!("{:?}", two.oat));
+    assert_eq!(one.runs, two.runs);
+}
+
+/// Levers as inputs, uniform over their ranges: in the sketch the cost is
+/// Σ (0.5 enforcement + 0.1 intel_sharing) / 12 over the months from 2026-01, linear and free of
+/// noise, so S1 = ST = 0.25 / 0.26 = 0.9615 for enforcement and 0.01 / 0.26 = 0.0385 for
+/// intelligence sharing, and exactly 0 for everything else. N = 512, four intervals at
+/// 1 − 0.05/4.
+#[test]
+fn levers_are_inputs_over_their_ranges() {
+    let (scenario, model) = prepare("scenarios/tests/sketch.toml");
+    let inputs = sensitivity::inputs(&scenario, &model, true);
+    let kinds: Vec<&str> = inputs.iter().map(|i| i.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "param", "param", "param", "param", "lever", "lever", "lever"
+        ]
+    );
+    let s = settings(&model, vec![Method::Sobol], 512, 4);
+    let a =
+        sensitivity::analyse(&model, &inputs, &s, Monitor::silent(), &Default::default()).unwrap();
+    let sobol = a.sobol.unwrap();
+    let cost = model
+        .outcomes
+        .iter()
+        .position(|o| o.name == "cost")
+        .unwrap();
+    let col = sobol.outcomes[cost]
+        .as_ref()
+        .expect("the cost varies with the levers");
+    for (i, ix) in col.indices.iter().enumerate() {
+        let name = inputs.get(i).map_or("noise", |x| x.name.as_str());
+        match name {
+            "enforcement" => {
+                covers("cost S1 enforcement", ix.s1, ix.s1_ci, 0.25 / 0.26);
+                covers("cost ST enforcement", ix.st, ix.st_ci, 0.25 / 0.26);
+            }
+            "intel_sharing" => {
+                covers("cost S1 intel_sharing", ix.s1, ix.s1_ci, 0.01 / 0.26);
+                covers("cost ST intel_sharing", ix.st, ix.st_ci, 0.01 / 0.26);
+            }
+            _ => assert_eq!((ix.s1, ix.st), (0.0, 0.0), "{name}"),
+        }
+    }
+}
+
+/// A small world: two params, noise, a year of months, a reported figure (so the stock is
+/// analysed month by month by default) and a constant cost.
+const WORLD: &str = r#"
+[scenario]
+name = "sens-test"
+title = "A small test world"
+start = "2024-01"
+end = "2024-12"
+seed = 9
+
+[params]
+supply = { dist = "lognormal", p05 = 80, p95 = 200, unit = "items/month" }
+loss = { dist = "uniform", min = 0, max = 0.5 }
+
+[levers.enforcement]
+default = 0.5
+range = [0, 1]
+cost = "enforcement"
+
+[stocks]
+delivered = { init = 0, unit = "items" }
+
+[flows.deliveries]
+to = "delivered"
+rate = "supply * (1 - loss * enforcement) * lognormal(1, 0.2)"
+
+[outcomes.delivered]
+label = "Items delivered"
+expr = "delivered"
+unit = "items"
+
+[outcomes.cost]
+expr = "lever_cost / 12"
+kind = "sum"
+cost = true
+
+[[observations]]
+var = "delivered"
+at = "2024-06"
+value = 700
+
+[bundles.status_quo]
+"#;
+
+#[test]
+fn command_writes_a_complete_sensitivity_folder() {
+    let dir = std::env::temp_dir().join(format!("leversim-sens-{}", std::process::id()));
+    std::fs::remove_dir_all(&dir).ok();
+    std::fs::create_dir_all(&dir).unwrap();
+    let scenario = dir.join("world.toml");
+    std::fs::write(&scenario, WORLD).unwrap();
+    let out_dir = dir.join("world-sensitivity");
+    let out = leversim(&[
+        "sensitivity",
+        scenario.to_str().unwrap(),
+        "--samples",
+        "64",
+        "--bootstrap",
+        "50",
+        "--oat-runs",
+        "16",
+        "--method",
+        "sobol,oat,morris",
+        "--trajectories",
+        "8",
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("Items delivered (items)"), "{stdout}");
+    assert!(stdout.contains("supply"), "{stdout}");
+    assert!(stdout.contains("the outcome does not vary"), "{stdout}");
+
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out_dir.join("sensitivity.json")).unwrap())
+            .unwrap();
+    let records = json["records"].as_array().unwrap();
+    // 2 outcomes × (2 params + noise).
+    assert_eq!(records.len(), 6);
+    for field in [
+        "outcome",
+        "input",
+        "s1",
+        "s1_ci_low",
+        "s1_ci_high",
+        "st",
+        "st_ci_low",
+        "st_ci_high",
+        "mu_star",
+        "sigma",
+        "swing",
+    ] {
+        assert!(records[0].get(field).is_some(), "no `{field}`");
+    }
+    assert_eq!(json["manifest"]["samples"], 64);
+    assert_eq!(json["manifest"]["runs"], 64 * 5 + 8 * 3 + 16 * 5);
+    // 12 months × 3 inputs of `delivered`.
+    assert_eq!(json["over_time"].as_array().unwrap().len(), 36);
+    let csv = std::fs::read_to_string(out_dir.join("sensitivity.csv")).unwrap();
+    assert!(csv.starts_with(
+        "outcome,input,input_kind,s1,s1_ci_low,s1_ci_high,st,st_ci_low,st_ci_high,mu_star,"
+    ));
+    let over_time = std::fs::read_to_string(out_dir.join("sensitivity_over_time.csv")).unwrap();
+    assert!(over_time.starts_with("series,month,input,s1,"));
+    let mut charts: Vec<String> = std::fs::read_dir(out_dir.join("charts"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    charts.sort();
+    // The constant cost gets no chart.
+    assert_eq!(
+        charts,
+        [
+            "morris-delivered.png",
+            "morris-delivered.svg",
+            "sobol-delivered.png",
+            "sobol-delivered.svg",
+            "sobol-time-delivered.png",
+            "sobol-time-delivered.svg",
+            "tornado-delivered.png",
+            "tornado-delivered.svg",
+        ]
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn command_rejects_bad_flags_with_usage_errors() {
+    let out = leversim(&[
+        "sensitivity",
+        "scenarios/tests/linear.toml",
+        "--method",
+        "morris",
+        "--levels",
+        "3",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--levels 3"));
+
+    let out = leversim(&[
+        "sensitivity",
+        "scenarios/tests/sketch.toml",
+        "--series",
+        "shells_in_rusia",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("shells_in_russia"), "{err}");
+}
