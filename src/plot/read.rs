@@ -260,13 +260,7 @@ impl Results {
             "leversim {} simulation of {file} (sha256 {sha}…), seed {}",
             m.version, m.seed
         );
-        // The line starts with "Source:", so a source that starts with it too loses it.
-        let source = self.summary.scenario.source.trim();
-        let source = match source.get(..7) {
-            Some(head) if head.eq_ignore_ascii_case("source:") => source[7..].trim_start(),
-            _ => source,
-        };
-        let source = source.trim_end_matches('.');
+        let source = scenario_source(&self.summary.scenario.source);
         // `leversim` is what a scenario without a `source` gets.
         if source.is_empty() || source == "leversim" {
             format!("Source: {model}.")
@@ -274,6 +268,18 @@ impl Results {
             format!("Source: {source}. Model: {model}.")
         }
     }
+}
+
+/// A scenario's `source` as it goes into a chart's source line, which starts with "Source:"
+/// itself: without a leading "Source:" (in any case) and a final full stop, so neither is
+/// doubled.
+pub fn scenario_source(source: &str) -> &str {
+    let source = source.trim();
+    let source = match source.get(..7) {
+        Some(head) if head.eq_ignore_ascii_case("source:") => source[7..].trim_start(),
+        _ => source,
+    };
+    source.trim_end_matches('.')
 }
 
 /// A bundle's name for people: its label, or its name made readable.

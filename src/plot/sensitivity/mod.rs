@@ -19,7 +19,7 @@ mod time;
 pub use time::OverTimeChart;
 
 use super::distribution::draw_whisker;
-use super::read::thousands;
+use super::read::{scenario_source, thousands};
 use super::theme::{
     self, Axis, Chart, DrawResult, Frame, INK, LegendItem, PALETTE, REFERENCE, Scale, Swatch,
     build_chart, draw_frame, humanize, padded, size, text_at,
@@ -159,13 +159,7 @@ fn source_line(report: &SensitivityReport) -> String {
         "leversim {} sensitivity analysis of {file} (sha256 {sha}…), seed {}",
         m.version, m.seed
     );
-    let source = report.scenario.source.trim().trim_end_matches('.');
-    // Scenarios often write their source as "Source: ...".
-    let source = source
-        .strip_prefix("Source:")
-        .or_else(|| source.strip_prefix("source:"))
-        .unwrap_or(source)
-        .trim();
+    let source = scenario_source(&report.scenario.source);
     if source.is_empty() {
         format!("Source: {model}.")
     } else {
@@ -268,11 +262,7 @@ impl Chart for TornadoChart<'_> {
                 "input at its high end",
             ),
             LegendItem::new(
-                Swatch::Line {
-                    color: REFERENCE,
-                    width: 3,
-                    dashed: true,
-                },
+                Swatch::reference_line(),
                 format!("all inputs at their medians: {}", scale.value(base)),
             ),
         ];
@@ -432,14 +422,7 @@ impl Chart for SobolChart<'_> {
                 },
                 "total: alone and through interactions",
             ),
-            LegendItem::new(
-                Swatch::Line {
-                    color: INK,
-                    width: 3,
-                    dashed: false,
-                },
-                "confidence interval",
-            ),
+            LegendItem::new(Swatch::line(INK, 3), "confidence interval"),
         ];
         let area = draw_frame(
             root,
@@ -553,13 +536,9 @@ impl Chart for MorrisChart<'_> {
             thousands(m.trajectories as u64 * (r.inputs.len() as u64 + 1))
         );
         let legend = vec![
-            LegendItem::new(Swatch::Dot { color: PALETTE[0] }, "input"),
+            LegendItem::new(Swatch::dot(PALETTE[0]), "input"),
             LegendItem::new(
-                Swatch::Line {
-                    color: REFERENCE,
-                    width: 3,
-                    dashed: true,
-                },
+                Swatch::reference_line(),
                 "sigma = mu*: above it, non-linear or interacting",
             ),
         ];
