@@ -5,6 +5,7 @@
 //! ones, `[scenario]` fields override one by one, and observations are appended. Each item keeps
 //! the span of the file it came from, so messages point at the right file.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use toml::de::DeTable;
@@ -204,7 +205,12 @@ impl Loader {
     }
 
     fn finish(mut self, path: String, file: Option<ScenarioFile>) -> Loaded {
-        let assembled = file.and_then(|file| assemble(&mut self.diags, path, file));
+        // Without its base a variant lacks what the base declares; checking it further would
+        // only report those absences.
+        let base_missing = self.diags.iter().any(|d| d.code == Code::Extends);
+        let assembled = file
+            .filter(|_| !base_missing)
+            .and_then(|file| assemble(&mut self.diags, path, file));
         let (scenario, partial) = if self.diags.has_errors() {
             (None, assembled)
         } else {
@@ -295,7 +301,20 @@ fn read_limited(path: &Path) -> Result<Vec<u8>, String> {
             MAX_FILE_BYTES / (1024 * 1024)
         ));
     }
-    std::fs::read(path).map_err(|e| io_reason(&e))
+    // The length above is 0 for devices and pipes (`/dev/zero`, `<(cat x)`), which could
+    // otherwise be read forever: read at most one byte past the limit.
+    let file = std::fs::File::open(path).map_err(|e| io_reason(&e))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| io_reason(&e))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(format!(
+            "it is longer than the {} MB that scenario files are limited to (is it a scenario file?)",
+            MAX_FILE_BYTES / (1024 * 1024)
+        ));
+    }
+    Ok(bytes)
 }
 
 fn io_reason(err: &std::io::Error) -> String {
