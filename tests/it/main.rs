@@ -11,5 +11,6 @@ mod docs;
 mod examples;
 mod korea_russia;
 mod plot;
+mod properties;
 mod reference;
 mod util;
