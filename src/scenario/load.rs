@@ -511,3 +511,51 @@ impl Scenario {
         self.meta.start.value.offset(t as i32)
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::scenario::reader::ROOT_KEYS;
+
+    /// `ROOT_KEYS` (used for the "belongs at the top level" hint) lists exactly the keys the
+    /// reader accepts at the top level.
+    #[test]
+    fn root_keys_are_the_keys_read_at_the_top_level() {
+        let unknown = |key: &str| {
+            let loaded = load_str("root.toml", &format!("{key} = 1\n"));
+            loaded.diags.iter().any(|d| d.code == Code::UnknownKey)
+        };
+        for key in ROOT_KEYS {
+            assert!(!unknown(key), "{key}");
+        }
+        assert!(unknown("scenarios"));
+    }
+
+    #[test]
+    fn toml_errors_get_a_matching_hint() {
+        let help = |text: &str| {
+            let loaded = load_str("t.toml", text);
+            let d = loaded.diags.iter().next().unwrap();
+            (d.code, d.help.clone().unwrap_or_default())
+        };
+        let (code, hint) = help("a = 1\na = 2\n");
+        assert_eq!(code, Code::TomlSyntax);
+        assert!(hint.contains("only once"), "{hint}");
+        assert!(
+            help("a = \u{201c}x\u{201d}\n")
+                .1
+                .contains("straight quotes")
+        );
+        assert!(help("a =\n").1.contains("value after `=`"));
+        assert!(help("a = \"x\n").1.contains("close the string"));
+        let dotted = format!("{} = 1\n", vec!["k"; 200].join("."));
+        let loaded = load_str("t.toml", &format!("[scenario]\n{dotted}"));
+        let d = loaded.diags.iter().next().unwrap();
+        let label = d.primary.as_ref().unwrap();
+        assert_eq!(
+            (label.span.start, label.span.end),
+            (11, 11 + dotted.find(" =").unwrap() as u32)
+        );
+    }
+}
