@@ -274,10 +274,20 @@ fn toml_help(message: &str, snippet: &str) -> String {
         "close the string with the same quote on the same line; for a formula over several \
          lines use triple quotes \"\"\"...\"\"\""
             .into()
-    } else if snippet.trim().is_empty() && message.contains("expected") {
+    } else if message.contains("unclosed table") {
+        "a table header is written on one line with both brackets, e.g. [stocks] or \
+         [levers.enforcement]"
+            .into()
+    } else if message == "expected a value here" {
         "write a value after `=`: text in quotes, a number, true or false, [an array] or \
          { a table }"
             .into()
+    } else if message.contains("string values must be quoted")
+        && snippet.split_whitespace().count() > 1
+        && snippet.split_whitespace().all(|w| w.parse::<f64>().is_ok())
+    {
+        // toml says this of the `1 2` in `[1 2]`.
+        "values side by side need commas between them, e.g. [0, 1]".into()
     } else if message.contains("string values must be quoted") {
         "put text in double quotes, e.g. name = \"korea-russia\"".into()
     } else if message.contains("recursion") {
@@ -549,6 +559,9 @@ mod tests {
         );
         assert!(help("a =\n").1.contains("value after `=`"));
         assert!(help("a = \"x\n").1.contains("close the string"));
+        assert!(help("[stocks\n").1.contains("both brackets"));
+        assert!(help("a = [1 2]\n").1.contains("commas"));
+        assert!(help("a = [1,,2]\n").1.contains("toml.io"));
         let dotted = format!("{} = 1\n", vec!["k"; 200].join("."));
         let loaded = load_str("t.toml", &format!("[scenario]\n{dotted}"));
         let d = loaded.diags.iter().next().unwrap();
