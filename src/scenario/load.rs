@@ -130,6 +130,9 @@ impl Loader {
                     message = "expected a value here".into();
                 }
                 let help = toml_help(&message, snippet);
+                if help.contains("commas") {
+                    message = "expected `,` between values".into();
+                }
                 self.diags.push(
                     Diagnostic::error(Code::TomlSyntax, format!("`{display}` is not valid TOML"))
                         .with_label(span(file, range), message)
