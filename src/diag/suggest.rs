@@ -48,7 +48,21 @@ fn similarity(name: &str, name_lower: &str, candidate: &str) -> (f64, f64) {
     (folded, exact)
 }
 
-/// The candidate most similar to `name`, if any clears [`SIMILARITY_THRESHOLD`].
+/// Words analysts write for a name leversim spells differently, which no edit distance finds
+/// (`stdev` is 3 edits from `sd`). A synonym is suggested only when its target is a candidate.
+const SYNONYMS: &[(&str, &str)] = &[
+    ("stdev", "sd"),
+    ("stddev", "sd"),
+    ("std", "sd"),
+    ("average", "mean"),
+    ("avg", "mean"),
+    ("maximum", "max"),
+    ("minimum", "min"),
+    ("initial", "init"),
+];
+
+/// The candidate most similar to `name`, if any clears [`SIMILARITY_THRESHOLD`], or the target
+/// of a known synonym (`stdev` for `sd`, `maximum` for `max`).
 ///
 /// Ties are broken deterministically: higher case-insensitive score, then higher case-sensitive
 /// score, then the alphabetically smallest candidate (so `p5` suggests `p05` over `p50`).
@@ -58,6 +72,12 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         return None;
     }
     let name_lower = name.to_lowercase();
+    let candidates: Vec<&'a str> = candidates.into_iter().collect();
+    if let Some(&(_, target)) = SYNONYMS.iter().find(|(word, _)| *word == name_lower)
+        && let Some(&candidate) = candidates.iter().find(|c| **c == target)
+    {
+        return Some(candidate);
+    }
     let mut best: Option<((f64, f64), &'a str)> = None;
     for candidate in candidates {
         let score = similarity(name, &name_lower, candidate);
@@ -124,6 +144,13 @@ mod tests {
                 "{typo}"
             );
         }
+    }
+
+    #[test]
+    fn synonyms_are_suggested_only_when_their_target_exists() {
+        assert_eq!(closest("stdev", FIELDS.iter().copied()), Some("sd"));
+        assert_eq!(closest("Maximum", ["final", "max", "min"]), Some("max"));
+        assert_eq!(closest("stdev", NAMES.iter().copied()), None);
     }
 
     #[test]

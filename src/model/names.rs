@@ -45,16 +45,16 @@ pub enum Symbol {
     Pi,
 }
 
-/// The kind of a declared item, for messages.
+/// The kind of a declared item with its article, for messages ("a param", "an event").
 fn kind_name(symbol: Symbol) -> &'static str {
     match symbol {
-        Symbol::Param(_) => "param",
-        Symbol::Lever(_) => "lever",
-        Symbol::Stock(_) => "stock",
-        Symbol::Flow(_) => "flow",
-        Symbol::Aux(_) => "auxiliary",
-        Symbol::Event(_) => "event",
-        _ => "built-in name",
+        Symbol::Param(_) => "a param",
+        Symbol::Lever(_) => "a lever",
+        Symbol::Stock(_) => "a stock",
+        Symbol::Flow(_) => "a flow",
+        Symbol::Aux(_) => "an auxiliary",
+        Symbol::Event(_) => "an event",
+        _ => "a built-in name",
     }
 }
 
@@ -128,7 +128,7 @@ impl Names {
                     Diagnostic::error(
                         Code::DuplicateName,
                         format!(
-                            "`{}` is declared twice: as a {} and as a {}",
+                            "`{}` is declared twice: as {} and as {}",
                             name.value,
                             kind_name(*first),
                             kind_name(symbol)
@@ -204,7 +204,12 @@ impl Names {
         diags.push(
             Diagnostic::error(Code::UnknownName, format!("unknown name `{name}`"))
                 .with_label(span, "not a param, lever, stock, flow, auxiliary or event")
-                .with_optional_help(did_you_mean(name, candidates)),
+                .with_help(did_you_mean(name, candidates).unwrap_or_else(|| {
+                    format!(
+                        "declare `{name}` (e.g. under [params] or [aux]) or check its spelling; \
+                         names are case-sensitive"
+                    )
+                })),
         );
         None
     }
@@ -245,7 +250,7 @@ impl Names {
         };
         if resolved.is_none() {
             let message = if members.is_empty() {
-                format!("`{base}` is a {} and has no `.{member}`", kind_name(symbol))
+                format!("`{base}` is {} and has no `.{member}`", kind_name(symbol))
             } else {
                 format!("`{base}` has no `.{member}`")
             };

@@ -39,11 +39,14 @@ pub fn order(deps: &[Vec<usize>]) -> Result<Vec<usize>, Vec<usize>> {
     }
     // Every node left waits on another node left: walking "reads" from any of them must loop.
     let mut path: Vec<usize> = Vec::new();
+    // Where each node sits on `path`, so that closing the loop is found in constant time.
+    let mut on_path: Vec<Option<usize>> = vec![None; n];
     let mut node = (0..n).find(|&i| pending[i] > 0).unwrap_or(0);
     loop {
-        if let Some(pos) = path.iter().position(|&p| p == node) {
+        if let Some(pos) = on_path[node] {
             return Err(path.split_off(pos));
         }
+        on_path[node] = Some(path.len());
         path.push(node);
         match deps[node].iter().copied().filter(|&d| pending[d] > 0).min() {
             Some(next) => node = next,

@@ -5,6 +5,7 @@
 //! ones, `[scenario]` fields override one by one, and observations are appended. Each item keeps
 //! the span of the file it came from, so messages point at the right file.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use toml::de::DeTable;
@@ -81,7 +82,9 @@ impl Loader {
                 };
                 let mut d = Diagnostic::error(code, format!("cannot read `{display}`: {message}"));
                 if let Some(span) = cited_at {
-                    d = d.with_label(span, "named here");
+                    d = d.with_label(span, "named here").with_help(
+                        "the path in `extends` is relative to the folder of the file that names it",
+                    );
                 }
                 self.diags.push(d);
                 return None;
@@ -115,11 +118,25 @@ impl Loader {
         let table = match DeTable::parse(&text) {
             Ok(table) => table,
             Err(err) => {
-                let range = err.span().unwrap_or(0..0);
+                let range = err
+                    .span()
+                    .or_else(|| deep_dotted_key(&text))
+                    .unwrap_or(0..0);
+                let snippet = text.get(range.clone()).unwrap_or_default();
+                let mut message = first_line(err.message());
+                if snippet.trim().is_empty() && message.starts_with("string values must be quoted")
+                {
+                    // toml says this of `key =` with nothing after it.
+                    message = "expected a value here".into();
+                }
+                let help = toml_help(&message, snippet);
+                if help.contains("commas") {
+                    message = "expected `,` between values".into();
+                }
                 self.diags.push(
                     Diagnostic::error(Code::TomlSyntax, format!("`{display}` is not valid TOML"))
-                        .with_label(span(file, range), first_line(err.message()))
-                        .with_help("see https://toml.io for the syntax; strings need quotes, tables [brackets]"),
+                        .with_label(span(file, range), message)
+                        .with_help(help),
                 );
                 return None;
             }
@@ -191,7 +208,12 @@ impl Loader {
     }
 
     fn finish(mut self, path: String, file: Option<ScenarioFile>) -> Loaded {
-        let assembled = file.and_then(|file| assemble(&mut self.diags, path, file));
+        // Without its base a variant lacks what the base declares; checking it further would
+        // only report those absences.
+        let base_missing = self.diags.iter().any(|d| d.code == Code::Extends);
+        let assembled = file
+            .filter(|_| !base_missing)
+            .and_then(|file| assemble(&mut self.diags, path, file));
         let (scenario, partial) = if self.diags.has_errors() {
             (None, assembled)
         } else {
@@ -224,6 +246,62 @@ fn first_line(message: &str) -> String {
         .to_string()
 }
 
+/// The first key with more dotted parts than toml accepts (`a.b.c...`, toml 1.x reports "recursion
+/// limit" for it without a position): the key on the first line with more than 64 dots before
+/// its `=` or closing `]`.
+fn deep_dotted_key(text: &str) -> Option<std::ops::Range<usize>> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let key_end = line.find(['=', ']']).unwrap_or(line.len());
+        let key = &line[..key_end];
+        if key.matches('.').count() > 64 {
+            let start = offset + (key.len() - key.trim_start().len());
+            return Some(start..offset + key.trim_end().len());
+        }
+        offset += line.len();
+    }
+    None
+}
+
+/// A hint for a TOML syntax error, chosen from the parser's message (toml 1.x wording) and the
+/// offending text; the generic pointer to the TOML syntax otherwise.
+fn toml_help(message: &str, snippet: &str) -> String {
+    let curly = ['\u{201c}', '\u{201d}', '\u{2018}', '\u{2019}'];
+    if snippet.contains(curly) {
+        "use straight quotes (\"), not curly ones; word processors turn one into the other".into()
+    } else if message.contains("duplicate key") {
+        "a key may be given only once per table, and a [table] header only once per file; \
+         merge the two"
+            .into()
+    } else if message.contains("basic string") || message.contains("literal string,") {
+        "close the string with the same quote on the same line; for a formula over several \
+         lines use triple quotes \"\"\"...\"\"\""
+            .into()
+    } else if message.contains("unclosed table") {
+        "a table header is written on one line with both brackets, e.g. [stocks] or \
+         [levers.enforcement]"
+            .into()
+    } else if message == "expected a value here" {
+        "write a value after `=`: text in quotes, a number, true or false, [an array] or \
+         { a table }"
+            .into()
+    } else if message.contains("string values must be quoted")
+        && snippet.split_whitespace().count() > 1
+        && snippet.split_whitespace().all(|w| w.parse::<f64>().is_ok())
+    {
+        // toml says this of the `1 2` in `[1 2]`.
+        "values side by side need commas between them, e.g. [0, 1]".into()
+    } else if message.contains("string values must be quoted") {
+        "put text in double quotes, e.g. name = \"korea-russia\"".into()
+    } else if message.contains("recursion") {
+        "arrays, inline tables and dotted keys may nest at most 80 levels; scenario files need a \
+         few"
+        .into()
+    } else {
+        "see https://toml.io for the syntax; strings need quotes, tables [brackets]".into()
+    }
+}
+
 fn read_limited(path: &Path) -> Result<Vec<u8>, String> {
     let meta = std::fs::metadata(path).map_err(|e| io_reason(&e))?;
     if meta.is_dir() {
@@ -231,12 +309,25 @@ fn read_limited(path: &Path) -> Result<Vec<u8>, String> {
     }
     if meta.len() > MAX_FILE_BYTES {
         return Err(format!(
-            "it is {} MB; scenario files are limited to {} MB",
-            meta.len() / (1024 * 1024),
+            "it is {:.1} MB; scenario files are limited to {} MB (is it a scenario file?)",
+            meta.len() as f64 / (1024.0 * 1024.0),
             MAX_FILE_BYTES / (1024 * 1024)
         ));
     }
-    std::fs::read(path).map_err(|e| io_reason(&e))
+    // The length above is 0 for devices and pipes (`/dev/zero`, `<(cat x)`), which could
+    // otherwise be read forever: read at most one byte past the limit.
+    let file = std::fs::File::open(path).map_err(|e| io_reason(&e))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| io_reason(&e))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(format!(
+            "it is longer than the {} MB that scenario files are limited to (is it a scenario file?)",
+            MAX_FILE_BYTES / (1024 * 1024)
+        ));
+    }
+    Ok(bytes)
 }
 
 fn io_reason(err: &std::io::Error) -> String {
@@ -271,6 +362,7 @@ fn merge(mut base: ScenarioFile, variant: ScenarioFile) -> ScenarioFile {
     b.seed = m.seed.or(b.seed.take());
     b.baseline = m.baseline.or(b.baseline.take());
     b.cost_unit = m.cost_unit.or(b.cost_unit.take());
+    b.given.extend(m.given);
     merge_items(&mut base.actors, variant.actors, |a| &a.code.value);
     merge_items(&mut base.params, variant.params, |a| &a.name.value);
     merge_items(&mut base.levers, variant.levers, |a| &a.name.value);
@@ -295,21 +387,38 @@ fn assemble(diags: &mut Diagnostics, path: String, file: ScenarioFile) -> Option
         start: 0,
         end: 0,
     });
-    let mut require = |key: &str, example: &str| {
-        diags.push(
-            Diagnostic::error(Code::MissingKey, format!("`[scenario]` needs `{key}`"))
-                .with_label(at, format!("`{key}` is missing"))
-                .with_help(format!("add {key} = {example} under [scenario]")),
-        );
-    };
-    if m.name.is_none() {
-        require("name", "\"my-scenario\"");
-    }
-    if m.start.is_none() {
-        require("start", "\"2022-09\"");
-    }
-    if m.end.is_none() {
-        require("end", "\"2030-12\"");
+    // One message for everything missing, listing the lines to add. Keys written but invalid
+    // (a bad month, a number for a name) have their own message already.
+    let needed = [
+        ("name", m.name.is_some(), "name = \"my-scenario\""),
+        ("start", m.start.is_some(), "start = \"2024-01\""),
+        ("end", m.end.is_some(), "end = \"2030-12\""),
+    ];
+    let absent: Vec<(&str, &str)> = needed
+        .iter()
+        .filter(|(key, read, _)| !read && !m.given.contains(key))
+        .map(|(key, _, line)| (*key, *line))
+        .collect();
+    if !absent.is_empty() {
+        let keys: Vec<String> = absent.iter().map(|(k, _)| format!("`{k}`")).collect();
+        let keys = match keys.as_slice() {
+            [one] => one.clone(),
+            [init @ .., last] => format!("{} and {last}", init.join(", ")),
+            [] => String::new(),
+        };
+        let lines: Vec<&str> = absent.iter().map(|(_, line)| *line).collect();
+        let d = match m.span {
+            Some(at) => Diagnostic::error(Code::MissingKey, format!("`[scenario]` needs {keys}"))
+                .with_label(at, "missing here")
+                .with_help(format!("add under [scenario]: {}", lines.join(", "))),
+            None => Diagnostic::error(Code::MissingKey, "there is no `[scenario]` table")
+                .with_label(at, "expected `[scenario]` with name, start and end")
+                .with_help(
+                    "start the file with [scenario], then name = \"my-scenario\", \
+                     start = \"2024-01\" and end = \"2030-12\" on lines of their own",
+                ),
+        };
+        diags.push(d);
     }
     let (name, start, end) = (m.name?, m.start?, m.end?);
     if end.value < start.value {
@@ -333,7 +442,12 @@ fn assemble(diags: &mut Diagnostics, path: String, file: ScenarioFile) -> Option
                 Code::TooLarge,
                 format!("{months} months is longer than the {MAX_MONTHS} leversim simulates"),
             )
-            .with_label(end.span, "end"),
+            .with_label(end.span, "end")
+            .with_label(start.span, "start")
+            .with_help(format!(
+                "a time axis may be at most {MAX_MONTHS} months ({} years); check `start` and `end`",
+                MAX_MONTHS / 12
+            )),
         );
         return None;
     }
@@ -408,5 +522,56 @@ impl Scenario {
     /// The month at index `t` (0 = start).
     pub fn month_at(&self, t: usize) -> Month {
         self.meta.start.value.offset(t as i32)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::scenario::reader::ROOT_KEYS;
+
+    /// `ROOT_KEYS` (used for the "belongs at the top level" hint) lists exactly the keys the
+    /// reader accepts at the top level.
+    #[test]
+    fn root_keys_are_the_keys_read_at_the_top_level() {
+        let unknown = |key: &str| {
+            let loaded = load_str("root.toml", &format!("{key} = 1\n"));
+            loaded.diags.iter().any(|d| d.code == Code::UnknownKey)
+        };
+        for key in ROOT_KEYS {
+            assert!(!unknown(key), "{key}");
+        }
+        assert!(unknown("scenarios"));
+    }
+
+    #[test]
+    fn toml_errors_get_a_matching_hint() {
+        let help = |text: &str| {
+            let loaded = load_str("t.toml", text);
+            let d = loaded.diags.iter().next().unwrap();
+            (d.code, d.help.clone().unwrap_or_default())
+        };
+        let (code, hint) = help("a = 1\na = 2\n");
+        assert_eq!(code, Code::TomlSyntax);
+        assert!(hint.contains("only once"), "{hint}");
+        assert!(
+            help("a = \u{201c}x\u{201d}\n")
+                .1
+                .contains("straight quotes")
+        );
+        assert!(help("a =\n").1.contains("value after `=`"));
+        assert!(help("a = \"x\n").1.contains("close the string"));
+        assert!(help("[stocks\n").1.contains("both brackets"));
+        assert!(help("a = [1 2]\n").1.contains("commas"));
+        assert!(help("a = [1,,2]\n").1.contains("toml.io"));
+        let dotted = format!("{} = 1\n", vec!["k"; 200].join("."));
+        let loaded = load_str("t.toml", &format!("[scenario]\n{dotted}"));
+        let d = loaded.diags.iter().next().unwrap();
+        let label = d.primary.as_ref().unwrap();
+        assert_eq!(
+            (label.span.start, label.span.end),
+            (11, 11 + dotted.find(" =").unwrap() as u32)
+        );
     }
 }

@@ -30,6 +30,9 @@ pub(crate) struct MetaFields {
     pub seed: Option<Sp<u64>>,
     pub baseline: Option<Sp<String>>,
     pub cost_unit: Option<String>,
+    /// The required keys (`name`, `start`, `end`) that the file writes, valid or not, so that a
+    /// wrongly written one is not also reported as missing.
+    pub given: Vec<&'static str>,
 }
 
 /// Everything one file says.
@@ -227,7 +230,12 @@ fn section<T>(
 }
 
 fn read_meta(cx: &mut Cx<'_>, t: &mut TableReader<'_>) -> MetaFields {
+    let given = ["name", "start", "end"]
+        .into_iter()
+        .filter(|key| t.has(key))
+        .collect();
     MetaFields {
+        given,
         span: Some(t.span()),
         name: t.str(cx, "name"),
         title: t.str(cx, "title").map(|s| s.value),
@@ -289,6 +297,28 @@ fn check_name(cx: &mut Cx<'_>, name: &Sp<String>, kind: &str) -> bool {
 
 /// An optional month under `key`.
 fn month(cx: &mut Cx<'_>, t: &mut TableReader<'_>, key: &'static str) -> Option<Sp<Month>> {
+    if let Some(value) = t.get(key)
+        && let DeValue::Datetime(date) = value.get_ref()
+    {
+        // TOML reads an unquoted 2024-01-01 as a date; leversim's months are quoted text.
+        let example = date.date.map_or_else(
+            || "2024-10".to_string(),
+            |d| format!("{:04}-{:02}", d.year, d.month),
+        );
+        let span = cx.span(value.span());
+        cx.push(
+            Diagnostic::error(
+                Code::WrongType,
+                format!(
+                    "`{}.{key}` must be a month in quotes, not a TOML date",
+                    t.path()
+                ),
+            )
+            .with_label(span, "a date without quotes")
+            .with_help(format!("write {key} = \"{example}\"")),
+        );
+        return None;
+    }
     let text = t.str(cx, key)?;
     month_text(cx, &text)
 }
@@ -297,10 +327,18 @@ fn month_text(cx: &mut Cx<'_>, text: &Sp<String>) -> Option<Sp<Month>> {
     match Month::parse(&text.value) {
         Ok(m) => Some(Sp::new(m, text.span)),
         Err(err) => {
-            cx.push(
-                Diagnostic::error(Code::BadDate, err.to_string())
-                    .with_label(text.span, "not a valid month"),
-            );
+            let mut d = Diagnostic::error(Code::BadDate, err.to_string())
+                .with_label(text.span, "not a valid month");
+            // "2024-01-15": a full date where leversim, which steps in whole months, wants one.
+            if let Some(head) = text.value.get(..7)
+                && text.value.len() == 10
+                && Month::parse(head).is_ok()
+            {
+                d = d.with_help(format!(
+                    "leversim steps in whole months; write \"{head}\" without the day"
+                ));
+            }
+            cx.push(d);
             None
         }
     }
@@ -440,7 +478,9 @@ fn read_param(
     }
     t.finish(cx);
     let Some(dist_name) = dist_name else {
-        missing(cx, &t, "dist", "\"lognormal\"");
+        if !t.has("dist") {
+            missing(cx, &t, "dist", "\"lognormal\"");
+        }
         return None;
     };
     let plain: Vec<(&str, f64)> = keys.iter().map(|(k, v)| (*k, v.value)).collect();
@@ -482,7 +522,9 @@ fn read_lever(cx: &mut Cx<'_>, source: &str, name: Sp<String>, value: &Value<'_>
     let ramp = t.u64(cx, "ramp");
     t.finish(cx);
     let Some(default) = default else {
-        missing(cx, &t, "default", "0");
+        if !t.has("default") {
+            missing(cx, &t, "default", "0");
+        }
         return None;
     };
     let range = range.unwrap_or(Sp::new((0.0, 1.0), t.span()));
@@ -736,7 +778,11 @@ fn read_event(cx: &mut Cx<'_>, source: &str, name: Sp<String>, value: &Value<'_>
                 Code::BadProbability,
                 format!("hazard {p} is not a probability per month"),
             )
-            .with_label(h.span, "must be between 0 and 1"),
+            .with_label(h.span, "must be between 0 and 1")
+            .with_help(
+                "a hazard is the chance that the event happens in a month; a yearly chance p is \
+                 1 - (1 - p)^(1/12) per month",
+            ),
         );
         return None;
     }

@@ -73,31 +73,47 @@ pub fn type_name(value: &DeValue<'_>) -> &'static str {
 /// Reads a value as a finite number (integer or float).
 pub fn number(cx: &mut Cx<'_>, what: &str, value: &Value<'_>) -> Option<Sp<f64>> {
     let span = cx.span(value.span());
-    let parsed = match value.get_ref() {
-        DeValue::Integer(int) => i128::from_str_radix(int.as_str(), int.radix())
-            .ok()
-            .map(|i| i as f64),
-        DeValue::Float(float) => float.as_str().parse::<f64>().ok(),
+    let (parsed, literal) = match value.get_ref() {
+        DeValue::Integer(int) => (
+            i128::from_str_radix(int.as_str(), int.radix())
+                .ok()
+                .map(|i| i as f64),
+            int.as_str(),
+        ),
+        DeValue::Float(float) => (float.as_str().parse::<f64>().ok(), float.as_str()),
         other => {
-            cx.push(
-                Diagnostic::error(
-                    Code::WrongType,
-                    format!("`{what}` must be a number, not {}", type_name(other)),
-                )
-                .with_label(span, "expected a number here"),
-            );
+            let mut d = Diagnostic::error(
+                Code::WrongType,
+                format!("`{what}` must be a number, not {}", type_name(other)),
+            )
+            .with_label(span, "expected a number here");
+            if let DeValue::String(s) = other
+                && s.trim().parse::<f64>().is_ok_and(f64::is_finite)
+            {
+                d = d.with_help(format!("write the number without quotes: {}", s.trim()));
+            }
+            cx.push(d);
             return None;
         }
     };
     match parsed {
         Some(v) if v.is_finite() => Some(Sp::new(v, span)),
-        _ => {
+        // `nan`, `inf`, `+inf`, `-inf` are TOML's spellings; anything else is a number too large.
+        _ if literal.contains("nan") || literal.contains("inf") => {
             cx.push(
                 Diagnostic::error(Code::BadValue, format!("`{what}` must be a finite number"))
                     .with_label(span, "not a finite number")
                     .with_help(
                         "infinities and nan are not accepted; write a large finite bound instead",
                     ),
+            );
+            None
+        }
+        _ => {
+            cx.push(
+                Diagnostic::error(Code::BadValue, format!("`{what}` is too large"))
+                    .with_label(span, "beyond the range of numbers")
+                    .with_help("numbers must be below about 1.8e308"),
             );
             None
         }
@@ -226,24 +242,50 @@ impl<'a> TableReader<'a> {
     pub fn u64(&mut self, cx: &mut Cx<'_>, key: &'static str) -> Option<Sp<u64>> {
         let value = self.get(key)?;
         let span = cx.span(value.span());
-        let whole = match value.get_ref() {
-            DeValue::Integer(int) => u64::from_str_radix(int.as_str(), int.radix()).ok(),
-            _ => None,
+        let path = self.full_key(key);
+        let (code, message, label, help) = match value.get_ref() {
+            DeValue::Integer(int) => match u64::from_str_radix(int.as_str(), int.radix()) {
+                Ok(whole) => return Some(Sp::new(whole, span)),
+                Err(_) if int.as_str().starts_with('-') => (
+                    Code::BadValue,
+                    format!("`{path}` cannot be negative"),
+                    "a negative number".to_string(),
+                    None,
+                ),
+                Err(_) => (
+                    Code::BadValue,
+                    format!("`{path}` is too large"),
+                    format!("above the largest accepted, {}", u64::MAX),
+                    None,
+                ),
+            },
+            DeValue::Float(_) => (
+                Code::WrongType,
+                format!("`{path}` must be a whole number"),
+                format!("found {}", describe(value.get_ref())),
+                Some(format!(
+                    "write it with digits only, e.g. {key} = 1000 (TOML reads 1e3 and 1000.0 as fractional numbers)"
+                )),
+            ),
+            DeValue::String(s) if s.trim().parse::<u64>().is_ok() => (
+                Code::WrongType,
+                format!("`{path}` must be a whole number, not a string"),
+                format!("found {}", describe(value.get_ref())),
+                Some(format!("write it without quotes: {key} = {}", s.trim())),
+            ),
+            other => (
+                Code::WrongType,
+                format!("`{path}` must be a whole number, not {}", type_name(other)),
+                format!("found {}", describe(other)),
+                None,
+            ),
         };
-        if whole.is_none() {
-            cx.push(
-                Diagnostic::error(
-                    Code::WrongType,
-                    format!(
-                        "`{}` must be a whole number from 0 to {}",
-                        self.full_key(key),
-                        u64::MAX
-                    ),
-                )
-                .with_label(span, format!("found {}", describe(value.get_ref()))),
-            );
+        let mut d = Diagnostic::error(code, message).with_label(span, label);
+        if let Some(help) = help {
+            d = d.with_help(help);
         }
-        whole.map(|w| Sp::new(w, span))
+        cx.push(d);
+        None
     }
 
     /// An optional boolean.
@@ -324,11 +366,19 @@ impl<'a> TableReader<'a> {
             let span = cx.span(key.span());
             let mut diagnostic = Diagnostic::error(
                 Code::UnknownKey,
-                format!("unknown key `{name}` in `{}`", display_path(&self.path)),
+                format!("unknown key `{name}` {}", display_path(&self.path)),
             )
             .with_label(span, "not a key leversim knows here");
             match did_you_mean(name, self.known.iter().copied()) {
                 Some(hint) => diagnostic = diagnostic.with_help(hint),
+                // A key written after a `[table]` header belongs to that table, so `extends` or
+                // `params = ...` placed below `[scenario]` lands here.
+                None if !self.path.is_empty() && ROOT_KEYS.contains(&name) => {
+                    diagnostic = diagnostic.with_help(format!(
+                        "`{name}` belongs at the top level: keys after a [table] header belong to \
+                         that table, so move it above the first header"
+                    ));
+                }
                 None => {
                     let mut keys = self.known.clone();
                     keys.sort_unstable();
@@ -341,11 +391,30 @@ impl<'a> TableReader<'a> {
     }
 }
 
-fn display_path(path: &str) -> &str {
+/// The keys a scenario file accepts at its top level.
+pub const ROOT_KEYS: [&str; 14] = [
+    "extends",
+    "scenario",
+    "actors",
+    "params",
+    "levers",
+    "stocks",
+    "flows",
+    "aux",
+    "events",
+    "outcomes",
+    "bundles",
+    "observations",
+    "output",
+    "charts",
+];
+
+/// Where a key is, for messages: "at the top level" or "in `levers.x`".
+fn display_path(path: &str) -> String {
     if path.is_empty() {
-        "the top level"
+        "at the top level".into()
     } else {
-        path
+        format!("in `{path}`")
     }
 }
 

@@ -1,6 +1,7 @@
 //! Integration tests: one harness (one link step) with a module per area.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod bad;
 mod cli;
 mod closed_form;
 mod compare;
@@ -11,6 +12,7 @@ mod examples;
 mod faults;
 mod korea_russia;
 mod plot;
+mod properties;
 mod reference;
 mod sensitivity;
 mod util;

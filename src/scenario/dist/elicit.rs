@@ -206,6 +206,10 @@ fn build(form: Form, g: &Given) -> Result<Dist, DistError> {
                 return Err(DistError::at(
                     &["p05"],
                     format!("p05 ({}) must be positive for a lognormal", show(p05)),
+                )
+                .with_hint(
+                    "a lognormal is for quantities above zero; for a range that includes zero or \
+                     negative values use \"normal\"",
                 ));
             }
             let (p05, p95) = g.ordered("p05", "p95")?;
