@@ -29,6 +29,7 @@ pub mod dashboard;
 pub mod distribution;
 pub mod exceedance;
 pub mod fan;
+pub mod labels;
 pub mod read;
 pub mod sensitivity;
 pub mod theme;
