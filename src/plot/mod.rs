@@ -26,8 +26,8 @@
 //! charts. The look (palette, fonts, ticks, frame) lives in [`theme`], axes and the chart
 //! builder in [`axes`], the placing of point labels in [`labels`].
 //!
-//! A folder of `leversim sensitivity` (`sensitivity.json`) has its own charts:
-//! [`sensitivity`].
+//! Folders of `leversim sensitivity` (`sensitivity.json`) and `leversim sweep` (`sweep.json`)
+//! have their own charts: [`sensitivity`], [`sweep`].
 
 pub mod axes;
 pub mod compare;
@@ -40,6 +40,7 @@ pub mod labels;
 pub mod pareto;
 pub mod read;
 pub mod sensitivity;
+pub mod sweep;
 pub mod theme;
 
 use std::path::{Path, PathBuf};
@@ -58,6 +59,10 @@ pub fn render_results(dir: &Path) -> Result<Vec<PathBuf>> {
     // A folder of `leversim sensitivity` has its own charts.
     if dir.join("sensitivity.json").is_file() && !dir.join("summary.json").is_file() {
         return sensitivity::render_sensitivity(dir);
+    }
+    // So has a folder of `leversim sweep`.
+    if dir.join("sweep.json").is_file() && !dir.join("summary.json").is_file() {
+        return sweep::render_sweep(dir);
     }
     let results = Results::read(dir)?;
     // A folder of `leversim compare` also has the paired differences.

@@ -384,6 +384,11 @@ pub enum Swatch {
     },
     /// A marker for a reported figure.
     Diamond,
+    /// An empty box with a coloured edge (a heat map cell picked out).
+    Outline {
+        /// Colour of the edge.
+        color: RGBColor,
+    },
     /// A point mark.
     Dot {
         /// Colour.
@@ -671,6 +676,13 @@ fn draw_swatch<DB: DrawingBackend>(
         }
         Swatch::Diamond => {
             draw_diamond(root, (x + SWATCH_W / 2, mid), 11)?;
+        }
+        Swatch::Outline { color } => {
+            root.draw(&Rectangle::new(
+                [(x + 4, mid - 13), (x + SWATCH_W - 4, mid + 13)],
+                color.stroke_width(3),
+            ))
+            .drawing("a legend swatch")?;
         }
         Swatch::Dot { color, marker } => {
             for (shape, fill) in marker_shapes(*marker, 10, 2) {

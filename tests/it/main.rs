@@ -4,6 +4,7 @@
 mod cli;
 mod closed_form;
 mod compare;
+mod compare_charts;
 mod determinism;
 mod diagnostics;
 mod docs;
