@@ -424,8 +424,15 @@ fn cell_label(scale: Scale, v: f64, top: f64) -> String {
     };
     match scale {
         Scale::Percent => format!("{}%", fixed(v * 100.0, top * 100.0)),
-        Scale::Number | Scale::Signed if top < 1e4 => fixed(v, top),
-        _ => scale.value(v),
+        Scale::Number | Scale::Signed => {
+            // The suffix of the largest for every cell: 7.90M, not 7.9M beside 7.92M.
+            let (div, suffix) = [(1e12, "tn"), (1e9, "bn"), (1e6, "M"), (1e4, "k")]
+                .into_iter()
+                .find(|(d, _)| top >= *d)
+                .map_or((1.0, ""), |(d, s)| (if s == "k" { 1e3 } else { d }, s));
+            format!("{}{suffix}", fixed(v / div, top / div))
+        }
+        Scale::Month => scale.value(v),
     }
 }
 
@@ -522,6 +529,9 @@ impl Chart for SweepHeatmap<'_> {
                 (a.min(*v), b.max(*v))
             });
         let (lo, hi) = if lo.is_finite() { (lo, hi) } else { (0.0, 1.0) };
+        // A grid on which the outcome does not move gets one colour, and says so.
+        let constant = hi - lo <= 1e-12 * hi.abs().max(lo.abs()).max(1.0);
+        let hi = if constant { lo } else { hi };
         let colour = |v: f64| {
             if !v.is_finite() {
                 EMPTY
@@ -560,7 +570,11 @@ impl Chart for SweepHeatmap<'_> {
             root,
             &Frame {
                 title: s.title(),
-                subtitle: format!("{} · colour: the {what} at each point", s.subtitle()),
+                subtitle: if constant {
+                    format!("{} · the {what} is the same at every point", s.subtitle())
+                } else {
+                    format!("{} · colour: the {what} at each point", s.subtitle())
+                },
                 legend,
                 source: s.source_line(),
             },
@@ -676,7 +690,11 @@ impl Chart for SweepHeatmap<'_> {
         }
         let steps = (bottom - top).max(1);
         for k in 0..steps {
-            let t = 1.0 - f64::from(k) / f64::from(steps - 1).max(1.0);
+            let t = if constant {
+                0.5
+            } else {
+                1.0 - f64::from(k) / f64::from(steps - 1).max(1.0)
+            };
             bar_area
                 .draw(&Rectangle::new(
                     [(0, top + k), (BAR_W, top + k + 1)],
@@ -708,5 +726,40 @@ impl Chart for SweepHeatmap<'_> {
                 .drawing("the colour bar")?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_share_decimals_and_suffix() {
+        assert_eq!(cell_label(Scale::Number, 7.9e6, 8.19e6), "7.90M");
+        assert_eq!(cell_label(Scale::Number, 0.0, 3.35), "0.00");
+        assert_eq!(cell_label(Scale::Number, 940.0, 12_000.0), "0.9k");
+        assert_eq!(cell_label(Scale::Percent, 0.23, 0.231), "23.0%");
+        assert_eq!(cell_label(Scale::Number, f64::NAN, 1.0), "–");
+    }
+
+    #[test]
+    fn colour_bar_ticks_show_their_value() {
+        let ticks = [0.27, 0.2725, 0.275, 0.2775];
+        let labels: Vec<String> = ticks
+            .iter()
+            .map(|t| tick_label(Scale::Percent, *t, &ticks))
+            .collect();
+        assert_eq!(labels, ["27%", "27.25%", "27.5%", "27.75%"]);
+    }
+
+    #[test]
+    fn viridis_runs_from_purple_to_yellow() {
+        assert_eq!(viridis(0.0), RGBColor(68, 1, 84));
+        assert_eq!(viridis(1.0), RGBColor(254, 232, 37));
+        assert!(dark(viridis(0.1)) && !dark(viridis(0.9)));
+        assert_eq!(
+            edges(&[0.0, 0.5, 1.0]),
+            [(-0.25, 0.25), (0.25, 0.75), (0.75, 1.25)]
+        );
     }
 }
