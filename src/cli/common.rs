@@ -287,15 +287,20 @@ pub fn command_line(path: &Path, plan: &RunPlan, model: &Model, overrides: &Over
     cmd
 }
 
-/// The manifest of a finished run.
-pub fn manifest(p: &Prepared, path: &Path, plan: &RunPlan, out: &RunOutput) -> Manifest {
-    let files: Vec<FileHash> = (0..p.sources.len() as u32)
+/// The files a scenario read, in load order, with their SHA-256.
+pub fn file_hashes(p: &Prepared) -> Vec<FileHash> {
+    (0..p.sources.len() as u32)
         .filter_map(|i| p.sources.get(crate::diag::FileId(i)))
         .map(|f| FileHash {
             path: f.path.clone(),
             sha256: hex(&Sha256::digest(f.text.as_bytes())),
         })
-        .collect();
+        .collect()
+}
+
+/// The manifest of a finished run.
+pub fn manifest(p: &Prepared, path: &Path, plan: &RunPlan, out: &RunOutput) -> Manifest {
+    let files = file_hashes(p);
     let elapsed = out.elapsed.as_secs_f64();
     let total_runs = (plan.runs * plan.bundles.len() as u64) as f64;
     Manifest {

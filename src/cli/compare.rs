@@ -47,7 +47,7 @@ pub fn compare(args: CompareArgs) -> Result<(), Failure> {
     let dir = args.sim.out.clone().unwrap_or_else(|| {
         PathBuf::from("output").join(format!("{}-compare", p.scenario.meta.name.value))
     });
-    let (dir, summary, _charts) = write_results(&p, &args.sim, &plan, &out, &dir, |w| {
+    let (dir, summary, charts) = write_results(&p, &args.sim, &plan, &out, &dir, |w| {
         w.write_json("comparison.json", &comparison)?;
         w.write_csv(
             "comparison.csv",
@@ -68,6 +68,12 @@ pub fn compare(args: CompareArgs) -> Result<(), Failure> {
         "\nresults: {}/ (comparison.json, comparison.csv, summary.json, runs.csv, series.csv)",
         dir.display()
     );
+    if charts > 0 {
+        say!(
+            "charts: {}/ ({charts} charts, PNG and SVG; forest-* and pareto-* for the comparison)",
+            dir.join("charts").display()
+        );
+    }
     Ok(())
 }
 

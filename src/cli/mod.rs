@@ -85,7 +85,7 @@ pub struct SweepArgs {
 /// `leversim plot`.
 #[derive(Args, Debug)]
 pub struct PlotArgs {
-    /// Results folder written by `leversim run` (holds summary.json).
+    /// Results folder written by `leversim run`, `compare`, `sweep` or `sensitivity`.
     #[arg(value_name = "RESULTS_DIR")]
     pub results: PathBuf,
 }

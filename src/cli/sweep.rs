@@ -2,12 +2,18 @@
 
 use std::path::PathBuf;
 
-use super::common::{check_memory, fault_message, plan, prepare, select_bundles, simulate};
+use super::common::{
+    check_memory, fault_message, file_hashes, interrupted, plan, prepare, select_bundles, simulate,
+};
 use super::{Failure, SweepArgs};
-use crate::compare::sweep::{SweepRecord, grid_model, parse_grid, sweep_records};
+use crate::compare::sweep::{
+    SweepRecord, SweepReport, grid_model, lever_info, parse_grid, sweep_records,
+};
 use crate::engine::RunError;
 use crate::output::ResultsWriter;
 use crate::output::format::human;
+use crate::output::schema::Override;
+use crate::output::summary::scenario_info;
 use crate::output::write::cell;
 
 /// Runs the command.
@@ -52,21 +58,52 @@ pub fn sweep(args: SweepArgs) -> Result<(), Failure> {
     let lever_names: Vec<&str> = grids.iter().map(|g| g.name.as_str()).collect();
     let mut header: Vec<&str> = lever_names.clone();
     header.extend(["outcome", "n", "mean", "se", "p05", "p50", "p95"]);
+    let report = SweepReport {
+        scenario: args.sim.scenario.display().to_string(),
+        base_bundle: base_name.clone(),
+        levers: lever_names.iter().map(|n| n.to_string()).collect(),
+        seed: plan.seed,
+        runs: plan.runs,
+        records,
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        scenario_sha256: file_hashes(&p)
+            .first()
+            .map(|f| f.sha256.clone())
+            .unwrap_or_default(),
+        overrides: p
+            .overrides
+            .values
+            .iter()
+            .map(|(name, value)| Override {
+                name: name.clone(),
+                value: *value,
+            })
+            .collect(),
+        command: command(&args, &base_name, plan.runs, plan.seed),
+        lever_info: lever_info(&p.scenario, &p.model, base, &grids),
+        info: Some(scenario_info(&p.scenario, &p.model)),
+    };
+    let records = &report.records;
     let writer = ResultsWriter::begin(&dir).map_err(Failure::Io)?;
     writer
         .write_csv("sweep.csv", &header, records.iter().map(csv_row))
         .map_err(Failure::Io)?;
-    let json = serde_json::json!({
-        "scenario": args.sim.scenario.display().to_string(),
-        "base_bundle": base_name,
-        "levers": lever_names,
-        "seed": plan.seed,
-        "runs": plan.runs,
-        "records": records,
-    });
     writer
-        .write_json("sweep.json", &json)
+        .write_json("sweep.json", &report)
         .map_err(Failure::Io)?;
+    // Charts are drawn from the files just written (as `leversim plot` does), before the
+    // commit, so a sweep whose charts fail leaves no complete-looking folder.
+    let charts = if args.sim.no_charts || interrupted() {
+        0
+    } else {
+        crate::plot::render_results(writer.dir())
+            .map_err(Failure::Io)?
+            .len()
+            / 2
+    };
+    if interrupted() {
+        return Err(Failure::Interrupted);
+    }
     let dir = writer.commit().map_err(Failure::Io)?;
 
     say!(
@@ -103,8 +140,24 @@ pub fn sweep(args: SweepArgs) -> Result<(), Failure> {
             );
         }
     }
-    say!("\nresults: {}/ (sweep.csv, sweep.json)", dir.display());
+    say!(
+        "\nresults: {}/ (sweep.csv, sweep.json, {charts} charts)",
+        dir.display()
+    );
     Ok(())
+}
+
+/// The command that reproduces a sweep.
+fn command(args: &SweepArgs, base: &str, runs: u64, seed: u64) -> String {
+    let mut cmd = format!("leversim sweep {}", args.sim.scenario.display());
+    for spec in &args.levers {
+        cmd.push_str(&format!(" --lever {spec}"));
+    }
+    cmd.push_str(&format!(" --bundle {base} --runs {runs} --seed {seed}"));
+    for set in &args.sim.set {
+        cmd.push_str(&format!(" --set {set}"));
+    }
+    cmd
 }
 
 fn csv_row(r: &SweepRecord) -> Vec<String> {

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::RunOutput;
 use crate::model::{BundlePlan, Model};
+use crate::output::schema::{Override, ScenarioInfo};
 use crate::scenario::Scenario;
 use crate::stats::summarize;
 
@@ -192,4 +193,90 @@ pub fn sweep_records(
         }
     }
     records
+}
+
+/// A swept lever as `sweep.json` describes it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SweepLever {
+    /// Name.
+    pub name: String,
+    /// Label (the name when the scenario gives none).
+    pub label: String,
+    /// Unit, if the scenario gives one.
+    pub unit: String,
+    /// The lever's allowed range.
+    pub range: (f64, f64),
+    /// The base bundle's setting (at the last month), which the sweep varies.
+    pub base: f64,
+    /// The values swept, increasing.
+    pub values: Vec<f64>,
+}
+
+/// `sweep.json`: the records of a sweep and what its charts need.
+///
+/// Fields after `records` were added with the sweep charts; `leversim plot` needs them (a
+/// `sweep.json` without them is from an older leversim: run the sweep again).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SweepReport {
+    /// Scenario path as given.
+    pub scenario: String,
+    /// The bundle whose other lever settings the sweep keeps.
+    pub base_bundle: String,
+    /// Names of the swept levers, in the order of the `--lever` flags.
+    pub levers: Vec<String>,
+    /// Master seed.
+    pub seed: u64,
+    /// Runs per grid point.
+    pub runs: u64,
+    /// One record per (grid point, outcome).
+    pub records: Vec<SweepRecord>,
+    /// leversim version.
+    #[serde(default)]
+    pub version: String,
+    /// SHA-256 of the scenario file.
+    #[serde(default)]
+    pub scenario_sha256: String,
+    /// `--set` overrides, in the order given.
+    #[serde(default)]
+    pub overrides: Vec<Override>,
+    /// The command that reproduces the sweep.
+    #[serde(default)]
+    pub command: String,
+    /// The swept levers: labels, units, base settings and values.
+    #[serde(default)]
+    pub lever_info: Vec<SweepLever>,
+    /// What the scenario declares: title, source, outcomes with their labels, units and
+    /// directions, bundles, chart settings.
+    #[serde(default)]
+    pub info: Option<ScenarioInfo>,
+}
+
+/// The swept levers' descriptions: label, unit, range, the base bundle's setting at the last
+/// month, and the values swept.
+pub fn lever_info(
+    s: &Scenario,
+    model: &Model,
+    base: usize,
+    grids: &[LeverGrid],
+) -> Vec<SweepLever> {
+    let n_levers = model.lever_slots.len();
+    let last = model.n_months.saturating_sub(1);
+    grids
+        .iter()
+        .map(|g| {
+            let lever = &s.levers[g.lever];
+            SweepLever {
+                name: g.name.clone(),
+                label: lever.info.label.clone().unwrap_or_else(|| g.name.clone()),
+                unit: lever.info.unit.clone(),
+                range: lever.range.value,
+                base: model.bundles[base]
+                    .levers
+                    .get(last * n_levers + g.lever)
+                    .copied()
+                    .unwrap_or(lever.default.value),
+                values: g.values.clone(),
+            }
+        })
+        .collect()
 }

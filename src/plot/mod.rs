@@ -1,8 +1,9 @@
 //! Briefing charts drawn from a results folder.
 //!
-//! [`render_results`] reads a folder written by `leversim run` (through [`read`], never from
-//! engine types, so `leversim plot DIR` redraws exactly what `run` drew) and writes every chart
-//! as PNG (1600×900, for slides) and SVG (for print) into `DIR/charts/`:
+//! [`render_results`] reads a folder written by `leversim run` or `leversim compare` (through
+//! [`read`], never from engine types, so `leversim plot DIR` redraws exactly what the command
+//! drew) and writes every chart as PNG (1600×900, for slides) and SVG (for print) into
+//! `DIR/charts/`:
 //!
 //! | file | chart | module |
 //! |---|---|---|
@@ -10,7 +11,9 @@
 //! | `dist-<outcome>` | the distribution over runs, a row per bundle, medians marked, the reference's for comparison; for a probability, bars with 95% intervals | [`distribution`] |
 //! | `exceed-<outcome>` | probability that the outcome exceeds x, one line per bundle (not for probabilities) | [`exceedance`] |
 //! | `compare-<outcome>` | median, 50% and 90% intervals per bundle, sorted best first, reference marked | [`compare`] |
-//! | `cost-effect-<outcome>` | mean cost against mean outcome, one point per bundle (when there is a cost outcome) | [`compare`] |
+//! | `cost-effect-<outcome>` | mean cost against mean outcome, one point per bundle (when there is a cost outcome; not in a compare folder, which has `pareto-<outcome>`) | [`compare`] |
+//! | `forest-<outcome>` | compare folders: each bundle's mean paired difference from the reference with its 95% interval, ranked best first, with P(better) and ties | [`forest`] |
+//! | `pareto-<outcome>` | compare folders with a cost outcome, outcomes with a direction: mean cost against improvement over the reference, the Pareto front joined by a step line, every bundle named | [`pareto`] |
 //! | `dashboard` | the key outcomes on one slide (taller than 900 px when many bundles need it) | [`dashboard`] |
 //!
 //! What is charted comes from the scenario's `[charts]` section (`summary.scenario.charts`);
@@ -21,7 +24,10 @@
 //! mark: [`theme::bundle_style`], via [`Results::style`]) in every chart. `[charts.titles]`
 //! replaces the title of a series' fan chart, and the outcome's name in the titles of its
 //! charts. The look (palette, fonts, ticks, frame) lives in [`theme`], axes and the chart
-//! builder in [`axes`].
+//! builder in [`axes`], the placing of point labels in [`labels`].
+//!
+//! Folders of `leversim sensitivity` (`sensitivity.json`) and `leversim sweep` (`sweep.json`)
+//! have their own charts: [`sensitivity`], [`sweep`].
 
 pub mod axes;
 pub mod compare;
@@ -29,8 +35,12 @@ pub mod dashboard;
 pub mod distribution;
 pub mod exceedance;
 pub mod fan;
+pub mod forest;
+pub mod labels;
+pub mod pareto;
 pub mod read;
 pub mod sensitivity;
+pub mod sweep;
 pub mod theme;
 
 use std::path::{Path, PathBuf};
@@ -50,7 +60,13 @@ pub fn render_results(dir: &Path) -> Result<Vec<PathBuf>> {
     if dir.join("sensitivity.json").is_file() && !dir.join("summary.json").is_file() {
         return sensitivity::render_sensitivity(dir);
     }
+    // So has a folder of `leversim sweep`.
+    if dir.join("sweep.json").is_file() && !dir.join("summary.json").is_file() {
+        return sweep::render_sweep(dir);
+    }
     let results = Results::read(dir)?;
+    // A folder of `leversim compare` also has the paired differences.
+    let comparison = read::read_comparison(dir)?;
     let charts = dir.join("charts");
     std::fs::create_dir_all(&charts)
         .with_context(|| format!("could not create '{}'", charts.display()))?;
@@ -84,13 +100,33 @@ pub fn render_results(dir: &Path) -> Result<Vec<PathBuf>> {
             &compare::CompareChart::new(&results, info),
             &charts,
         )?);
-        if let Some(cost) = cost.and_then(|c| results.outcome(c))
-            && !info.is_cost
-        {
+        if let Some(comparison) = &comparison {
             written.extend(theme::save(
-                &compare::CostEffectChart::new(&results, info, cost),
+                &forest::ForestChart::new(&results, comparison, info),
                 &charts,
             )?);
+        }
+        let Some(cost) = cost.and_then(|c| results.outcome(c)) else {
+            continue;
+        };
+        if info.is_cost {
+            continue;
+        }
+        match &comparison {
+            // With the paired differences, cost against improvement with the Pareto front
+            // replaces the plainer cost–effect chart (same axes up to a shift).
+            Some(comparison) => {
+                if pareto::ParetoChart::applies(comparison, info) {
+                    written.extend(theme::save(
+                        &pareto::ParetoChart::new(&results, comparison, info, cost),
+                        &charts,
+                    )?);
+                }
+            }
+            None => written.extend(theme::save(
+                &compare::CostEffectChart::new(&results, info, cost),
+                &charts,
+            )?),
         }
     }
     if !selection.dashboard.is_empty() {

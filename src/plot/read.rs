@@ -1,4 +1,5 @@
-//! Loading a results folder for charting: `summary.json`, `series.csv` and `runs.csv`.
+//! Loading a results folder for charting: `summary.json`, `series.csv` and `runs.csv`, and
+//! `comparison.json` in a folder of `leversim compare`.
 //!
 //! Charts depend on these files only, never on engine types, so that `leversim plot DIR` draws
 //! exactly what `leversim run` drew. Everything is read into memory once; `runs.csv` costs
@@ -10,6 +11,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 
 use super::theme::{BundleStyle, bundle_style, humanize};
+use crate::compare::Comparison;
 use crate::output::schema::{BundleInfo, OutcomeInfo, OutcomeRecord, Summary, VariableInfo};
 use crate::scenario::Month;
 
@@ -82,7 +84,7 @@ impl Results {
         let summary_path = dir.join("summary.json");
         if !summary_path.is_file() {
             bail!(
-                "'{}' is not a results folder: it has no summary.json (make one with `leversim run`)",
+                "'{}' is not a results folder: it has no summary.json, sweep.json or sensitivity.json (make one with `leversim run`, `compare`, `sweep` or `sensitivity`)",
                 dir.display()
             );
         }
@@ -163,6 +165,17 @@ impl Results {
     /// The reference bundle's name (the scenario's baseline).
     pub fn reference(&self) -> &str {
         &self.summary.scenario.baseline
+    }
+
+    /// The label of bundle `name` for people (its name made readable when it is not one of
+    /// the scenario's bundles).
+    pub fn bundle_label(&self, name: &str) -> String {
+        self.summary
+            .scenario
+            .bundles
+            .iter()
+            .find(|b| b.name == name)
+            .map_or_else(|| humanize(name), label_of)
     }
 
     /// The description of outcome `name`.
@@ -268,6 +281,26 @@ impl Results {
             format!("Source: {source}. Model: {model}.")
         }
     }
+}
+
+/// `comparison.json` of a folder written by `leversim compare`, if the folder has one.
+///
+/// # Errors
+/// When the file exists but cannot be read or parsed.
+pub fn read_comparison(dir: &Path) -> Result<Option<Comparison>> {
+    let path = dir.join("comparison.json");
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("could not read '{}'", path.display()))?;
+    let comparison = serde_json::from_str(&text).with_context(|| {
+        format!(
+            "'{}' is not a leversim comparison (written by another version?)",
+            path.display()
+        )
+    })?;
+    Ok(Some(comparison))
 }
 
 /// A scenario's `source` as it goes into a chart's source line, which starts with "Source:"

@@ -233,6 +233,9 @@ pub enum Scale {
     Percent,
     /// Decimal years written as months: `2024-10`.
     Month,
+    /// Differences, signed: `+5`, `-2.5M`, `0`. (Charts of differences scale their values to
+    /// the unit they show first: percentage points, months.)
+    Signed,
 }
 
 impl Scale {
@@ -258,6 +261,7 @@ impl Scale {
                 }
             }
             Scale::Month => month_of(v),
+            Scale::Signed => signed(v, 3),
         }
     }
 
@@ -267,6 +271,7 @@ impl Scale {
             Scale::Number => human(v, 3),
             Scale::Percent => crate::output::format::percent(v),
             Scale::Month => month_of(v),
+            Scale::Signed => signed(v, 2),
         }
     }
 
@@ -274,8 +279,22 @@ impl Scale {
     pub fn ticks(self, lo: f64, hi: f64, target: usize) -> Vec<f64> {
         match self {
             Scale::Month => month_ticks(lo, hi, target),
-            Scale::Number | Scale::Percent => nice_ticks(lo, hi, target),
+            Scale::Number | Scale::Percent | Scale::Signed => nice_ticks(lo, hi, target),
         }
+    }
+}
+
+/// A difference with its sign: `+3.1`, `-250k`, `0` (never `-0`), with about `digits`
+/// significant digits.
+pub fn signed(v: f64, digits: usize) -> String {
+    if v.is_nan() {
+        return "–".into();
+    }
+    let text = human(v, digits);
+    if text == "0" || text.starts_with('-') {
+        text
+    } else {
+        format!("+{text}")
     }
 }
 
@@ -365,6 +384,11 @@ pub enum Swatch {
     },
     /// A marker for a reported figure.
     Diamond,
+    /// An empty box with a coloured edge (a heat map cell picked out).
+    Outline {
+        /// Colour of the edge.
+        color: RGBColor,
+    },
     /// A point mark.
     Dot {
         /// Colour.
@@ -652,6 +676,13 @@ fn draw_swatch<DB: DrawingBackend>(
         }
         Swatch::Diamond => {
             draw_diamond(root, (x + SWATCH_W / 2, mid), 11)?;
+        }
+        Swatch::Outline { color } => {
+            root.draw(&Rectangle::new(
+                [(x + 4, mid - 13), (x + SWATCH_W - 4, mid + 13)],
+                color.stroke_width(3),
+            ))
+            .drawing("a legend swatch")?;
         }
         Swatch::Dot { color, marker } => {
             for (shape, fill) in marker_shapes(*marker, 10, 2) {

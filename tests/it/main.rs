@@ -5,6 +5,7 @@ mod bad;
 mod cli;
 mod closed_form;
 mod compare;
+mod compare_charts;
 mod determinism;
 mod diagnostics;
 mod docs;

@@ -19,10 +19,11 @@ mod time;
 pub use time::OverTimeChart;
 
 use super::distribution::draw_whisker;
+use super::labels::{self, Item, Rect};
 use super::read::{scenario_source, thousands};
 use super::theme::{
-    self, Axis, Chart, DrawResult, Frame, INK, LegendItem, PALETTE, REFERENCE, Scale, Swatch,
-    build_chart, draw_frame, humanize, padded, size, text_at,
+    self, Axis, Chart, DrawResult, Frame, INK, LegendItem, MUTED, PALETTE, REFERENCE, Scale,
+    Swatch, build_chart, draw_frame, humanize, line_height, padded, size, text_at, text_width,
 };
 use crate::output::format::human;
 use crate::output::sensitivity::{
@@ -31,6 +32,8 @@ use crate::output::sensitivity::{
 
 /// Most inputs drawn on a bar chart: more rows than this stop being readable on a slide.
 const MAX_ROWS: usize = 14;
+/// Most inputs named on a Morris chart (the most important).
+const MORRIS_LABELS: usize = 10;
 /// Inputs with their own colour on an over-time chart; the rest are summed as "other inputs".
 const MAX_BANDS: usize = 6;
 /// Colour of "other inputs" and of what the first-order indices leave unexplained.
@@ -586,7 +589,7 @@ impl Chart for MorrisChart<'_> {
                 REFERENCE.stroke_width(3),
             ))
             .drawing("the diagonal")?;
-        for (k, (rec, mu, sigma)) in points.iter().enumerate() {
+        for (_, mu, sigma) in &points {
             chart
                 .draw_series(std::iter::once(
                     EmptyElement::at((*mu, *sigma))
@@ -594,18 +597,114 @@ impl Chart for MorrisChart<'_> {
                         + Circle::new((0, 0), 8, PALETTE[0].filled()),
                 ))
                 .drawing("a point")?;
-            if k < 10 {
+        }
+        // The most important inputs are named (not those with next to no effect, which sit
+        // at the origin); inputs at the same place share a label. Labels are placed so that
+        // none covers another or a point.
+        let px: Vec<(i32, i32)> = points
+            .iter()
+            .map(|(_, mu, sigma)| chart.backend_coord(&(*mu, *sigma)))
+            .collect();
+        let top_mu = points.first().map_or(0.0, |p| p.1);
+        let named = points
+            .iter()
+            .take(MORRIS_LABELS)
+            .take_while(|p| p.1 >= 0.01 * top_mu)
+            .count();
+        let mut groups: Vec<Vec<usize>> = Vec::new();
+        for k in 0..named {
+            match groups.iter_mut().find(|g| {
+                let at = px[g[0]];
+                (at.0 - px[k].0).abs() <= 4 && (at.1 - px[k].1).abs() <= 4
+            }) {
+                Some(g) => g.push(k),
+                None => groups.push(vec![k]),
+            }
+        }
+        let texts: Vec<String> = groups
+            .iter()
+            .map(|g| {
+                let names: Vec<String> = g
+                    .iter()
+                    .map(|&k| input_label(r, &points[k].0.input, false))
+                    .collect();
+                match names.len() {
+                    1 | 2 => names.join(", "),
+                    n => format!("{}, {} and {} more", names[0], names[1], n - 2),
+                }
+            })
+            .collect();
+        let label_h = line_height(size::TICK) + 6;
+        let items: Vec<Item> = groups
+            .iter()
+            .zip(&texts)
+            .map(|(g, t)| Item {
+                mark: Rect::around(px[g[0]], (10, 10)),
+                size: (text_width(&area, t, size::TICK) + 10, label_h),
+            })
+            .collect();
+        let others: Vec<Rect> = px[named..]
+            .iter()
+            .map(|p| Rect::around(*p, (10, 10)))
+            .collect();
+        let (xr, yr) = chart.plotting_area().get_pixel_range();
+        let bounds = Rect {
+            left: xr.start,
+            top: yr.start,
+            right: xr.end,
+            bottom: yr.end,
+        };
+        let diagonal = {
+            // The diagonal as a chain of small boxes, for the labels to keep off it.
+            let (a, b) = (
+                chart.backend_coord(&(0.0, 0.0)),
+                chart.backend_coord(&(max, max)),
+            );
+            (0..=40)
+                .map(|k| {
+                    let t = f64::from(k) / 40.0;
+                    let at = (
+                        a.0 + (t * f64::from(b.0 - a.0)).round() as i32,
+                        a.1 + (t * f64::from(b.1 - a.1)).round() as i32,
+                    );
+                    Rect::around(at, (4, 4))
+                })
+                .collect::<Vec<_>>()
+        };
+        let placed = labels::place(&items, &others, &diagonal, bounds);
+        for ((g, place), text) in groups.iter().zip(&placed).zip(texts) {
+            let (_, mu, sigma) = points[g[0]];
+            let at = px[g[0]];
+            let rect = place.rect;
+            let element = EmptyElement::at((mu, sigma))
+                + Rectangle::new(
+                    [
+                        (rect.left - at.0, rect.top - at.1),
+                        (rect.right - at.0, rect.bottom - at.1),
+                    ],
+                    WHITE.mix(0.8).filled(),
+                );
+            if let Some((from, to)) = place.leader {
                 chart
                     .draw_series(std::iter::once(
-                        EmptyElement::at((*mu, *sigma))
-                            + Text::new(
-                                input_label(r, &rec.input, false),
-                                (14, -4),
-                                text_at(size::TICK, &INK, HPos::Left, VPos::Bottom),
+                        EmptyElement::at((mu, sigma))
+                            + PathElement::new(
+                                vec![(from.0 - at.0, from.1 - at.1), (to.0 - at.0, to.1 - at.1)],
+                                MUTED.stroke_width(2),
                             ),
                     ))
-                    .drawing("a label")?;
+                    .drawing("a leader line")?;
             }
+            chart
+                .draw_series(std::iter::once(
+                    element
+                        + Text::new(
+                            text,
+                            (rect.left - at.0 + 5, (rect.top + rect.bottom) / 2 - at.1),
+                            text_at(size::TICK, &INK, HPos::Left, VPos::Center),
+                        ),
+                ))
+                .drawing("a label")?;
         }
         Ok(())
     }
