@@ -189,10 +189,10 @@ fn print_ranked(s: &Scenario, c: &Comparison) {
                     format!("{} / {} (exact)", human(0.0, 2), human(i, 2))
                 }
                 (Some(p), Some(i)) => format!(
-                    "{} / {} ({:.0}x var)",
+                    "{} / {} ({}x var)",
                     human(p, 2),
                     human(i, 2),
-                    (i / p).powi(2)
+                    human((i / p).powi(2), 2)
                 ),
                 _ => "–".into(),
             };
