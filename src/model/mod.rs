@@ -14,6 +14,8 @@
 //! 5. outcome formulas are evaluated and accumulated, and recorded series are sampled, so
 //!    "the value at month m" means at the end of month m.
 
+mod bundles;
+mod checks;
 mod compile;
 mod lower;
 mod names;
