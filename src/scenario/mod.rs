@@ -1,6 +1,6 @@
 //! Scenario files: TOML text in, a checked [`Scenario`] out.
 //!
-//! This is the only module that knows TOML. [`load`] reads a scenario file (and the files it
+//! This is the only module that knows TOML. [`load()`] reads a scenario file (and the files it
 //! `extends`), checks every value it can check locally — types, unknown keys, distributions,
 //! months, formula syntax — and returns a [`Scenario`] that still holds names and spans, so that
 //! later stages can point at the file. Names inside formulas are resolved by [`crate::model`].
