@@ -242,7 +242,7 @@ pub fn simulate(model: &Model, plan: &RunPlan, what: &str) -> Result<RunOutput, 
 /// written; a second signal exits at once.
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
-fn install_interrupt_handler() {
+pub(crate) fn install_interrupt_handler() {
     static INSTALL: std::sync::Once = std::sync::Once::new();
     INSTALL.call_once(|| {
         // If no handler can be installed, Ctrl-C keeps its default effect (exit at once), which

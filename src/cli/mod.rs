@@ -188,6 +188,9 @@ pub fn main() -> ExitCode {
             return ExitCode::from(code.clamp(0, 255) as u8);
         }
     };
+    // From the start, so that Ctrl-C while a scenario is still loading is handled the same way
+    // (exit 130, nothing written) as during the runs.
+    common::install_interrupt_handler();
     let outcome = match cli.command {
         Command::Run(args) => run::run(args),
         Command::Validate(args) => validate::validate(&args),
