@@ -19,7 +19,7 @@ use leversim::engine::{self, RunOutput, RunPlan};
 use leversim::model::{Model, Overrides, compile};
 use leversim::scenario::load_str;
 use proptest::prelude::*;
-use proptest::test_runner::Config;
+use proptest::test_runner::{Config, RngSeed};
 
 /// Loads, compiles and renders `text`; runs it briefly when it is valid and small.
 fn check_any(text: &str) {
@@ -218,7 +218,8 @@ fn edited_valid() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(Config { cases: 200, ..Config::default() })]
+    // A fixed seed keeps CI deterministic; the fuzz target (fuzz/) explores at random.
+    #![proptest_config(Config { cases: 200, rng_seed: RngSeed::Fixed(20250626), ..Config::default() })]
 
     #[test]
     fn arbitrary_text_never_panics(text in "(?s).{0,300}") {
@@ -484,7 +485,7 @@ fn bits(values: &[f64]) -> Vec<u64> {
 
 proptest! {
     // About 1 in 10 generated scenarios faults (a NaN from `ln` of a negative number, ...).
-    #![proptest_config(Config { cases: 32, ..Config::default() })]
+    #![proptest_config(Config { cases: 32, rng_seed: RngSeed::Fixed(20250626), ..Config::default() })]
 
     #[test]
     fn generated_scenarios_run_identically_on_one_and_two_threads(w in world()) {

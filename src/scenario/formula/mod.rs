@@ -414,7 +414,8 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(512))]
+        // A fixed seed keeps CI deterministic.
+        #![proptest_config(ProptestConfig { cases: 512, rng_seed: proptest::test_runner::RngSeed::Fixed(7), ..ProptestConfig::default() })]
 
         #[test]
         fn arbitrary_strings_never_panic(src in any::<String>()) {
