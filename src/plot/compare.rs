@@ -476,3 +476,23 @@ impl Chart for CostEffectChart<'_> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    /// The cost-effect chart's intervals are 95%: mean ± 1.959964 se (the 97.5th percentile of
+    /// the standard normal, e.g. NIST/SEMATECH e-Handbook table 1.3.6.7.1); a 90% interval
+    /// (± 1.644854 se) is 16% narrower and fails.
+    #[test]
+    fn mean_intervals_are_95_percent() {
+        let (m, lo, hi) = mean_interval(Some(10.0), Some(2.0)).unwrap();
+        assert_eq!(m, 10.0);
+        assert!((hi - 10.0 - 2.0 * 1.959_964).abs() < 1e-6, "{hi}");
+        assert!((10.0 - lo - 2.0 * 1.959_964).abs() < 1e-6, "{lo}");
+        // A mean without a standard error (a cost fixed by the bundle) has a point interval.
+        assert_eq!(mean_interval(Some(3.0), None), Some((3.0, 3.0, 3.0)));
+        assert_eq!(mean_interval(None, Some(1.0)), None);
+    }
+}

@@ -457,3 +457,17 @@ impl Chart for ParetoChart<'_> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The intervals of cost and improvement are 95% ones: Z95 is the 97.5th percentile of the
+    /// standard normal (a 90% interval would use 1.6449).
+    #[test]
+    fn intervals_are_95_percent() {
+        use statrs::distribution::{ContinuousCDF, Normal};
+        let normal = Normal::new(0.0, 1.0).unwrap_or_else(|e| panic!("{e}"));
+        assert!((Z95 - normal.inverse_cdf(0.975)).abs() < 1e-9, "{Z95}");
+    }
+}

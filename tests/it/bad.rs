@@ -10,11 +10,14 @@
 //! git diff tests/bad/   # review every change
 //! ```
 //!
-//! With `CI=true` nothing is ever written and a mismatch fails. Besides the exact text, every
+//! Snapshots are rewritten only when `UPDATE_SNAPSHOTS` is exactly `1`, and never when `CI` is
+//! set to anything (`.ci/run` exports `CI=true`): any other value, an empty one included, only
+//! compares, and a mismatch fails. A rewrite names every file it changed on stderr. Besides the exact text, every
 //! case is checked for what analysts rely on: exit code 1, nothing on stdout, a
 //! `file:line:column` (except where no position exists), and a hint on every unknown-name,
 //! unknown-key and unknown-function error.
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -130,7 +133,7 @@ fn write_generated(temp: &Path) -> Vec<Case> {
 }
 
 /// Everything wrong with one case's output, or nothing.
-fn check(case: &Case, update: bool) -> Vec<String> {
+fn check(case: &Case, update: bool, rewritten: &mut Vec<String>) -> Vec<String> {
     let out = Command::new(env!("CARGO_BIN_EXE_leversim"))
         .args(["validate", &case.arg])
         .current_dir(&case.dir)
@@ -173,6 +176,7 @@ fn check(case: &Case, update: bool) -> Vec<String> {
     if expected.as_deref() != Some(stderr.as_str()) {
         if update {
             std::fs::write(&snapshot, &stderr).unwrap();
+            rewritten.push(snapshot.display().to_string());
         } else {
             problems.push(format!(
                 "stderr differs from {}:\n--- expected\n{}\n--- actual\n{stderr}",
@@ -184,22 +188,75 @@ fn check(case: &Case, update: bool) -> Vec<String> {
     problems
 }
 
+/// Whether snapshots may be rewritten, from the values of `CI` and `UPDATE_SNAPSHOTS`: only
+/// with `UPDATE_SNAPSHOTS=1` exactly, and never when `CI` is set, whatever its value (CI
+/// services set `CI=true`, some `CI=1` or `CI=yes`; a rewrite there would hide a failure).
+fn may_rewrite(ci: Option<&OsStr>, update: Option<&OsStr>) -> bool {
+    ci.is_none() && update == Some(OsStr::new("1"))
+}
+
+/// Names the rewritten snapshots on the real stderr: the test passes after a rewrite, and the
+/// test harness would swallow `eprintln!` output of a passing test.
+fn report_rewrites(rewritten: &[String]) {
+    if rewritten.is_empty() {
+        return;
+    }
+    let mut text = format!(
+        "UPDATE_SNAPSHOTS=1: rewrote {} snapshot(s); review them with `git diff tests/bad/`:\n",
+        rewritten.len()
+    );
+    for file in rewritten {
+        text.push_str(&format!("  {file}\n"));
+    }
+    // `write_all` on `io::stderr()` bypasses the harness's capture of `eprint!`.
+    std::io::Write::write_all(&mut std::io::stderr(), text.as_bytes()).ok();
+}
+
+#[test]
+fn snapshots_are_rewritten_only_on_request_and_never_in_ci() {
+    let os = |v: &str| Some(OsStr::new(v).to_owned());
+    let cases = [
+        (None, os("1"), true),
+        (None, None, false),
+        (None, os("0"), false),
+        (None, os(""), false),
+        (None, os("true"), false),
+        (None, os("yes"), false),
+        (os("true"), os("1"), false),
+        (os("1"), os("1"), false),
+        (os("yes"), os("1"), false),
+        (os(""), os("1"), false),
+        (os("false"), os("1"), false),
+    ];
+    for (ci, update, want) in cases {
+        assert_eq!(
+            may_rewrite(ci.as_deref(), update.as_deref()),
+            want,
+            "CI={ci:?} UPDATE_SNAPSHOTS={update:?}"
+        );
+    }
+}
+
 #[test]
 fn every_bad_scenario_gets_its_snapshotted_diagnostics() {
-    let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
-    let update = !ci && std::env::var_os("UPDATE_SNAPSHOTS").is_some();
+    let update = may_rewrite(
+        std::env::var_os("CI").as_deref(),
+        std::env::var_os("UPDATE_SNAPSHOTS").as_deref(),
+    );
+    let mut rewritten = Vec::new();
     let temp = std::env::temp_dir().join(format!("leversim-bad-{}", std::process::id()));
     let mut cases = committed();
     assert!(cases.len() >= 40, "only {} bad scenarios", cases.len());
     cases.extend(write_generated(&temp));
     let mut failures = Vec::new();
     for case in &cases {
-        let problems = check(case, update);
+        let problems = check(case, update, &mut rewritten);
         if !problems.is_empty() {
             failures.push(format!("{}:\n  {}", case.name, problems.join("\n  ")));
         }
     }
     std::fs::remove_dir_all(&temp).ok();
+    report_rewrites(&rewritten);
     // Every snapshot belongs to a case, so a renamed case leaves no stale file behind.
     let names: Vec<&str> = cases.iter().map(|c| c.name.as_str()).collect();
     for entry in std::fs::read_dir(Path::new(ROOT).join("tests/bad")).unwrap() {

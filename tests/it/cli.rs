@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::util::{leversim, temp_dir};
+use crate::util::{close, leversim, num, read_csv, runs_column, temp_dir, type7};
 
 fn text(out: &[u8]) -> String {
     String::from_utf8_lossy(out).into_owned()
@@ -107,15 +107,74 @@ fn run_writes_a_complete_results_folder() {
     assert_eq!(manifest["scenario_sha256"].as_str().unwrap().len(), 64);
     let records = summary["outcomes"].as_array().unwrap();
     assert_eq!(records.len(), 4, "2 bundles x 2 outcomes");
-    for key in [
-        "bundle", "outcome", "unit", "mean", "sd", "se", "min", "p05", "p25", "p50", "p75", "p95",
-        "max",
-    ] {
-        assert!(records[0].get(key).is_some(), "outcome record lacks {key}");
+    // Every number of every record is what the per-run values in runs.csv give.
+    let runs_csv = out_dir.join("runs.csv");
+    for record in records {
+        let (bundle, outcome) = (
+            record["bundle"].as_str().unwrap(),
+            record["outcome"].as_str().unwrap(),
+        );
+        let mut v = runs_column(&runs_csv, bundle, outcome);
+        assert_eq!(v.len(), 300);
+        assert_eq!(record["n"], 300);
+        v.sort_by(f64::total_cmp);
+        let n = v.len() as f64;
+        let mean = v.iter().sum::<f64>() / n;
+        let sd = (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+        let want = [
+            ("mean", mean),
+            ("sd", sd),
+            ("se", sd / n.sqrt()),
+            ("min", v[0]),
+            ("p05", type7(&v, 0.05)),
+            ("p25", type7(&v, 0.25)),
+            ("p50", type7(&v, 0.5)),
+            ("p75", type7(&v, 0.75)),
+            ("p95", type7(&v, 0.95)),
+            ("max", v[299]),
+        ];
+        for (key, w) in want {
+            let got = num(&record[key], key);
+            assert!(
+                close(got, w),
+                "{bundle} {outcome} {key}: {got}, runs.csv gives {w}"
+            );
+        }
     }
-    let obs = &summary["observations"][0];
-    for key in ["observed", "p05", "p50", "p95", "inside"] {
-        assert!(obs.get(key).is_some(), "observation record lacks {key}");
+    let units: Vec<&str> = records
+        .iter()
+        .map(|r| r["unit"].as_str().unwrap())
+        .collect();
+    assert_eq!(units, ["items", "", "items", ""]);
+    // The history check: the band and median of `delivered` in 2024-12, as in series.csv.
+    let (_, series_rows) = read_csv(&out_dir.join("series.csv"));
+    let observations = summary["observations"].as_array().unwrap();
+    assert_eq!(observations.len(), 2, "one observation, two bundles");
+    for obs in observations {
+        let bundle = obs["bundle"].as_str().unwrap();
+        assert_eq!(
+            (obs["variable"].as_str(), obs["month"].as_str()),
+            (Some("delivered"), Some("2024-12"))
+        );
+        let row = series_rows
+            .iter()
+            .find(|r| r[0] == bundle && r[1] == "delivered" && r[2] == "2024-12")
+            .unwrap();
+        let cell = |i: usize| row[i].parse::<f64>().unwrap();
+        let (p05, p50, p95) = (cell(4), cell(6), cell(8));
+        assert_eq!(num(&obs["observed"], "observed"), 1500.0);
+        assert_eq!(num(&obs["p05"], "p05"), p05);
+        assert_eq!(num(&obs["p50"], "p50"), p50);
+        assert_eq!(num(&obs["p95"], "p95"), p95);
+        let inside = p05 <= 1500.0 && 1500.0 <= p95;
+        assert_eq!(obs["inside"].as_bool(), Some(inside));
+        let error = (p50 - 1500.0).abs() / 1500.0;
+        assert!(close(
+            num(&obs["median_rel_error"], "median_rel_error"),
+            error
+        ));
+        assert_eq!(num(&obs["tolerance"], "tolerance"), 0.25);
+        assert_eq!(obs["pass"].as_bool(), Some(inside && error <= 0.25));
     }
 
     let runs = std::fs::read_to_string(out_dir.join("runs.csv")).unwrap();
@@ -316,22 +375,64 @@ fn compare_and_sweep_write_their_files() {
         serde_json::from_str(&std::fs::read_to_string(out_dir.join("comparison.json")).unwrap())
             .unwrap();
     let record = &json["records"][0];
-    for key in [
-        "bundle",
-        "reference",
-        "outcome",
-        "mean_diff",
-        "se_paired",
-        "se_independent",
-        "ci95_low",
-        "ci95_high",
-        "median_diff",
-        "p_better",
-        "p_tie",
-        "rel_change",
-    ] {
-        assert!(record.get(key).is_some(), "comparison record lacks {key}");
+    assert_eq!(record["bundle"], "enforce");
+    assert_eq!(record["reference"], "status_quo");
+    assert_eq!(record["outcome"], "delivered");
+    // The numbers are those of the run-by-run pairs that `leversim run` writes to runs.csv
+    // (same scenario, seed and runs, so the same draws).
+    let run_dir = dir.join("pairs");
+    let out = leversim(&[
+        "run",
+        &scenario,
+        "--no-charts",
+        "--out",
+        run_dir.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let x = runs_column(&run_dir.join("runs.csv"), "enforce", "delivered");
+    let y = runs_column(&run_dir.join("runs.csv"), "status_quo", "delivered");
+    let n = x.len() as f64;
+    let mut d: Vec<f64> = x.iter().zip(&y).map(|(a, b)| a - b).collect();
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    let var = |v: &[f64]| {
+        let m = mean(v);
+        v.iter().map(|a| (a - m).powi(2)).sum::<f64>() / (v.len() as f64 - 1.0)
+    };
+    let mean_diff = mean(&d);
+    let se = (var(&d) / n).sqrt();
+    // Student's t, 0.975 point, n − 1 = 299 degrees of freedom.
+    let t = {
+        use statrs::distribution::{ContinuousCDF, StudentsT};
+        StudentsT::new(0.0, 1.0, n - 1.0)
+            .unwrap()
+            .inverse_cdf(0.975)
+    };
+    assert!((t - 1.96793).abs() < 1e-5, "{t}");
+    d.sort_by(f64::total_cmp);
+    let better = x.iter().zip(&y).filter(|(a, b)| a < b).count() as f64;
+    let ties = x.iter().zip(&y).filter(|(a, b)| a == b).count() as f64;
+    let want = [
+        ("mean_diff", mean_diff),
+        ("se_paired", se),
+        ("se_independent", ((var(&x) + var(&y)) / n).sqrt()),
+        ("ci95_low", mean_diff - t * se),
+        ("ci95_high", mean_diff + t * se),
+        ("median_diff", type7(&d, 0.5)),
+        ("p_better", better / n),
+        ("p_tie", ties / n),
+        ("rel_change", mean_diff / mean(&y).abs()),
+        // Lower is better: the improvement is minus the difference.
+        ("improvement", -mean_diff),
+    ];
+    assert_eq!(record["n"], 300);
+    for (key, w) in want {
+        let got = num(&record[key], key);
+        assert!(close(got, w), "comparison {key}: {got}, runs.csv gives {w}");
     }
+    assert!(
+        mean_diff < 0.0 && better > 250.0,
+        "enforcement halves deliveries from 2025"
+    );
     let csv = std::fs::read_to_string(out_dir.join("comparison.csv")).unwrap();
     assert!(
         csv.starts_with(

@@ -80,3 +80,51 @@ pub fn temp_dir(area: &str, name: &str) -> std::path::PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+/// Type-7 quantile (Hyndman & Fan 1996; R's and numpy's default) of ascending `sorted` values,
+/// written out here so that tests do not check the library with itself.
+pub fn type7(sorted: &[f64], p: f64) -> f64 {
+    let h = (sorted.len() - 1) as f64 * p;
+    let lo = h.floor() as usize;
+    let frac = h - h.floor();
+    if frac == 0.0 {
+        sorted[lo]
+    } else {
+        sorted[lo] + frac * (sorted[lo + 1] - sorted[lo])
+    }
+}
+
+/// Whether `a` equals `b` to 12 significant digits (sums taken in another order differ in the
+/// last bits; any real error is far larger).
+pub fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-12 * a.abs().max(b.abs()).max(1e-300)
+}
+
+/// A results CSV as (header, rows of fields).
+pub fn read_csv(path: &std::path::Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let mut lines = text.lines();
+    let split = |l: &str| l.split(',').map(str::to_string).collect::<Vec<_>>();
+    let header = split(lines.next().expect("a header line"));
+    (header, lines.map(split).collect())
+}
+
+/// The values of `column` in the rows of `runs.csv` whose bundle is `bundle`, in run order.
+pub fn runs_column(path: &std::path::Path, bundle: &str, column: &str) -> Vec<f64> {
+    let (header, rows) = read_csv(path);
+    let k = header
+        .iter()
+        .position(|h| h == column)
+        .unwrap_or_else(|| panic!("no column {column} in {header:?}"));
+    rows.iter()
+        .filter(|r| r[0] == bundle)
+        .map(|r| r[k].parse().unwrap())
+        .collect()
+}
+
+/// A JSON number, failing with `what` when it is missing, null or not a number.
+pub fn num(v: &serde_json::Value, what: &str) -> f64 {
+    v.as_f64()
+        .unwrap_or_else(|| panic!("{what} is not a number: {v}"))
+}

@@ -253,90 +253,151 @@ fn params_rebuild_the_same_distribution() {
 
 // ---- sample moments -----------------------------------------------------------------
 
-/// Sample mean and standard deviation of N draws.
-fn sample_moments(d: &Dist, seed: u64) -> (f64, f64) {
+/// Sample mean and variance of `n` draws.
+fn sample_moments(d: &Dist, seed: u64, n: usize) -> (f64, f64) {
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
     let (mut mean, mut m2) = (0.0, 0.0);
-    for i in 0..N {
+    for i in 0..n {
         let x = d.sample(&mut rng);
         assert!(x.is_finite(), "{d:?} drew {x}");
         let delta = x - mean;
         mean += delta / (i + 1) as f64;
         m2 += delta * (x - mean);
     }
-    (mean, (m2 / (N - 1) as f64).sqrt())
+    (mean, m2 / (n - 1) as f64)
+}
+
+/// Relative error a moment check must detect (issue 20): a sampler 5% off in its mean or its
+/// variance fails.
+const DETECT: f64 = 0.05;
+/// One-sided z of 99% power: a 5% error must lie K_SE + Z_POWER standard errors from the
+/// truth, so that an estimate of the wrong sampler falls outside the tolerance with
+/// probability at least 99%.
+const Z_POWER: f64 = 2.326;
+
+/// Kurtosis (fourth central moment over variance squared) of the log-uniform on [a, b], from
+/// its raw moments E[X^k] = (b^k − a^k) / (k ln(b / a)).
+fn loguniform_kurtosis(a: f64, b: f64) -> f64 {
+    let raw = |k: i32| (b.powi(k) - a.powi(k)) / (f64::from(k) * (b / a).ln());
+    let (m1, m2, m3, m4) = (raw(1), raw(2), raw(3), raw(4));
+    let var = m2 - m1 * m1;
+    let mu4 = m4 - 4.0 * m1 * m3 + 6.0 * m1 * m1 * m2 - 3.0 * m1.powi(4);
+    mu4 / (var * var)
+}
+
+/// Kurtosis of Beta(a, b) (Johnson, Kotz & Balakrishnan 1995, §25.3).
+fn beta_kurtosis(a: f64, b: f64) -> f64 {
+    let s = a + b;
+    3.0 + 6.0 * ((a - b).powi(2) * (s + 1.0) - a * b * (s + 2.0)) / (a * b * (s + 2.0) * (s + 3.0))
 }
 
 #[test]
 fn sample_moments_match_closed_forms() {
+    let lognormal_kurtosis = |s2: f64| {
+        let w = f64::exp(s2);
+        w.powi(4) + 2.0 * w.powi(3) + 3.0 * w * w - 3.0
+    };
+    let pq = |p: f64| p * (1.0 - p);
+    // (distribution, its kurtosis).
     let cases = [
-        Dist::Normal { mean: 5.0, sd: 2.0 },
-        Dist::LogNormal {
-            mu: 1.0,
-            sigma: 0.4,
-        },
-        Dist::Uniform {
-            min: -1.0,
-            max: 3.0,
-        },
-        Dist::LogUniform {
-            min: 1.0,
-            max: 100.0,
-        },
-        Dist::Triangular {
-            min: 0.0,
-            mode: 1.0,
-            max: 4.0,
-        },
-        Dist::Pert {
-            min: 0.0,
-            mode: 2.0,
-            max: 10.0,
-            lambda: 4.0,
-        },
-        Dist::Beta {
-            alpha: 2.0,
-            beta: 5.0,
-            min: 10.0,
-            max: 20.0,
-        },
-        Dist::Gamma {
-            shape: 0.7,
-            scale: 3.0,
-        },
-        Dist::Gamma {
-            shape: 9.0,
-            scale: 0.5,
-        },
-        Dist::Exponential { rate: 0.5 },
-        Dist::Poisson { lambda: 3.5 },
-        Dist::Poisson { lambda: 400.0 },
-        Dist::Bernoulli { p: 0.3 },
-        Dist::Binomial { n: 50, p: 0.2 },
+        (Dist::Normal { mean: 5.0, sd: 2.0 }, 3.0),
+        (
+            Dist::LogNormal {
+                mu: 1.0,
+                sigma: 0.4,
+            },
+            lognormal_kurtosis(0.16),
+        ),
+        (
+            Dist::Uniform {
+                min: -1.0,
+                max: 3.0,
+            },
+            1.8,
+        ),
+        (
+            Dist::LogUniform {
+                min: 1.0,
+                max: 100.0,
+            },
+            loguniform_kurtosis(1.0, 100.0),
+        ),
+        (
+            Dist::Triangular {
+                min: 0.0,
+                mode: 1.0,
+                max: 4.0,
+            },
+            2.4,
+        ),
+        (
+            Dist::Pert {
+                min: 0.0,
+                mode: 2.0,
+                max: 10.0,
+                lambda: 4.0,
+            },
+            beta_kurtosis(1.8, 4.2),
+        ),
+        (
+            Dist::Beta {
+                alpha: 2.0,
+                beta: 5.0,
+                min: 10.0,
+                max: 20.0,
+            },
+            beta_kurtosis(2.0, 5.0),
+        ),
+        (
+            Dist::Gamma {
+                shape: 0.7,
+                scale: 3.0,
+            },
+            3.0 + 6.0 / 0.7,
+        ),
+        (
+            Dist::Gamma {
+                shape: 9.0,
+                scale: 0.5,
+            },
+            3.0 + 6.0 / 9.0,
+        ),
+        (Dist::Exponential { rate: 0.5 }, 9.0),
+        (Dist::Poisson { lambda: 3.5 }, 3.0 + 1.0 / 3.5),
+        (Dist::Poisson { lambda: 400.0 }, 3.0 + 1.0 / 400.0),
+        (
+            Dist::Bernoulli { p: 0.3 },
+            3.0 + (1.0 - 6.0 * pq(0.3)) / pq(0.3),
+        ),
+        (
+            Dist::Binomial { n: 50, p: 0.2 },
+            3.0 + (1.0 - 6.0 * pq(0.2)) / (50.0 * pq(0.2)),
+        ),
     ];
-    for (seed, d) in cases.iter().enumerate() {
-        let (m, s) = sample_moments(d, seed as u64 + 100);
-        let se_mean = d.sd() / (N as f64).sqrt();
+    for (seed, (d, kurtosis)) in cases.iter().enumerate() {
+        let (mean, var) = (d.mean(), d.sd() * d.sd());
+        // Var(s²) ≈ var² (kurtosis − 1) / n. Enough draws that a 5% error in the variance lies
+        // K_SE + Z_POWER standard errors out (the heavy-tailed gamma needs more than N).
+        let per_draw = (kurtosis - 1.0).max(0.0);
+        let needed = ((K_SE + Z_POWER) / DETECT).powi(2) * per_draw;
+        let n = N.max(needed.ceil() as usize);
+        let (m, v) = sample_moments(d, seed as u64 + 100, n);
+        let se_mean = (var / n as f64).sqrt();
+        let se_var = var * (per_draw / n as f64).sqrt();
         assert!(
-            (m - d.mean()).abs() <= K_SE * se_mean,
-            "{}: sample mean {m} vs {}",
-            d.describe(),
-            d.mean()
+            DETECT * mean.abs() >= (K_SE + Z_POWER) * se_mean,
+            "{}: {n} draws cannot detect a 5% error in the mean",
+            d.describe()
         );
-        // SE of the sample sd is sd * sqrt((kurtosis - 1) / (4 n)); a generous
-        // kurtosis bound of 10 covers every case here (the lognormal
-        // sigma = 0.4 has 5.6, the gamma shape 0.7 has 11.6, so it gets 12).
-        let kurtosis: f64 = if matches!(d, Dist::Gamma { shape, .. } if *shape < 1.0) {
-            12.0
-        } else {
-            10.0
-        };
-        let se_sd = d.sd() * ((kurtosis - 1.0) / (4.0 * N as f64)).sqrt();
         assert!(
-            (s - d.sd()).abs() <= K_SE * se_sd,
-            "{}: sample sd {s} vs {}",
-            d.describe(),
-            d.sd()
+            (m - mean).abs() <= K_SE * se_mean,
+            "{}: sample mean {m} vs {mean} (se {se_mean})",
+            d.describe()
+        );
+        assert!(
+            (v - var).abs() <= K_SE * se_var,
+            "{}: sample variance {v} vs {var} (se {se_var})",
+            d.describe()
         );
     }
 }

@@ -1,0 +1,426 @@
+//! Exact values, month by month, where the semantics leave no room for sampling error: the
+//! calendar slots (`t`, `month`, `year`, `time`), the month an observation is read at, lever
+//! ramps set through `--set`, sweeps and designed experiments, and the pairs a comparison keeps
+//! when runs are retired by counted faults.
+//!
+//! Each test here was written against a one-line bug planted in the engine that the rest of the
+//! suite let through (issue 20): a calendar counted from 0, an observation read a month late, a
+//! `--set` ramp starting a month late, a comparison keeping pairs whose reference run was
+//! retired. The expected values are written out by hand from the documented semantics
+//! (docs/scenario-format.md), not computed by the code under test.
+
+use std::sync::Arc;
+
+use crate::util::model;
+use leversim::compare::compare_bundles;
+use leversim::compare::sweep::{grid_model, parse_grid};
+use leversim::diag::Diagnostics;
+use leversim::engine::{self, FaultMode, RunInputs, RunOutput, RunPlan};
+use leversim::model::{Model, Overrides, compile};
+use leversim::output::summary::observation_records;
+use leversim::scenario::{Scenario, load_str};
+
+fn scenario(text: &str) -> Scenario {
+    load_str("exact.toml", text).scenario.expect("valid")
+}
+
+/// Runs every bundle of `model` with the given plan details.
+fn run_plan(model: &Model, runs: u64, on_fault: FaultMode, inputs: Option<RunInputs>) -> RunOutput {
+    let plan = RunPlan {
+        seed: 3,
+        runs,
+        first_run: 0,
+        bundles: (0..model.bundles.len()).collect(),
+        threads: 1,
+        inputs: inputs.map(Arc::new),
+        on_fault,
+    };
+    engine::run(model, &plan, &|_| {}, &Default::default()).expect("no stopping fault")
+}
+
+/// The per-month means of a recorded variable in planned bundle `b`, checked to be the same in
+/// every run (min = max), so that they are the variable's exact path.
+fn path(model: &Model, out: &RunOutput, b: usize, var: &str) -> Vec<f64> {
+    let v = model
+        .var_index(var)
+        .unwrap_or_else(|| panic!("no variable {var}"));
+    let r = model
+        .recorded
+        .iter()
+        .position(|&x| x == v)
+        .unwrap_or_else(|| panic!("{var} is not recorded"));
+    out.series[b][r]
+        .iter()
+        .enumerate()
+        .map(|(m, cell)| {
+            assert_eq!(cell.min, cell.max, "{var} varies across runs in month {m}");
+            assert_eq!(
+                cell.mean, cell.min,
+                "{var}: mean of equal values in month {m}"
+            );
+            cell.mean
+        })
+        .collect()
+}
+
+const CALENDAR: &str = r#"
+[scenario]
+name = "calendar"
+start = "2023-11"
+end = "2025-02"
+
+[aux]
+tt = "t"
+mo = "month"
+yr = "year"
+tm = "time"
+
+[outcomes.first_january]
+expr = "month == 1"
+kind = "first"
+
+[outcomes.months_in_2024]
+expr = "year == 2024"
+kind = "sum"
+
+[outcomes.last_time]
+expr = "time"
+"#;
+
+/// `t` counts months from 0, `month` is the calendar month 1–12, `year` the calendar year and
+/// `time` the decimal year `year + (month − 1) / 12`, in every month of a scenario that starts
+/// in November and crosses two new years.
+#[test]
+fn calendar_slots_hold_the_calendar_month_by_month() {
+    let m = model(CALENDAR);
+    let out = run_plan(&m, 2, FaultMode::Stop, None);
+    let months = [11, 12, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2];
+    let years = [
+        2023, 2023, 2024, 2024, 2024, 2024, 2024, 2024, 2024, 2024, 2024, 2024, 2024, 2024, 2025,
+        2025,
+    ];
+    assert_eq!(m.n_months, months.len());
+    let t: Vec<f64> = (0..months.len()).map(|i| i as f64).collect();
+    assert_eq!(path(&m, &out, 0, "tt"), t);
+    assert_eq!(
+        path(&m, &out, 0, "mo"),
+        months.map(f64::from).to_vec(),
+        "calendar month"
+    );
+    assert_eq!(
+        path(&m, &out, 0, "yr"),
+        years.map(f64::from).to_vec(),
+        "calendar year"
+    );
+    let decimal: Vec<f64> = months
+        .iter()
+        .zip(years)
+        .map(|(&mo, y)| f64::from(y) + f64::from(mo - 1) / 12.0)
+        .collect();
+    assert_eq!(path(&m, &out, 0, "tm"), decimal, "decimal year");
+    // Outcomes see the same calendar: January 2024 is the first January (2024.0), 2024 has
+    // 12 months, and the last month is February 2025.
+    for run in 0..2 {
+        let row = &out.outcomes[0][run * 3..run * 3 + 3];
+        assert_eq!(row, [2024.0, 12.0, 2025.0 + 1.0 / 12.0], "run {run}");
+    }
+}
+
+const HISTORY: &str = r#"
+[scenario]
+name = "history"
+start = "2024-01"
+end = "2024-12"
+
+[stocks]
+total = { init = 0 }
+
+[flows.inflow]
+to = "total"
+rate = "t + 1"
+
+[aux]
+tenfold = "10 * t"
+
+[[observations]]
+var = "total"
+at = "2024-01"
+value = 1
+
+[[observations]]
+var = "total"
+at = "2024-06"
+value = 21
+
+[[observations]]
+var = "inflow"
+at = "2024-10"
+value = 10
+
+[[observations]]
+var = "tenfold"
+at = "2024-12"
+value = 110
+
+[[observations]]
+var = "total"
+at = "2024-12"
+value = 70
+tolerance = 0.1
+"#;
+
+/// An observation at month m is compared with the variable at the end of month m (a flow or
+/// auxiliary: its value during month m). `total` gains t + 1 in month t, so it holds
+/// (m + 1)(m + 2) / 2 at the end of month m: 1 in January, 21 in June, 78 in December.
+#[test]
+fn observations_are_read_in_their_own_month() {
+    let (m, s) = (model(HISTORY), scenario(HISTORY));
+    let out = run_plan(&m, 3, FaultMode::Stop, None);
+    let records = observation_records(&s, &m, &out);
+    let got: Vec<(&str, &str, f64, f64, f64)> = records
+        .iter()
+        .map(|r| (r.variable.as_str(), r.month.as_str(), r.p05, r.p50, r.p95))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("total", "2024-01", 1.0, 1.0, 1.0),
+            ("total", "2024-06", 21.0, 21.0, 21.0),
+            ("inflow", "2024-10", 10.0, 10.0, 10.0),
+            ("tenfold", "2024-12", 110.0, 110.0, 110.0),
+            ("total", "2024-12", 78.0, 78.0, 78.0),
+        ]
+    );
+    let verdicts: Vec<(bool, bool, f64)> = records
+        .iter()
+        .map(|r| (r.inside, r.pass, r.median_rel_error))
+        .collect();
+    assert_eq!(
+        verdicts,
+        [
+            (true, true, 0.0),
+            (true, true, 0.0),
+            (true, true, 0.0),
+            (true, true, 0.0),
+            // 78 against a reported 70: outside the (degenerate) band, 8/70 off.
+            (false, false, 8.0 / 70.0),
+        ]
+    );
+}
+
+const RAMP: &str = r#"
+[scenario]
+name = "ramp"
+start = "2024-01"
+end = "2024-09"
+
+[levers.k]
+default = 0.5
+range = [0, 1]
+from = "2024-03"
+ramp = 4
+
+[levers.flat]
+default = 0
+range = [0, 8]
+
+[aux]
+lv = "k"
+fl = "flat"
+
+[outcomes.k_final]
+expr = "k"
+
+[bundles.status_quo]
+[bundles.early]
+levers = { k = { value = 0, from = "2024-02", ramp = 2 } }
+"#;
+
+/// The documented ramp of lever `k` towards `value` (default 0.5, from 2024-03, ramp 4):
+/// 0.5 before March, then 1/4, 2/4, 3/4 of the way, then `value` from June on.
+fn k_path(value: f64) -> Vec<f64> {
+    let d = 0.5;
+    let share = [0.0, 0.0, 0.25, 0.5, 0.75, 1.0, 1.0, 1.0, 1.0];
+    share.iter().map(|s| d + (value - d) * s).collect()
+}
+
+fn compiled(text: &str, set: &[(&str, f64)]) -> Model {
+    let s = scenario(text);
+    let overrides = Overrides {
+        values: set.iter().map(|(n, v)| (n.to_string(), *v)).collect(),
+    };
+    let mut diags = Diagnostics::new();
+    compile(&s, &overrides, &mut diags).expect("compiles")
+}
+
+/// `--set k=1` applies to every bundle from the lever's own `from`, ramping as the lever
+/// declares; a bundle's own setting of `k` is replaced, `from` and `ramp` included. An
+/// unramped lever takes the value at once.
+#[test]
+fn set_ramps_a_lever_from_its_own_start() {
+    let m = compiled(RAMP, &[("k", 1.0), ("flat", 8.0)]);
+    let out = run_plan(&m, 2, FaultMode::Stop, None);
+    assert_eq!(
+        k_path(1.0),
+        [0.5, 0.5, 0.625, 0.75, 0.875, 1.0, 1.0, 1.0, 1.0]
+    );
+    for b in 0..2 {
+        assert_eq!(path(&m, &out, b, "fl"), [8.0; 9], "bundle {b}");
+    }
+    assert_eq!(path(&m, &out, 0, "lv"), k_path(1.0));
+    // From the lever's `from` on, `--set` replaces the bundle's own setting. (Before it, the
+    // bundle `early` keeps its own February value: reported in issue 20's hand-back, since a
+    // sweep point resets those months to the default.)
+    assert_eq!(path(&m, &out, 1, "lv")[2..], k_path(1.0)[2..]);
+    // Without `--set`, the bundle's own `from` and `ramp` hold: from February over 2 months.
+    let plain = compiled(RAMP, &[]);
+    let out = run_plan(&plain, 2, FaultMode::Stop, None);
+    assert_eq!(path(&plain, &out, 0, "lv"), [0.5; 9]);
+    assert_eq!(
+        path(&plain, &out, 1, "lv"),
+        [0.5, 0.25, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]
+    );
+}
+
+/// A sweep point is the base bundle with the swept lever set like `--set`: same ramp, same
+/// start, for each grid value.
+#[test]
+fn sweep_points_ramp_like_set() {
+    let s = scenario(RAMP);
+    let m = compiled(RAMP, &[]);
+    let grid = parse_grid("k=0:1:0.5", &s).unwrap();
+    let (swept, points) = grid_model(&m, 0, &[grid]).unwrap();
+    assert_eq!(points, [[0.0], [0.5], [1.0]]);
+    let out = run_plan(&swept, 2, FaultMode::Stop, None);
+    for (b, value) in [0.0, 0.5, 1.0].into_iter().enumerate() {
+        assert_eq!(path(&swept, &out, b, "lv"), k_path(value), "k = {value}");
+    }
+}
+
+/// Designed experiments (sensitivity analysis) give each run its own lever value, applied from
+/// the lever's `from` and ramped as it declares: the same path as `--set` with that value.
+#[test]
+fn designed_lever_inputs_ramp_like_set() {
+    let m = compiled(RAMP, &[]);
+    let k = m.lever_names.iter().position(|n| n == "k").unwrap();
+    let values = [1.0, 0.0, 0.25];
+    let inputs = RunInputs {
+        params: Vec::new(),
+        levers: vec![k],
+        values: values.to_vec(),
+    };
+    let plan = RunPlan {
+        inputs: Some(Arc::new(inputs)),
+        bundles: vec![0],
+        ..RunPlan::new(3, 3, vec![0], 1)
+    };
+    let out = engine::run(&m, &plan, &|_| {}, &Default::default()).unwrap();
+    // The runs differ, so check the final value per run and the mean path month by month.
+    let finals: Vec<f64> = out.outcomes[0].clone();
+    assert_eq!(finals, values);
+    let r = m
+        .recorded
+        .iter()
+        .position(|&v| m.vars[v].name == "lv")
+        .unwrap();
+    let paths: Vec<Vec<f64>> = values.iter().map(|v| k_path(*v)).collect();
+    for month in 0..m.n_months {
+        let cell = &out.series[0][r][month];
+        let want: Vec<f64> = paths.iter().map(|p| p[month]).collect();
+        let lo = want.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = want.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        assert_eq!((cell.min, cell.max), (lo, hi), "month {month}");
+        let mean = want.iter().sum::<f64>() / 3.0;
+        assert!(
+            (cell.mean - mean).abs() < 1e-15,
+            "month {month}: {}",
+            cell.mean
+        );
+    }
+}
+
+const RETIRED: &str = r#"
+[scenario]
+name = "retired"
+start = "2024-01"
+end = "2024-01"
+
+[params]
+u = { dist = "uniform", min = 0, max = 1 }
+
+[levers.k]
+default = 0
+range = [0, 1]
+
+[stocks]
+level = { init = 0, max = BOUND }
+
+[flows.f]
+to = "level"
+rate = "if(k > 0.5, if(u < 0.1, 5, u + 0.3), 2 * u)"
+
+[outcomes.level]
+expr = "level"
+better = "lower"
+
+[outcomes.u_drawn]
+expr = "u"
+
+[bundles.status_quo]
+[bundles.other]
+levers = { k = 1 }
+"#;
+
+/// Under `--on-fault count` a retired run has no value, and a pair is compared only when both
+/// its runs completed. The reference (`level` = 2u) is retired when u > 0.75, the other bundle
+/// (`level` = u + 0.3, or 5 when u < 0.1) when u < 0.1: only runs with 0.1 ≤ u ≤ 0.75 remain,
+/// in which the difference is 0.3 − u and the bundle is better when u > 0.3.
+#[test]
+fn comparisons_leave_out_pairs_with_a_retired_run() {
+    let runs = 400;
+    // The same draws without the bound: every run's u.
+    let free = model(&RETIRED.replace("BOUND", "100"));
+    let all = run_plan(&free, runs, FaultMode::Stop, None);
+    let u: Vec<f64> = all.outcomes[0].chunks(2).map(|row| row[1]).collect();
+    let kept: Vec<f64> = u
+        .iter()
+        .copied()
+        .filter(|u| (0.1..=0.75).contains(u))
+        .collect();
+    let retired_ref = u.iter().filter(|u| **u > 0.75).count();
+    let retired_other = u.iter().filter(|u| **u < 0.1).count();
+    assert!(retired_ref > 50 && retired_other > 20 && kept.len() > 200);
+
+    let text = RETIRED.replace("BOUND", "1.5");
+    let (m, s) = (model(&text), scenario(&text));
+    let out = run_plan(&m, runs, FaultMode::Count, None);
+    let per_bundle = |b: usize| out.faults.iter().filter(|(fb, _)| *fb == b).count();
+    assert_eq!((per_bundle(0), per_bundle(1)), (retired_ref, retired_other));
+
+    let c = compare_bundles(&s, &m, &out, 0);
+    let r = &c.records[0];
+    assert_eq!((r.outcome.as_str(), r.bundle.as_str()), ("level", "other"));
+    let n = kept.len() as f64;
+    let diffs: Vec<f64> = kept.iter().map(|u| (u + 0.3) - 2.0 * u).collect();
+    let mean = diffs.iter().sum::<f64>() / n;
+    let var = diffs.iter().map(|d| (d - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    let better = kept.iter().filter(|u| **u + 0.3 < 2.0 * **u).count() as f64;
+    assert_eq!(r.n, kept.len() as u64);
+    let close =
+        |a: Option<f64>, b: f64| a.is_some_and(|a| (a - b).abs() <= 1e-12 * b.abs().max(1.0));
+    assert!(close(r.mean_diff, mean), "{:?} vs {mean}", r.mean_diff);
+    assert!(close(r.se_paired, (var / n).sqrt()), "{:?}", r.se_paired);
+    assert!(
+        close(r.p_better, better / n),
+        "{:?} vs {}",
+        r.p_better,
+        better / n
+    );
+    assert_eq!(r.p_tie, 0.0);
+    // The `u` outcome is the same draw in both bundles: all kept pairs tie.
+    let ru = &c.records[1];
+    assert_eq!(
+        (ru.n, ru.p_tie, ru.mean_diff),
+        (kept.len() as u64, 1.0, Some(0.0))
+    );
+}
