@@ -82,6 +82,7 @@ fn ishigami_indices_within_their_intervals() {
             "{ix:?}"
         );
         assert!(ix.s1_ci.0 <= ix.s1 && ix.s1 <= ix.s1_ci.1);
+        assert!(ix.st_ci.0 <= ix.st && ix.st <= ix.st_ci.1);
     }
     // Ishigami's variance: a²/8 + bπ⁴/5 + b²π⁸/18 + 1/2 = 13.845.
     assert!((col.variance - 13.845).abs() < 0.3, "{}", col.variance);
@@ -132,33 +133,46 @@ fn shift_invariance_and_constant_outcomes() {
     assert!(sobol(&bad, &yb, &r1, 10, 0.95, 1).is_none());
 }
 
-/// The 95% intervals should cover the true indices in about 95% of experiments. 200
-/// independent experiments of N = 500 on Ishigami, 200 resamples each; with 200 trials the
-/// coverage's standard error is 1.5 points, so we accept 88% to 99%.
+/// The 95% intervals should cover the true indices in about 95% of experiments: 1,000
+/// independent experiments of N = 500 on Ishigami, 200 resamples each, six intervals each.
+///
+/// Measured (this seed): 93.8% of the 6,000 intervals cover the truth (93.2–94.4% per index;
+/// percentile-bootstrap intervals under-cover slightly at small N), against 89.0% when the
+/// same experiments build 90% intervals. The test accepts 92.5% to 97.5%: a 5-point (5%)
+/// error in coverage fails. Power: the pooled coverage has a standard error of at most
+/// 0.0075 (that of one index's 1,000 trials, so correlation between an experiment's six
+/// intervals cannot make it larger), so a coverage of 90% lies 3.3 standard errors below the
+/// acceptance region and fails with probability above 99.9%.
 #[test]
-fn bootstrap_intervals_cover_about_95_percent() {
+fn bootstrap_intervals_cover_95_percent() {
+    use rayon::prelude::*;
     let (s1, st) = ishigami_indices();
-    let experiments = 200;
-    let mut covered = [[0u32; 3]; 2];
-    for e in 0..experiments {
-        let design = SaltelliDesign::new(10_000 + e, 500, 3);
-        let (ya, yb, yab) = outputs(&design, ishigami, |_, u| -PI + 2.0 * PI * u);
-        let refs: Vec<&[f64]> = yab.iter().map(Vec::as_slice).collect();
-        let col = sobol(&ya, &yb, &refs, 200, 0.95, e).unwrap();
-        for (i, ix) in col.indices.iter().enumerate() {
-            covered[0][i] += u32::from(ix.s1_ci.0 <= s1[i] && s1[i] <= ix.s1_ci.1);
-            covered[1][i] += u32::from(ix.st_ci.0 <= st[i] && st[i] <= ix.st_ci.1);
-        }
-    }
-    for (k, row) in covered.iter().enumerate() {
-        for (i, &c) in row.iter().enumerate() {
-            let share = f64::from(c) / experiments as f64;
-            assert!(
-                (0.88..=0.99).contains(&share),
-                "{} of x{}: coverage {share}",
-                ["S1", "ST"][k],
-                i + 1
-            );
-        }
+    let experiments = 1000u64;
+    let covered: Vec<[u32; 6]> = (0..experiments)
+        .into_par_iter()
+        .map(|e| {
+            let design = SaltelliDesign::new(10_000 + e, 500, 3);
+            let (ya, yb, yab) = outputs(&design, ishigami, |_, u| -PI + 2.0 * PI * u);
+            let refs: Vec<&[f64]> = yab.iter().map(Vec::as_slice).collect();
+            let col = sobol(&ya, &yb, &refs, 200, 0.95, e).unwrap();
+            let mut hits = [0u32; 6];
+            for (i, ix) in col.indices.iter().enumerate() {
+                hits[i] = u32::from(ix.s1_ci.0 <= s1[i] && s1[i] <= ix.s1_ci.1);
+                hits[3 + i] = u32::from(ix.st_ci.0 <= st[i] && st[i] <= ix.st_ci.1);
+            }
+            hits
+        })
+        .collect();
+    let per_index: Vec<f64> = (0..6)
+        .map(|k| f64::from(covered.iter().map(|h| h[k]).sum::<u32>()) / experiments as f64)
+        .collect();
+    let pooled = per_index.iter().sum::<f64>() / 6.0;
+    assert!(
+        (0.925..=0.975).contains(&pooled),
+        "pooled coverage {pooled} (S1 x1..x3, ST x1..x3: {per_index:?})"
+    );
+    // And no single index is far off: each within 4 of its standard errors (0.0075) of 93.8%.
+    for (k, c) in per_index.iter().enumerate() {
+        assert!((c - 0.938).abs() < 0.03, "index {k}: coverage {c}");
     }
 }
