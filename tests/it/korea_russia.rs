@@ -83,10 +83,43 @@ fn status_quo_reproduces_every_reported_figure() {
         })
         .collect();
     assert!(failed.is_empty(), "\n{}", failed.join("\n"));
-    for r in &records {
-        assert!(r.median_rel_error <= 0.25 && r.p05 <= r.observed && r.observed <= r.p95);
+    // The observations' tolerances (25% by default) judge the model; they would let a 10% error
+    // of the engine pass. The medians themselves are pinned to 1%: far above what a change in
+    // the last bits of the formula maths moves (a few runs crossing an event threshold), far
+    // below a 10% error.
+    let table: String = records
+        .iter()
+        .map(|r| format!("    ({:?}, {:?}, {:?}),\n", r.variable, r.month, r.p50))
+        .collect();
+    assert_eq!(
+        records.len(),
+        HISTORY_P50.len(),
+        "pin every observation:\n{table}"
+    );
+    for (r, (var, month, p50)) in records.iter().zip(HISTORY_P50) {
+        assert!(
+            (r.variable.as_str(), r.month.as_str()) == (var, month)
+                && (r.p50 - p50).abs() <= 0.01 * p50.abs(),
+            "{} at {}: median {} moved more than 1% from {p50}; if deliberate, pin:\n{table}",
+            r.variable,
+            r.month,
+            r.p50
+        );
     }
 }
+
+/// The status quo's median of each observed figure (2,000 runs at the scenario's seed), as
+/// (variable, month, median).
+const HISTORY_P50: &[(&str, &str, f64)] = &[
+    ("shells_delivered", "2024-10", 8306655.684418146),
+    ("containers_sent", "2025-04", 16095.936381709742),
+    ("troops_sent", "2025-04", 14751.930585683298),
+    ("casualties", "2025-04", 4559.943859649123),
+    ("killed", "2025-04", 561.9928825622776),
+    ("refined_oil", "2024-03", 154110.29900332226),
+    ("arms_deal_value", "2025-06", 5.546830985915493),
+    ("tourists", "2024-02", 101.24938271604938),
+];
 
 #[test]
 fn history_is_the_same_in_every_bundle() {
