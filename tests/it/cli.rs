@@ -105,6 +105,20 @@ fn run_writes_a_complete_results_folder() {
     assert_eq!(manifest["runs"], 300);
     assert_eq!(manifest["seed"], 9);
     assert_eq!(manifest["scenario_sha256"].as_str().unwrap().len(), 64);
+    assert_eq!(manifest["threads"], 2);
+    assert_eq!(manifest["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(
+        manifest["bundles"],
+        serde_json::json!(["status_quo", "enforce"])
+    );
+    // Speed is what was measured: 600 runs (2 bundles x 300) over the elapsed seconds.
+    let elapsed = num(&manifest["elapsed_s"], "elapsed_s");
+    let speed = num(&manifest["runs_per_s"], "runs_per_s");
+    assert!(elapsed > 0.0 && elapsed < 600.0, "elapsed_s {elapsed}");
+    assert!(
+        (speed * elapsed / 600.0 - 1.0).abs() < 0.01,
+        "runs_per_s {speed} with elapsed_s {elapsed}"
+    );
     let records = summary["outcomes"].as_array().unwrap();
     assert_eq!(records.len(), 4, "2 bundles x 2 outcomes");
     // Every number of every record is what the per-run values in runs.csv give.
