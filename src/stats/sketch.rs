@@ -471,6 +471,18 @@ impl BucketStore {
 #[allow(clippy::unwrap_used)]
 mod tests {
 
+    /// A bucket holding more than 2³² values keeps the high word of its count in a map, which
+    /// the memory estimate charges at 32 bytes an entry.
+    #[test]
+    fn memory_counts_high_word_entries() {
+        let mut small = QuantileSketch::new();
+        small.push_n(1.0, 1);
+        let mut huge = QuantileSketch::new();
+        huge.push_n(1.0, 1 << 33);
+        assert_eq!(huge.count(), 1 << 33);
+        assert_eq!(huge.memory_bytes(), small.memory_bytes() + 32);
+    }
+
     #[test]
     fn push_n_equals_repeated_push() {
         for x in [0.0, -0.0, 1.0, -3.5, 1e300, 5e-324, f64::NAN, 123.456] {

@@ -424,3 +424,41 @@ fn comparisons_leave_out_pairs_with_a_retired_run() {
         (kept.len() as u64, 1.0, Some(0.0))
     );
 }
+
+/// A stock's initial value (here drawn from a param, so that validation cannot see it) outside
+/// its declared bounds is a fault of the run's initial value (month `None`), whichever bound it
+/// crosses.
+#[test]
+fn initial_values_outside_the_bounds_fault() {
+    let run = |range: &str| {
+        let text = format!(
+            "[scenario]\nname = \"init\"\nstart = \"2024-01\"\nend = \"2024-02\"\n\
+             [params]\np = {{ dist = \"uniform\", {range} }}\n\
+             [stocks]\ns = {{ init = \"p * 1\", min = 0, max = 10 }}\n[outcomes.s]\nexpr = \"s\"\n"
+        );
+        let m = model(&text);
+        engine::run(
+            &m,
+            &RunPlan::new(1, 2, vec![0], 1),
+            &|_| {},
+            &Default::default(),
+        )
+    };
+    let bound = engine::FaultKind::Bound {
+        min: 0.0,
+        max: 10.0,
+    };
+    for (range, below) in [("min = -2, max = -1", true), ("min = 11, max = 12", false)] {
+        let Err(engine::RunError::Fault(f)) = run(range) else {
+            panic!("{range}: expected a fault");
+        };
+        assert_eq!(
+            (f.var.as_str(), f.month, f.run, &f.kind),
+            ("s", None, 0, &bound),
+            "{range}"
+        );
+        assert!(if below { f.value < 0.0 } else { f.value > 10.0 }, "{f:?}");
+    }
+    // Inside the bounds, up to them, no fault.
+    run("min = 0, max = 10").unwrap();
+}
