@@ -462,3 +462,19 @@ fn initial_values_outside_the_bounds_fault() {
     // Inside the bounds, up to them, no fault.
     run("min = 0, max = 10").unwrap();
 }
+
+/// The memory estimate that refuses plans too big to fit, by part: every run's outcomes (8
+/// bytes each), the series sums (one set per bundle, two per worker in flight) and the quantile
+/// sketches (2 KiB per cell, one set per worker plus the merged set).
+#[test]
+fn memory_estimate_counts_each_part() {
+    let m = model(CALENDAR);
+    // 4 recorded auxiliaries x 16 months = 64 cells; 3 outcomes; 1 bundle.
+    assert_eq!((m.recorded.len(), m.n_months, m.outcomes.len()), (4, 16, 3));
+    let plan = RunPlan::new(1, 1000, vec![0, 0], 3);
+    let e = engine::estimate_memory(&m, &plan);
+    assert_eq!(e.outcomes, 1000 * 2 * 3 * 8);
+    assert_eq!(e.series_sums, (2 + 2 * 3) * 64 * 8);
+    assert_eq!(e.sketches, (3 + 1) * 2 * 64 * 2048);
+    assert_eq!(e.total(), e.outcomes + e.series_sums + e.sketches);
+}
