@@ -494,3 +494,41 @@ fn command_rejects_bad_flags_with_usage_errors() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("shells_in_russia"), "{err}");
 }
+
+/// The runs an analysis plans (for the progress bar and the memory check), per method: Sobol'
+/// N (d + 2), plus N for the noise column when the outcome draws in its runs; Morris r (d + 1);
+/// one-at-a-time M (2d + 1). And the analysis runs exactly that many.
+#[test]
+fn planned_runs_count_every_method() {
+    let (_, model) = prepare("scenarios/tests/linear.toml");
+    let s = |methods| Settings {
+        samples: 10,
+        trajectories: 7,
+        oat_runs: 5,
+        ..settings(&model, methods, 10, 1)
+    };
+    let all = s(vec![Method::Sobol, Method::Morris, Method::Oat]);
+    assert_eq!(
+        sensitivity::planned_runs(&all, 3, true),
+        10 * 6 + 7 * 4 + 5 * 7
+    );
+    assert_eq!(
+        sensitivity::planned_runs(&all, 3, false),
+        10 * 5 + 7 * 4 + 5 * 7
+    );
+    assert_eq!(
+        sensitivity::planned_runs(&s(vec![Method::Sobol]), 1, false),
+        10 * 3
+    );
+    let (_, a) = analyse("scenarios/tests/linear.toml", |m| Settings {
+        samples: 10,
+        trajectories: 7,
+        oat_runs: 5,
+        ..settings(m, vec![Method::Sobol, Method::Morris, Method::Oat], 10, 1)
+    });
+    assert_eq!(
+        a.runs,
+        10 * 6 + 7 * 4 + 5 * 7,
+        "linear.toml: 3 params and noise"
+    );
+}
