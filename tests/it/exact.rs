@@ -478,3 +478,56 @@ fn memory_estimate_counts_each_part() {
     assert_eq!(e.sketches, (3 + 1) * 2 * 64 * 2048);
     assert_eq!(e.total(), e.outcomes + e.series_sums + e.sketches);
 }
+
+/// `summary.json` lists every variable with its kind, unit and whether it is recorded.
+#[test]
+fn variables_are_listed_with_their_kinds() {
+    let text = r#"
+[scenario]
+name = "kinds"
+start = "2024-01"
+end = "2024-02"
+
+[levers.k]
+default = 1
+range = [0, 2]
+cost = "3 * k"
+
+[stocks]
+s = { init = 0, unit = "items" }
+
+[flows.f]
+to = "s"
+rate = "k"
+unit = "items/month"
+
+[aux]
+a = "2 * s"
+
+[events.e]
+when = "s > 0"
+
+[output]
+series = ["s"]
+"#;
+    let (m, s) = (model(text), scenario(text));
+    let info = leversim::output::summary::scenario_info(&s, &m);
+    let mut got: Vec<(String, String, String, bool)> = info
+        .variables
+        .iter()
+        .map(|v| (v.name.clone(), v.kind.clone(), v.unit.clone(), v.recorded))
+        .collect();
+    got.sort();
+    let row = |n: &str, k: &str, u: &str, r: bool| (n.into(), k.into(), u.into(), r);
+    assert_eq!(
+        got,
+        [
+            row("a", "aux", "", false),
+            row("e", "event", "0/1", false),
+            row("f", "flow", "items/month", false),
+            // Costs are per year, in the scenario's cost unit (none here).
+            row("k.cost", "lever_cost", "/year", false),
+            row("s", "stock", "items", true),
+        ]
+    );
+}
