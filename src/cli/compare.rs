@@ -4,7 +4,8 @@
 use std::path::PathBuf;
 
 use super::common::{
-    check_memory, fault_message, plan, prepare, select_bundles, simulate, write_results,
+    check_memory, check_output, fault_message, plan, prepare, select_bundles, simulate,
+    write_results,
 };
 use super::{CompareArgs, Failure};
 use crate::compare::{Comparison, compare_bundles};
@@ -36,6 +37,10 @@ pub fn compare(args: CompareArgs) -> Result<(), Failure> {
     }
     let plan = plan(&p, &args.sim, bundles)?;
     check_memory(&p.model, &plan)?;
+    let dir = args.sim.out.clone().unwrap_or_else(|| {
+        PathBuf::from("output").join(format!("{}-compare", p.scenario.meta.name.value))
+    });
+    check_output(&dir)?;
     let out = match simulate(&p.model, &plan, &p.scenario.meta.name.value) {
         Ok(out) => out,
         Err(RunError::Fault(fault)) => {
@@ -44,9 +49,6 @@ pub fn compare(args: CompareArgs) -> Result<(), Failure> {
         Err(RunError::Cancelled) => return Err(Failure::Interrupted),
     };
     let comparison = compare_bundles(&p.scenario, &p.model, &out, reference);
-    let dir = args.sim.out.clone().unwrap_or_else(|| {
-        PathBuf::from("output").join(format!("{}-compare", p.scenario.meta.name.value))
-    });
     let (dir, summary, charts) = write_results(&p, &args.sim, &plan, &out, &dir, |w| {
         w.write_json("comparison.json", &comparison)?;
         w.write_csv(

@@ -11,8 +11,11 @@ use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use sha2::{Digest, Sha256};
 
-use super::Failure;
-use super::common::{Prepared, interrupt_flag, prepare, select_bundles, threads};
+use super::common::{
+    Prepared, check_output, interrupt_flag, output_failure, prepare, select_bundles, shell_quote,
+    threads,
+};
+use super::{Failure, OnFault};
 use crate::diag::FileId;
 use crate::model::Model;
 use crate::output::ResultsWriter;
@@ -24,7 +27,8 @@ use crate::output::sensitivity::{
 use crate::plot::sensitivity::render_report;
 use crate::sensitivity::exec::DesignError;
 use crate::sensitivity::{
-    self, Input, Method, Monitor, Settings, analyse, estimated_columns, has_noise, planned_runs,
+    self, Input, Method, Monitor, Settings, analyse_with, estimated_columns, has_noise,
+    planned_runs,
 };
 
 /// Largest design held in memory (outcome values of every run), bytes.
@@ -98,6 +102,13 @@ pub struct SensitivityArgs {
     /// Inputs printed per outcome.
     #[arg(long, value_name = "K", default_value_t = 6)]
     pub top: usize,
+    /// On a numeric fault in a run of the design: stop at the first (exit 1), or count faults
+    /// and leave the design rows of faulting runs out of every estimate.
+    #[arg(long, value_enum, default_value_t = OnFault::Stop, value_name = "MODE")]
+    pub on_fault: OnFault,
+    /// Skip the charts; draw them later with `leversim plot DIR`.
+    #[arg(long)]
+    pub no_charts: bool,
 }
 
 /// Bootstrap resamples per month of a series: months are many and their intervals are
@@ -163,6 +174,12 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<(), Failure> {
         )));
     }
 
+    let dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| default_dir(&p.scenario.meta.name.value));
+    check_output(&dir)?;
+
     let analysis = {
         let bar = progress_bar(runs, &p.scenario.meta.name.value);
         let columns = estimated_columns(model, &settings);
@@ -183,7 +200,14 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<(), Failure> {
             runs: &|n| bar.inc(n),
             estimated: &estimated,
         };
-        let result = analyse(model, &inputs, &settings, monitor, interrupt_flag());
+        let result = analyse_with(
+            model,
+            &inputs,
+            &settings,
+            args.on_fault.into(),
+            monitor,
+            interrupt_flag(),
+        );
         bar.finish_and_clear();
         match result {
             Ok(a) => a,
@@ -196,19 +220,30 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<(), Failure> {
         }
     };
 
-    let manifest = manifest(&p, args, &settings, noise, analysis.runs, analysis.elapsed);
+    let mut manifest = manifest(&p, args, &settings, noise, analysis.runs, analysis.elapsed);
+    manifest.left_out = analysis.left_out;
     let rep = report(&p.scenario, model, &inputs, &settings, &analysis, manifest);
-    let dir = args
-        .out
-        .clone()
-        .unwrap_or_else(|| default_dir(&p.scenario.meta.name.value));
-    let writer = ResultsWriter::begin(&dir).map_err(Failure::Io)?;
-    let charts = render_report(&rep, &writer.dir().join("charts")).map_err(Failure::Io)?;
+    let writer = ResultsWriter::begin(&dir).map_err(output_failure)?;
+    let charts = if args.no_charts || super::common::interrupted() {
+        Vec::new()
+    } else {
+        render_report(&rep, &writer.dir().join("charts")).map_err(Failure::Io)?
+    };
     write_report(writer.dir(), &rep).map_err(Failure::Io)?;
-    let dir = writer.commit().map_err(Failure::Io)?;
+    if super::common::interrupted() {
+        return Err(Failure::Interrupted);
+    }
+    let dir = writer.commit().map_err(output_failure)?;
 
     print_table(&rep, args.top);
-    println!(
+    if analysis.left_out > 0 {
+        say!(
+            "\n{} design row{} left out: a run faulted (--on-fault count); the estimates use the others",
+            analysis.left_out,
+            if analysis.left_out == 1 { "" } else { "s" }
+        );
+    }
+    say!(
         "results: {}/ (sensitivity.json, sensitivity.csv, sensitivity_over_time.csv, {} charts)",
         dir.display(),
         charts.len() / 2
@@ -323,14 +358,18 @@ fn fault_failure(
     let sets: String = inputs
         .iter()
         .zip(values)
-        .map(|(i, v)| format!(" --set {}={v}", i.name))
-        .chain(args.set.iter().map(|s| format!(" --set {s}")))
+        .map(|(i, v)| format!(" --set {}", shell_quote(&format!("{}={v}", i.name))))
+        .chain(
+            args.set
+                .iter()
+                .map(|s| format!(" --set {}", shell_quote(s))),
+        )
         .collect();
     let repro = format!(
         "leversim run {} --seed {} --bundle {} --run {}{sets}",
-        args.scenario.display(),
+        shell_quote(&args.scenario.display().to_string()),
         settings.seed,
-        model.bundles[settings.bundle].name,
+        shell_quote(&model.bundles[settings.bundle].name),
         fault.run
     );
     let point: Vec<String> = inputs
@@ -383,8 +422,8 @@ fn manifest(
     }
     let mut command = format!(
         "leversim sensitivity {} --bundle {} --seed {} --method {} --samples {}",
-        args.scenario.display(),
-        p.model.bundles[settings.bundle].name,
+        shell_quote(&args.scenario.display().to_string()),
+        shell_quote(&p.model.bundles[settings.bundle].name),
         settings.seed,
         methods.join(","),
         settings.samples
@@ -412,7 +451,10 @@ fn manifest(
         command.push_str(&format!(" --series {}", p.model.vars[v].name));
     }
     for s in &args.set {
-        command.push_str(&format!(" --set {s}"));
+        command.push_str(&format!(" --set {}", shell_quote(s)));
+    }
+    if args.on_fault == OnFault::Count {
+        command.push_str(" --on-fault count");
     }
     SensitivityManifest {
         scenario: args.scenario.display().to_string(),
@@ -439,6 +481,11 @@ fn manifest(
         noise,
         method_notes: notes,
         runs,
+        on_fault: match args.on_fault {
+            OnFault::Stop => "stop".into(),
+            OnFault::Count => "count".into(),
+        },
+        left_out: 0,
         threads: settings.threads,
         elapsed_s: elapsed,
         runs_per_s: if elapsed > 0.0 {
@@ -453,7 +500,7 @@ fn manifest(
 /// Per outcome, the top inputs by total index (else |mu*|, else |swing|).
 fn print_table(rep: &SensitivityReport, top: usize) {
     let m = &rep.manifest;
-    println!(
+    say!(
         "{}: sensitivity of {} outcome{} to {} input{} ({}), bundle {}, seed {}, {} runs, {:.2} s",
         rep.scenario.name,
         rep.outcomes.len(),
@@ -491,9 +538,9 @@ fn print_table(rep: &SensitivityReport, top: usize) {
             "year" => " (month first reached)".to_string(),
             u => format!(" ({u})"),
         };
-        println!("\n{}{unit}", o.label);
+        say!("\n{}{unit}", o.label);
         if !o.note.is_empty() {
-            println!("  note: {}", o.note);
+            say!("  note: {}", o.note);
         }
         let any = |r: &&SensitivityRecord| {
             r.st.is_some()
@@ -534,7 +581,7 @@ fn print_table(rep: &SensitivityReport, top: usize) {
         if oat {
             header.push_str(&format!("  {:>21}", "swing (low → high)"));
         }
-        println!("{header}");
+        say!("{header}");
         for r in rows.iter().take(top) {
             let mut line = format!("  {:<width$}", r.input);
             if sobol {
@@ -556,10 +603,10 @@ fn print_table(rep: &SensitivityReport, top: usize) {
                 };
                 line.push_str(&format!("  {swing:>21}"));
             }
-            println!("{}", line.trim_end());
+            say!("{}", line.trim_end());
         }
         if rows.len() > top {
-            println!("  ({} more in sensitivity.csv)", rows.len() - top);
+            say!("  ({} more in sensitivity.csv)", rows.len() - top);
         }
     }
 }

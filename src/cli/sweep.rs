@@ -3,7 +3,8 @@
 use std::path::PathBuf;
 
 use super::common::{
-    check_memory, fault_message, file_hashes, interrupted, plan, prepare, select_bundles, simulate,
+    check_memory, check_output, fault_message, file_hashes, interrupted, output_failure, plan,
+    prepare, select_bundles, shell_quote, simulate,
 };
 use super::{Failure, SweepArgs};
 use crate::compare::sweep::{
@@ -40,6 +41,10 @@ pub fn sweep(args: SweepArgs) -> Result<(), Failure> {
     model.recorded.clear();
     let plan = plan(&p, &args.sim, (0..model.bundles.len()).collect())?;
     check_memory(&model, &plan)?;
+    let dir = args.sim.out.clone().unwrap_or_else(|| {
+        PathBuf::from("output").join(format!("{}-sweep", p.scenario.meta.name.value))
+    });
+    check_output(&dir)?;
     let out = match simulate(
         &model,
         &plan,
@@ -52,9 +57,6 @@ pub fn sweep(args: SweepArgs) -> Result<(), Failure> {
         Err(RunError::Cancelled) => return Err(Failure::Interrupted),
     };
     let records = sweep_records(&p.scenario, &model, &out, &points);
-    let dir = args.sim.out.clone().unwrap_or_else(|| {
-        PathBuf::from("output").join(format!("{}-sweep", p.scenario.meta.name.value))
-    });
     let lever_names: Vec<&str> = grids.iter().map(|g| g.name.as_str()).collect();
     let mut header: Vec<&str> = lever_names.clone();
     header.extend(["outcome", "n", "mean", "se", "p05", "p50", "p95"]);
@@ -84,7 +86,7 @@ pub fn sweep(args: SweepArgs) -> Result<(), Failure> {
         info: Some(scenario_info(&p.scenario, &p.model)),
     };
     let records = &report.records;
-    let writer = ResultsWriter::begin(&dir).map_err(Failure::Io)?;
+    let writer = ResultsWriter::begin(&dir).map_err(output_failure)?;
     writer
         .write_csv("sweep.csv", &header, records.iter().map(csv_row))
         .map_err(Failure::Io)?;
@@ -104,7 +106,7 @@ pub fn sweep(args: SweepArgs) -> Result<(), Failure> {
     if interrupted() {
         return Err(Failure::Interrupted);
     }
-    let dir = writer.commit().map_err(Failure::Io)?;
+    let dir = writer.commit().map_err(output_failure)?;
 
     say!(
         "{}: sweep of {} over {} points, {} runs each on common random numbers, seed {}, base bundle `{base_name}`",
@@ -149,13 +151,19 @@ pub fn sweep(args: SweepArgs) -> Result<(), Failure> {
 
 /// The command that reproduces a sweep.
 fn command(args: &SweepArgs, base: &str, runs: u64, seed: u64) -> String {
-    let mut cmd = format!("leversim sweep {}", args.sim.scenario.display());
+    let mut cmd = format!(
+        "leversim sweep {}",
+        shell_quote(&args.sim.scenario.display().to_string())
+    );
     for spec in &args.levers {
-        cmd.push_str(&format!(" --lever {spec}"));
+        cmd.push_str(&format!(" --lever {}", shell_quote(spec)));
     }
-    cmd.push_str(&format!(" --bundle {base} --runs {runs} --seed {seed}"));
+    cmd.push_str(&format!(
+        " --bundle {} --runs {runs} --seed {seed}",
+        shell_quote(base)
+    ));
     for set in &args.sim.set {
-        cmd.push_str(&format!(" --set {set}"));
+        cmd.push_str(&format!(" --set {}", shell_quote(set)));
     }
     cmd
 }

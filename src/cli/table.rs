@@ -5,7 +5,7 @@ use crate::output::schema::Summary;
 use crate::scenario::{OutcomeKind, Scenario};
 
 /// A value as the outcome's kind reads best.
-fn show(kind: OutcomeKind, v: Option<f64>) -> String {
+pub(super) fn show(kind: OutcomeKind, v: Option<f64>) -> String {
     match (kind, v) {
         (_, None) => "–".into(),
         (OutcomeKind::Probability | OutcomeKind::Share, Some(v)) => percent(v),

@@ -63,6 +63,12 @@ pub struct SensitivityManifest {
     pub method_notes: Vec<String>,
     /// Model runs done.
     pub runs: u64,
+    /// `--on-fault`: `stop` or `count`. Absent in reports written before it existed.
+    #[serde(default)]
+    pub on_fault: String,
+    /// Design rows left out because one of their runs faulted (`--on-fault count`).
+    #[serde(default)]
+    pub left_out: u64,
     /// Worker threads (the numbers do not depend on it).
     pub threads: usize,
     /// Wall time of the runs and estimates, seconds.
@@ -460,9 +466,8 @@ pub fn write_report(dir: &Path, report: &SensitivityReport) -> Result<()> {
 /// When the file is missing or not a sensitivity report.
 pub fn read_report(dir: &Path) -> Result<SensitivityReport> {
     let path = dir.join("sensitivity.json");
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("could not read '{}'", path.display()))?;
-    serde_json::from_str(&text)
+    let text = super::folder::read_bounded(&path, super::folder::MAX_JSON_BYTES)?;
+    serde_json::from_slice(&text)
         .with_context(|| format!("'{}' is not a sensitivity report", path.display()))
 }
 

@@ -40,6 +40,7 @@ pub mod labels;
 pub mod pareto;
 pub mod read;
 pub mod sensitivity;
+pub mod stem;
 pub mod sweep;
 pub mod theme;
 
@@ -136,6 +137,22 @@ pub fn render_results(dir: &Path) -> Result<Vec<PathBuf>> {
         )?);
     }
     Ok(written)
+}
+
+/// Reads (without drawing anything) the files [`render_results`] would chart from, so that a
+/// folder that cannot be charted is refused before anything is written.
+///
+/// # Errors
+/// As [`render_results`] for a folder it cannot read.
+pub fn check_readable(dir: &Path) -> Result<()> {
+    if dir.join("sensitivity.json").is_file() && !dir.join("summary.json").is_file() {
+        return crate::output::sensitivity::read_report(dir).map(drop);
+    }
+    if dir.join("sweep.json").is_file() && !dir.join("summary.json").is_file() {
+        return sweep::read_sweep(dir).map(drop);
+    }
+    Results::read_summary(dir).map(drop)?;
+    read::read_comparison(dir).map(drop)
 }
 
 /// What gets charted: the scenario's `[charts]` lists, or the defaults.

@@ -12,6 +12,7 @@ use anyhow::{Context, Result, bail};
 
 use super::theme::{BundleStyle, bundle_style, humanize};
 use crate::compare::Comparison;
+use crate::output::folder::{MAX_CSV_BYTES, MAX_JSON_BYTES, open_bounded, read_bounded};
 use crate::output::schema::{BundleInfo, OutcomeInfo, OutcomeRecord, Summary, VariableInfo};
 use crate::scenario::Month;
 
@@ -81,21 +82,7 @@ impl Results {
     /// When `dir` has no `summary.json` (it is not a results folder) or a file cannot be read or
     /// parsed.
     pub fn read(dir: &Path) -> Result<Results> {
-        let summary_path = dir.join("summary.json");
-        if !summary_path.is_file() {
-            bail!(
-                "'{}' is not a results folder: it has no summary.json, sweep.json or sensitivity.json (make one with `leversim run`, `compare`, `sweep` or `sensitivity`)",
-                dir.display()
-            );
-        }
-        let text = std::fs::read_to_string(&summary_path)
-            .with_context(|| format!("could not read '{}'", summary_path.display()))?;
-        let summary: Summary = serde_json::from_str(&text).with_context(|| {
-            format!(
-                "'{}' is not a leversim summary (written by another version?)",
-                summary_path.display()
-            )
-        })?;
+        let summary = Results::read_summary(dir)?;
         let series = read_series(&dir.join("series.csv"))?;
         let runs = read_runs(&dir.join("runs.csv"))?;
         Ok(Results {
@@ -104,6 +91,29 @@ impl Results {
             series,
             runs,
         })
+    }
+
+    /// Reads `summary.json` of the folder `dir`.
+    ///
+    /// # Errors
+    /// When `dir` has no `summary.json` (it is not a results folder) or it cannot be read or
+    /// parsed.
+    pub fn read_summary(dir: &Path) -> Result<Summary> {
+        let summary_path = dir.join("summary.json");
+        if !summary_path.is_file() {
+            bail!(
+                "'{}' is not a results folder: it has no summary.json, sweep.json or sensitivity.json (make one with `leversim run`, `compare`, `sweep` or `sensitivity`)",
+                dir.display()
+            );
+        }
+        let text = read_bounded(&summary_path, MAX_JSON_BYTES)?;
+        let summary: Summary = serde_json::from_slice(&text).with_context(|| {
+            format!(
+                "'{}' is not a leversim summary (written by another version?)",
+                summary_path.display()
+            )
+        })?;
+        Ok(summary)
     }
 
     /// Bundles in the results, in run order, with their position among the scenario's bundles
@@ -292,9 +302,8 @@ pub fn read_comparison(dir: &Path) -> Result<Option<Comparison>> {
     if !path.is_file() {
         return Ok(None);
     }
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("could not read '{}'", path.display()))?;
-    let comparison = serde_json::from_str(&text).with_context(|| {
+    let text = read_bounded(&path, MAX_JSON_BYTES)?;
+    let comparison = serde_json::from_slice(&text).with_context(|| {
         format!(
             "'{}' is not a leversim comparison (written by another version?)",
             path.display()
@@ -355,11 +364,12 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
+/// A CSV file of the folder: a regular file (never a device or a pipe) of bounded size.
 fn csv_reader(path: &Path) -> Result<csv::Reader<std::fs::File>> {
-    csv::ReaderBuilder::new()
+    let file = open_bounded(path, MAX_CSV_BYTES)?;
+    Ok(csv::ReaderBuilder::new()
         .has_headers(true)
-        .from_path(path)
-        .with_context(|| format!("could not read '{}'", path.display()))
+        .from_reader(file))
 }
 
 /// An empty cell is a missing value (NaN).

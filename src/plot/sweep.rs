@@ -23,30 +23,29 @@ use super::theme::{
     build_chart, draw_frame, line_height, padded, size, text_at, text_width, wrap,
 };
 use crate::compare::sweep::{SweepLever, SweepRecord, SweepReport};
+use crate::output::folder::{MAX_JSON_BYTES, read_bounded};
 use crate::output::format::human;
 use crate::output::schema::{OutcomeInfo, ScenarioInfo};
 
-/// Reads `dir/sweep.json` and draws a chart per outcome into `dir/charts/`.
+/// Reads `dir/sweep.json` and checks that it has what the charts need.
 ///
 /// # Errors
-/// When the file cannot be read, lacks what the charts need (it was written by an older
-/// leversim), or a chart cannot be drawn or written.
-pub fn render_sweep(dir: &Path) -> Result<Vec<PathBuf>> {
+/// When the file cannot be read or was written by an older leversim.
+pub fn read_sweep(dir: &Path) -> Result<SweepReport> {
     let path = dir.join("sweep.json");
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("could not read '{}'", path.display()))?;
-    let report: SweepReport = serde_json::from_str(&text).with_context(|| {
+    let text = read_bounded(&path, MAX_JSON_BYTES)?;
+    let report: SweepReport = serde_json::from_slice(&text).with_context(|| {
         format!(
             "'{}' is not a leversim sweep (written by another version?)",
             path.display()
         )
     })?;
-    let Some(info) = &report.info else {
+    if report.info.is_none() {
         bail!(
             "'{}' was written by an older leversim and lacks what the charts need: run the sweep again",
             path.display()
         );
-    };
+    }
     if report.lever_info.is_empty() || report.lever_info.len() > 2 {
         bail!(
             "'{}' describes {} swept levers; a sweep chart needs one or two",
@@ -54,6 +53,19 @@ pub fn render_sweep(dir: &Path) -> Result<Vec<PathBuf>> {
             report.lever_info.len()
         );
     }
+    Ok(report)
+}
+
+/// Reads `dir/sweep.json` and draws a chart per outcome into `dir/charts/`.
+///
+/// # Errors
+/// When the file cannot be read, lacks what the charts need (it was written by an older
+/// leversim), or a chart cannot be drawn or written.
+pub fn render_sweep(dir: &Path) -> Result<Vec<PathBuf>> {
+    let report = read_sweep(dir)?;
+    let Some(info) = &report.info else {
+        bail!("internal error: a checked sweep report without its scenario");
+    };
     let charts = dir.join("charts");
     std::fs::create_dir_all(&charts)
         .with_context(|| format!("could not create '{}'", charts.display()))?;

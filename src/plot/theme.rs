@@ -205,7 +205,7 @@ pub trait Chart {
 /// When drawing or writing either file fails.
 pub fn save(chart: &impl Chart, dir: &Path) -> Result<Vec<PathBuf>> {
     register_fonts()?;
-    let stem = chart.stem();
+    let stem = super::stem::safe_stem(&chart.stem());
     let png = dir.join(format!("{stem}.png"));
     let svg = dir.join(format!("{stem}.svg"));
     let size = chart.size();

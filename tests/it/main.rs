@@ -11,6 +11,8 @@ mod diagnostics;
 mod docs;
 mod examples;
 mod faults;
+mod folders;
+mod hostile;
 mod korea_russia;
 mod plot;
 mod properties;
