@@ -15,7 +15,9 @@ use crate::engine::{self, RunError, RunOutput, RunPlan};
 use crate::model::{Model, Overrides, compile};
 use crate::output::ResultsWriter;
 use crate::output::folder::Refused;
-use crate::output::schema::{FileHash, Manifest, Override, RngInfo, Summary};
+use crate::output::schema::{
+    FileHash, Manifest, Override, Provenance, RngInfo, Summary, Timing, build_commit,
+};
 use crate::output::summary::{fault_records, observation_records, outcome_records, scenario_info};
 use crate::scenario::{Scenario, load};
 
@@ -365,27 +367,43 @@ pub fn file_hashes(p: &Prepared) -> Vec<FileHash> {
         .collect()
 }
 
-/// The manifest of a finished run.
-pub fn manifest(p: &Prepared, path: &Path, plan: &RunPlan, out: &RunOutput) -> Manifest {
+/// How the random numbers are made, as every results file records it.
+pub const STREAMS: &str = "SplitMix64 per (seed, run, site, month), keys mixed by the SplitMix64 finaliser; sites keyed by FNV-1a of their names";
+
+/// The random-number construction (`streams`, with what a command adds) and the versions of the
+/// crates that sample.
+pub fn rng_info(streams: &str) -> RngInfo {
+    RngInfo {
+        streams: streams.into(),
+        rand: "0.10.4".into(),
+        rand_distr: "0.6.0".into(),
+        rand_xoshiro: "0.8.2".into(),
+    }
+}
+
+/// What the results of a command on `p` rest on: the one provenance block of every results file.
+/// `runs` and `bundles` mean what the file says they mean (per bundle, per grid point, ...).
+pub fn provenance(
+    p: &Prepared,
+    path: &Path,
+    seed: u64,
+    runs: u64,
+    threads: usize,
+    bundles: Vec<String>,
+    command: String,
+) -> Provenance {
     let files = file_hashes(p);
-    let elapsed = out.elapsed.as_secs_f64();
-    let total_runs = (plan.runs * plan.bundles.len() as u64) as f64;
-    Manifest {
+    Provenance {
         scenario: path.display().to_string(),
         scenario_sha256: files.first().map(|f| f.sha256.clone()).unwrap_or_default(),
         files,
         version: env!("CARGO_PKG_VERSION").to_string(),
-        rng: RngInfo {
-            streams: "SplitMix64 per (seed, run, site, month), keys mixed by the SplitMix64 finaliser; sites keyed by FNV-1a of their names".into(),
-            rand: "0.10.4".into(),
-            rand_distr: "0.6.0".into(),
-            rand_xoshiro: "0.8.2".into(),
-        },
-        seed: plan.seed,
-        runs: plan.runs,
-        first_run: plan.first_run,
-        threads: plan.threads,
-        bundles: engine::bundle_names(&p.model, plan),
+        commit: build_commit(),
+        rng: rng_info(STREAMS),
+        seed,
+        runs,
+        threads,
+        bundles,
         overrides: p
             .overrides
             .values
@@ -395,9 +413,25 @@ pub fn manifest(p: &Prepared, path: &Path, plan: &RunPlan, out: &RunOutput) -> M
                 value: *value,
             })
             .collect(),
-        elapsed_s: elapsed,
-        runs_per_s: if elapsed > 0.0 { total_runs / elapsed } else { 0.0 },
-        command: command_line(path, plan, &p.model, &p.overrides),
+        command,
+        posterior: None,
+    }
+}
+
+/// The manifest of a finished run.
+pub fn manifest(p: &Prepared, path: &Path, plan: &RunPlan, out: &RunOutput) -> Manifest {
+    Manifest {
+        provenance: provenance(
+            p,
+            path,
+            plan.seed,
+            plan.runs,
+            plan.threads,
+            engine::bundle_names(&p.model, plan),
+            command_line(path, plan, &p.model, &p.overrides),
+        ),
+        first_run: plan.first_run,
+        timing: Timing::of(plan.runs * plan.bundles.len() as u64, out.elapsed),
     }
 }
 

@@ -9,18 +9,16 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use sha2::{Digest, Sha256};
 
 use super::common::{
-    Prepared, check_output, interrupt_flag, output_failure, prepare, select_bundles, shell_quote,
-    threads,
+    Prepared, STREAMS, check_output, interrupt_flag, output_failure, prepare, provenance, rng_info,
+    select_bundles, shell_quote, threads,
 };
 use super::{Failure, OnFault};
-use crate::diag::FileId;
 use crate::model::Model;
 use crate::output::ResultsWriter;
 use crate::output::format::human;
-use crate::output::schema::{FileHash, RngInfo};
+use crate::output::schema::{Timing, ValueKind};
 use crate::output::sensitivity::{
     SensitivityManifest, SensitivityRecord, SensitivityReport, report, write_report,
 };
@@ -391,17 +389,6 @@ fn manifest(
     runs: u64,
     elapsed: std::time::Duration,
 ) -> SensitivityManifest {
-    let files: Vec<FileHash> = (0..p.sources.len() as u32)
-        .filter_map(|i| p.sources.get(FileId(i)))
-        .map(|f| FileHash {
-            path: f.path.clone(),
-            sha256: Sha256::digest(f.text.as_bytes())
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect(),
-        })
-        .collect();
-    let elapsed = elapsed.as_secs_f64();
     let methods: Vec<String> = settings
         .methods
         .iter()
@@ -456,19 +443,22 @@ fn manifest(
     if args.on_fault == OnFault::Count {
         command.push_str(" --on-fault count");
     }
+    let bundle = p.model.bundles[settings.bundle].name.clone();
+    let mut provenance = provenance(
+        p,
+        &args.scenario,
+        settings.seed,
+        runs,
+        settings.threads,
+        vec![bundle.clone()],
+        command,
+    );
+    provenance.rng = rng_info(&format!(
+        "{STREAMS}; design rows and bootstrap resamples keyed like runs, with sites sensitivity:sobol, sensitivity:morris, sensitivity:bootstrap"
+    ));
     SensitivityManifest {
-        scenario: args.scenario.display().to_string(),
-        scenario_sha256: files.first().map(|f| f.sha256.clone()).unwrap_or_default(),
-        files,
-        version: env!("CARGO_PKG_VERSION").to_string(),
-        rng: RngInfo {
-            streams: "SplitMix64 per (seed, run, site, month), keys mixed by the SplitMix64 finaliser; sites keyed by FNV-1a of their names; design rows and bootstrap resamples keyed like runs, with sites sensitivity:sobol, sensitivity:morris, sensitivity:bootstrap".into(),
-            rand: "0.10.4".into(),
-            rand_distr: "0.6.0".into(),
-            rand_xoshiro: "0.8.2".into(),
-        },
-        seed: settings.seed,
-        bundle: p.model.bundles[settings.bundle].name.clone(),
+        provenance,
+        bundle,
         methods,
         samples: settings.samples,
         trajectories: settings.trajectories,
@@ -480,20 +470,12 @@ fn manifest(
         levers: args.levers,
         noise,
         method_notes: notes,
-        runs,
         on_fault: match args.on_fault {
             OnFault::Stop => "stop".into(),
             OnFault::Count => "count".into(),
         },
         left_out: 0,
-        threads: settings.threads,
-        elapsed_s: elapsed,
-        runs_per_s: if elapsed > 0.0 {
-            runs as f64 / elapsed
-        } else {
-            0.0
-        },
-        command,
+        timing: Timing::of(runs, elapsed),
     }
 }
 
@@ -509,9 +491,9 @@ fn print_table(rep: &SensitivityReport, top: usize) {
         if rep.inputs.len() == 1 { "" } else { "s" },
         m.methods.join(", "),
         m.bundle,
-        m.seed,
-        human(m.runs as f64, 3),
-        m.elapsed_s
+        m.provenance.seed,
+        human(m.provenance.runs as f64, 3),
+        m.timing.elapsed_s
     );
     // One decimal of a percentage, and no "-0.0".
     let one = |v: f64| {
@@ -533,10 +515,10 @@ fn print_table(rep: &SensitivityReport, top: usize) {
                 .unwrap_or(f64::NEG_INFINITY)
         };
         rows.sort_by(|a, b| key(b).total_cmp(&key(a)));
-        let unit = match o.unit.as_str() {
-            "" => String::new(),
-            "year" => " (month first reached)".to_string(),
-            u => format!(" ({u})"),
+        let unit = match (o.kind.value(), o.unit.as_str()) {
+            (ValueKind::Month, _) => " (month first reached)".to_string(),
+            (_, "") => String::new(),
+            (_, u) => format!(" ({u})"),
         };
         say!("\n{}{unit}", o.label);
         if !o.note.is_empty() {

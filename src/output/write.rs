@@ -414,9 +414,4 @@ pub fn text_cell(text: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// A number as a CSV cell: shortest round-trip text, empty when missing.
-pub fn cell(v: Option<f64>) -> String {
-    match v {
-        Some(v) if !v.is_nan() => format!("{v}"),
-        _ => String::new(),
-    }
-}
+pub use super::schema::number_cell as cell;

@@ -48,6 +48,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
+use crate::output::schema::{OutcomeKind, VariableKind};
+
 pub use read::Results;
 
 /// Reads the results folder `dir` and writes every chart into `dir/charts/`; returns the files
@@ -91,7 +93,7 @@ pub fn render_results(dir: &Path) -> Result<Vec<PathBuf>> {
             &distribution::DistributionChart::new(&results, info),
             &charts,
         )?);
-        if info.kind != "probability" {
+        if info.kind != OutcomeKind::Probability {
             written.extend(theme::save(
                 &exceedance::ExceedanceChart::new(&results, info),
                 &charts,
@@ -146,7 +148,7 @@ pub fn render_results(dir: &Path) -> Result<Vec<PathBuf>> {
 /// As [`render_results`] for a folder it cannot read.
 pub fn check_readable(dir: &Path) -> Result<()> {
     if dir.join("sensitivity.json").is_file() && !dir.join("summary.json").is_file() {
-        return crate::output::sensitivity::read_report(dir).map(drop);
+        return read::read_sensitivity(dir).map(drop);
     }
     if dir.join("sweep.json").is_file() && !dir.join("summary.json").is_file() {
         return sweep::read_sweep(dir).map(drop);
@@ -183,7 +185,9 @@ impl Selection {
                 .scenario
                 .variables
                 .iter()
-                .filter(|v| v.recorded && (v.kind == "stock" || v.kind == "event"))
+                .filter(|v| {
+                    v.recorded && matches!(v.kind, VariableKind::Stock | VariableKind::Event)
+                })
                 .map(|v| v.name.clone())
                 .collect()
         } else {

@@ -17,5 +17,6 @@ mod korea_russia;
 mod plot;
 mod properties;
 mod reference;
+mod schema;
 mod sensitivity;
 mod util;
