@@ -515,7 +515,12 @@ series = ["s"]
     let mut got: Vec<(String, String, String, bool)> = info
         .variables
         .iter()
-        .map(|v| (v.name.clone(), v.kind.clone(), v.unit.clone(), v.recorded))
+        .map(|v| {
+            // The kind as summary.json writes it.
+            let kind = serde_json::to_value(v.kind).unwrap();
+            let kind = kind.as_str().unwrap().to_string();
+            (v.name.clone(), kind, v.unit.clone(), v.recorded)
+        })
         .collect();
     got.sort();
     let row = |n: &str, k: &str, u: &str, r: bool| (n.into(), k.into(), u.into(), r);
