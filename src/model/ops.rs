@@ -340,6 +340,53 @@ mod tests {
         assert!(clamp(1.0, 2.0, 1.0).is_nan());
     }
 
+    /// Every operator with an exact answer, on both orders of its operands and on ties, so
+    /// that a swapped comparison or a wrong branch shows (a mutation run found `max(a, b)`
+    /// returning `a` unnoticed). exp, ln, pow and the trigonometric functions are left to the
+    /// formula tests: their last bits may change with faster maths.
+    #[test]
+    fn exact_operators() {
+        let cases: [(BinFn, [f64; 3]); 13] = [
+            // (f, [f(1, 2), f(2, 1), f(2, 2)])
+            (BinFn::Add, [3.0, 3.0, 4.0]),
+            (BinFn::Sub, [-1.0, 1.0, 0.0]),
+            (BinFn::Mul, [2.0, 2.0, 4.0]),
+            (BinFn::Div, [0.5, 2.0, 1.0]),
+            (BinFn::Rem, [1.0, 0.0, 0.0]),
+            (BinFn::Min, [1.0, 1.0, 2.0]),
+            (BinFn::Max, [2.0, 2.0, 2.0]),
+            (BinFn::Lt, [1.0, 0.0, 0.0]),
+            (BinFn::Le, [1.0, 0.0, 1.0]),
+            (BinFn::Gt, [0.0, 1.0, 0.0]),
+            (BinFn::Ge, [0.0, 1.0, 1.0]),
+            (BinFn::Eq, [0.0, 0.0, 1.0]),
+            (BinFn::Ne, [1.0, 1.0, 0.0]),
+        ];
+        for (f, want) in cases {
+            let got = [f.apply(1.0, 2.0), f.apply(2.0, 1.0), f.apply(2.0, 2.0)];
+            assert_eq!(got, want, "{f:?}");
+        }
+        assert_eq!(BinFn::Max.apply(-3.0, -5.0), -3.0);
+        assert_eq!(BinFn::Min.apply(-3.0, -5.0), -5.0);
+        let un: [(UnFn, [f64; 3]); 6] = [
+            // (f, [f(-2.5), f(0.5), f(3.7)])
+            (UnFn::Neg, [2.5, -0.5, -3.7]),
+            (UnFn::Abs, [2.5, 0.5, 3.7]),
+            (UnFn::Floor, [-3.0, 0.0, 3.0]),
+            (UnFn::Ceil, [-2.0, 1.0, 4.0]),
+            (UnFn::Round, [-3.0, 1.0, 4.0]),
+            (UnFn::Not, [0.0, 0.0, 0.0]),
+        ];
+        for (f, want) in un {
+            let got = [f.apply(-2.5), f.apply(0.5), f.apply(3.7)];
+            assert_eq!(got, want, "{f:?}");
+        }
+        assert_eq!(UnFn::Not.apply(0.0), 1.0);
+        assert_eq!(UnFn::Sqrt.apply(6.25), 2.5);
+        assert_eq!([select(1.0, 3.0, 4.0), select(0.0, 3.0, 4.0)], [3.0, 4.0]);
+        assert_eq!([clamp(-1.0, 0.0, 2.0), clamp(1.5, 0.0, 2.0)], [0.0, 1.5]);
+    }
+
     #[test]
     fn logic_values() {
         assert_eq!(BinFn::Ge.apply(2.0, 2.0), 1.0);
