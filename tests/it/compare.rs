@@ -148,10 +148,22 @@ fn pareto_front_and_cost_effectiveness() {
         levers = { b = 1 }
         [bundles.AB]
         levers = { a = 1, b = 1 }
+        [bundles.A_again]
+        levers = { a = 1 }
     "#;
     let (m, s) = (model(text), scenario(text));
     let out = run(&m, 10, 1, 1);
     let c = compare_bundles(&s, &m, &out, 0);
+    // Two bundles with the same cost and effect do not dominate each other: both stay on the
+    // front (domination needs strictly better in one of the two).
+    let on_front = |b: &str| {
+        c.cost_effect
+            .iter()
+            .find(|r| r.bundle == b && r.outcome == "harm")
+            .unwrap()
+            .pareto
+    };
+    assert!(on_front("A") && on_front("A_again"));
     assert_eq!(c.cost_outcome.as_deref(), Some("cost"));
     let get = |b: &str| {
         c.cost_effect
@@ -197,4 +209,11 @@ fn sweep_points_share_random_numbers() {
             .contains("`kk` is not a lever")
     );
     assert!(parse_grid("k=1:0:0.5", &s).is_err());
+    // A one-point grid is a grid.
+    assert_eq!(parse_grid("k=0.5:0.5:0.1", &s).unwrap().values, vec![0.5]);
+    // At most MAX_POINTS (2,000) values: exactly 2,000 is allowed, 2,001 is not.
+    let wide = scenario(&PAIRED.replace("range = [0, 1]", "range = [0, 2000]"));
+    assert_eq!(parse_grid("k=1:2000:1", &wide).unwrap().values.len(), 2000);
+    let err = parse_grid("k=0:2000:1", &wide).unwrap_err();
+    assert!(err.contains("2001 values"), "{err}");
 }
