@@ -295,6 +295,15 @@ fn sweep_points_ramp_like_set() {
     for (b, value) in [0.0, 0.5, 1.0].into_iter().enumerate() {
         assert_eq!(path(&swept, &out, b, "lv"), k_path(value), "k = {value}");
     }
+    // The second lever (unramped, from the start) takes each value in every month, and the
+    // first keeps its default: each lever reads its own ramp.
+    let grid = parse_grid("flat=0:8:4", &s).unwrap();
+    let (swept, _) = grid_model(&m, 0, &[grid]).unwrap();
+    let out = run_plan(&swept, 2, FaultMode::Stop, None);
+    for (b, value) in [0.0, 4.0, 8.0].into_iter().enumerate() {
+        assert_eq!(path(&swept, &out, b, "fl"), [value; 9], "flat = {value}");
+        assert_eq!(path(&swept, &out, b, "lv"), [0.5; 9], "flat = {value}");
+    }
 }
 
 /// Designed experiments (sensitivity analysis) give each run its own lever value, applied from
