@@ -167,7 +167,9 @@ pub fn simulate(
         active,
         month: INIT_MONTH,
         sites: keys,
+        roots: &model.roots,
     };
+    exec(&model.run_ops, &mut batch.vals, &draw_cx);
     exec(&model.init_ops, &mut batch.vals, &draw_cx);
     for s in &model.stocks {
         let row = &batch.vals[s.slot.index()];
@@ -232,6 +234,7 @@ pub fn simulate(
             active,
             month: m as u64,
             sites: keys,
+            roots: &model.roots,
         };
 
         // 1. Auxiliaries, flows and lever costs.

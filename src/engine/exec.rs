@@ -8,7 +8,7 @@
 
 use super::rng::{Stream, stream};
 use super::sample;
-use crate::model::ops::{BinFn, DrawFn, Op, UnFn, clamp, select};
+use crate::model::ops::{BinFn, DrawFn, Op, ROOT_MAX_STEPS, RootBody, UnFn, clamp, select};
 
 /// Runs per batch. 64 keeps a slot's row at 512 bytes, so that a model's working set of a few
 /// hundred slots stays in the L2 cache.
@@ -17,7 +17,8 @@ pub const LANES: usize = 64;
 /// One slot's values across the lanes of a batch.
 pub type Row = [f64; LANES];
 
-/// What random draws need to find their streams.
+/// What ops need besides the value table: where random draws find their streams, and the
+/// bodies of roots.
 pub struct DrawCx<'a> {
     /// Per lane: the run part of the stream key.
     pub run_keys: &'a [u64; LANES],
@@ -27,6 +28,8 @@ pub struct DrawCx<'a> {
     pub month: u64,
     /// Site keys, indexed by `Op::Draw::site`.
     pub sites: &'a [u64],
+    /// Bodies of roots, indexed by `Op::Root::body`.
+    pub roots: &'a [RootBody],
 }
 
 /// Read access to every row except an op's destination.
@@ -158,8 +161,76 @@ pub fn exec(ops: &[Op], vals: &mut [Row], cx: &DrawCx<'_>) {
                 }
                 draw(d, f, [a, b, c], cx, site, &wanted);
             }
+            Op::Root { dst, lo, hi, body } => {
+                let (lo, hi) = (vals[lo.index()], vals[hi.index()]);
+                vals[dst.index()] = root(&cx.roots[body as usize], lo, hi, vals, cx);
+            }
         }
     }
+}
+
+/// Bisection, lane by lane: the bracket [a, b] halves until its midpoint equals an end (the
+/// ends are neighbours) or the body is exactly 0 there; the answer is then the end where the
+/// body is smaller in magnitude (the first on a tie). NaN where the body has the same sign at
+/// both ends, or is NaN at an end or at a midpoint. A lane's answer depends on its own values
+/// only (finished lanes keep their answer while others go on), so it is the same in any batch.
+fn root(body: &RootBody, mut a: Row, mut b: Row, vals: &mut [Row], cx: &DrawCx<'_>) -> Row {
+    let eval = |x: &Row, vals: &mut [Row]| -> Row {
+        vals[body.x.index()] = *x;
+        exec(&body.ops, vals, cx);
+        vals[body.f.index()]
+    };
+    let mut fa = eval(&a, vals);
+    let mut fb = eval(&b, vals);
+    let mut out = [f64::NAN; LANES];
+    let mut done = [true; LANES];
+    let mut open = 0;
+    for i in 0..cx.active {
+        if fa[i] == 0.0 {
+            out[i] = a[i];
+        } else if fb[i] == 0.0 {
+            out[i] = b[i];
+        } else if fa[i] * fb[i] < 0.0 {
+            done[i] = false;
+            open += 1;
+        }
+    }
+    let mut mid = a;
+    for _ in 0..ROOT_MAX_STEPS {
+        if open == 0 {
+            break;
+        }
+        for i in 0..LANES {
+            mid[i] = 0.5 * a[i] + 0.5 * b[i];
+            if !done[i] && (mid[i] == a[i] || mid[i] == b[i]) {
+                out[i] = if fb[i].abs() < fa[i].abs() {
+                    b[i]
+                } else {
+                    a[i]
+                };
+                done[i] = true;
+                open -= 1;
+            }
+        }
+        let fm = eval(&mid, vals);
+        for i in 0..LANES {
+            if done[i] {
+                continue;
+            }
+            if fm[i] == 0.0 || fm[i].is_nan() {
+                out[i] = if fm[i] == 0.0 { mid[i] } else { f64::NAN };
+                done[i] = true;
+                open -= 1;
+            } else if (fm[i] < 0.0) == (fa[i] < 0.0) {
+                a[i] = mid[i];
+                fa[i] = fm[i];
+            } else {
+                b[i] = mid[i];
+                fb[i] = fm[i];
+            }
+        }
+    }
+    out
 }
 
 fn draw(

@@ -6,7 +6,7 @@ use super::bundles::{baseline, bundle_plans, lever_shares, param_plans};
 use super::checks::{check_chart_names, check_observations, init_ops_reads, recorded, warn_unused};
 use super::lower::{Lowering, Phase, Shared, Slots, SymbolSlots, remap};
 use super::names::{Names, Symbol};
-use super::ops::{BinFn, Op, SlotId};
+use super::ops::{BinFn, Op, RootBody, SlotId};
 use super::order::order;
 use super::{EventPlan, Model, OutcomePlan, StockPlan, TimeSlots, Var, VarKind};
 use crate::diag::suggest::did_you_mean;
@@ -213,6 +213,16 @@ pub fn compile(s: &Scenario, overrides: &Overrides, diags: &mut Diagnostics) -> 
         events,
         outcome_ops: remap_all(outcome_ops),
         outcomes,
+        roots: slots
+            .roots
+            .iter()
+            .map(|r| RootBody {
+                x: map(r.x),
+                f: map(r.f),
+                ops: remap_all(r.ops.clone()),
+            })
+            .collect(),
+        run_ops: Vec::new(),
         site_keys: slots.sites.iter().map(|s| s.key).collect(),
         sites: slots.sites.clone(),
         vars,
@@ -609,11 +619,7 @@ fn stock_plans(
 /// Whether an op reads the slot it writes (the engine relies on this never happening).
 pub(crate) fn reads_own_destination(op: &Op) -> bool {
     let d = op.dst();
-    match *op {
-        Op::Copy { a, .. } | Op::Un { a, .. } => a == d,
-        Op::Bin { a, b, .. } => a == d || b == d,
-        Op::Select { c, a, b, .. } => c == d || a == d || b == d,
-        Op::Clamp { x, lo, hi, .. } => x == d || lo == d || hi == d,
-        Op::Draw { args, guard, .. } => args.contains(&d) || guard.is_some_and(|(c, _)| c == d),
-    }
+    let mut reads = false;
+    op.for_each_read(|s| reads |= s == d);
+    reads
 }

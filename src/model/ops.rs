@@ -308,6 +308,18 @@ pub enum Op {
         /// other draw, so results are identical to drawing everywhere.
         guard: Option<(SlotId, bool)>,
     },
+    /// `dst = root(x, lo, hi, body)`: the x between `lo` and `hi` where the body's value is 0,
+    /// by bisection ([`RootBody`] holds the body; see [`ROOT_MAX_STEPS`]).
+    Root {
+        /// Destination.
+        dst: SlotId,
+        /// One end of the bracket.
+        lo: SlotId,
+        /// The other end.
+        hi: SlotId,
+        /// Index into the model's root bodies.
+        body: u32,
+    },
 }
 
 impl Op {
@@ -319,8 +331,145 @@ impl Op {
             | Op::Bin { dst, .. }
             | Op::Select { dst, .. }
             | Op::Clamp { dst, .. }
-            | Op::Draw { dst, .. } => dst,
+            | Op::Draw { dst, .. }
+            | Op::Root { dst, .. } => dst,
         }
+    }
+
+    /// Calls `f` on every slot the op reads (for a root, its bracket only: the body's reads are
+    /// [`RootBody::free_reads`]).
+    pub fn for_each_read(&self, mut f: impl FnMut(SlotId)) {
+        match *self {
+            Op::Copy { a, .. } | Op::Un { a, .. } => f(a),
+            Op::Bin { a, b, .. } => {
+                f(a);
+                f(b);
+            }
+            Op::Select { c, a, b, .. } => {
+                f(c);
+                f(a);
+                f(b);
+            }
+            Op::Clamp { x, lo, hi, .. } => {
+                f(x);
+                f(lo);
+                f(hi);
+            }
+            Op::Draw { args, guard, .. } => {
+                args.into_iter().for_each(&mut f);
+                if let Some((c, _)) = guard {
+                    f(c);
+                }
+            }
+            Op::Root { lo, hi, .. } => {
+                f(lo);
+                f(hi);
+            }
+        }
+    }
+
+    /// The op with every slot (read or written) renamed by `map`.
+    pub fn map_slots(self, mut map: impl FnMut(SlotId) -> SlotId) -> Op {
+        match self {
+            Op::Copy { dst, a } => Op::Copy {
+                dst: map(dst),
+                a: map(a),
+            },
+            Op::Un { dst, f, a } => Op::Un {
+                dst: map(dst),
+                f,
+                a: map(a),
+            },
+            Op::Bin { dst, f, a, b } => Op::Bin {
+                dst: map(dst),
+                f,
+                a: map(a),
+                b: map(b),
+            },
+            Op::Select { dst, c, a, b } => Op::Select {
+                dst: map(dst),
+                c: map(c),
+                a: map(a),
+                b: map(b),
+            },
+            Op::Clamp { dst, x, lo, hi } => Op::Clamp {
+                dst: map(dst),
+                x: map(x),
+                lo: map(lo),
+                hi: map(hi),
+            },
+            Op::Draw {
+                dst,
+                f,
+                site,
+                args,
+                guard,
+            } => Op::Draw {
+                dst: map(dst),
+                f,
+                site,
+                args: args.map(&mut map),
+                guard: guard.map(|(c, branch)| (map(c), branch)),
+            },
+            Op::Root { dst, lo, hi, body } => Op::Root {
+                dst: map(dst),
+                lo: map(lo),
+                hi: map(hi),
+                body,
+            },
+        }
+    }
+
+    /// The op with its reads renamed by `map` and its destination kept (an op never reads its
+    /// destination, so the two cannot be confused).
+    pub fn map_reads(self, mut map: impl FnMut(SlotId) -> SlotId) -> Op {
+        let dst = self.dst();
+        self.map_slots(|s| if s == dst { s } else { map(s) })
+    }
+}
+
+/// Most halvings of a root's bracket. Bisection stops, lane by lane, when the midpoint of the
+/// bracket equals one of its ends (the ends are neighbouring numbers) or the body is exactly 0
+/// there; from any finite bracket that takes at most about 2,100 halvings (the distance from
+/// the largest f64 to the smallest, halved), 50 to 60 for a bracket like [0.01, 1.5].
+pub const ROOT_MAX_STEPS: usize = 2_200;
+
+/// The formula inside a `root(x, lo, hi, formula)`: ops computing `f` from `x` (and from other
+/// slots, which stay fixed while the root is sought).
+#[derive(Clone, Debug, PartialEq)]
+pub struct RootBody {
+    /// The slot the unknown is written to before each evaluation.
+    pub x: SlotId,
+    /// The slot of the formula's value.
+    pub f: SlotId,
+    /// Ops computing `f`; they draw no random numbers and contain no root.
+    pub ops: Vec<Op>,
+}
+
+impl RootBody {
+    /// Slots the body reads that it does not write itself (nor `x`): what the root depends on.
+    pub fn free_reads(&self) -> Vec<SlotId> {
+        let mut written = vec![self.x];
+        let mut reads = Vec::new();
+        for op in &self.ops {
+            op.for_each_read(|s| {
+                if !written.contains(&s) && !reads.contains(&s) {
+                    reads.push(s);
+                }
+            });
+            written.push(op.dst());
+        }
+        if !written.contains(&self.f) && !reads.contains(&self.f) {
+            reads.push(self.f);
+        }
+        reads
+    }
+
+    /// Slots the body writes, `x` included.
+    pub fn written(&self) -> Vec<SlotId> {
+        let mut w = vec![self.x];
+        w.extend(self.ops.iter().map(Op::dst));
+        w
     }
 }
 
