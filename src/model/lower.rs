@@ -62,6 +62,11 @@ impl Slots {
         SlotId(CONST_BASE + k)
     }
 
+    /// Variables and constants: the slots that [`Slots::finish`] numbers below the temporaries.
+    pub fn n_fixed(&self) -> usize {
+        self.n_vars as usize + self.consts.len()
+    }
+
     /// Renumbers build-time slots densely: variables, constants, temporaries. Returns the
     /// number of slots, the constant slots with values, and a function mapping old to new ids.
     pub fn finish(&self) -> (usize, Vec<(SlotId, f64)>, impl Fn(SlotId) -> SlotId + use<>) {

@@ -20,6 +20,7 @@ mod compile;
 mod lower;
 mod names;
 pub mod ops;
+mod optimize;
 mod order;
 
 pub use compile::{Overrides, compile};

@@ -12,6 +12,7 @@ mod docs;
 mod examples;
 mod faults;
 mod korea_russia;
+mod optimize;
 mod plot;
 mod properties;
 mod reference;
