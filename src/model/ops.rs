@@ -6,9 +6,13 @@
 //! ops were made, so running them involves no hashing and no strings.
 //!
 //! Arithmetic semantics are defined here once ([`UnFn::apply`], [`BinFn::apply`]) and used both
-//! for constant folding at compile time and by the engine, so the two can never disagree.
+//! for constant folding at compile time and by the engine, so the two can never disagree
+//! (`exp`, `ln`, `log10` and `pow` are the engine's own, [`vmath`], whose rows give the same
+//! bits as these scalar calls).
 //! NaN propagates through everything, comparisons and `if` included, so that a non-finite value
 //! cannot be laundered into a 0 or 1 and slip past the fault checks.
+
+use crate::engine::vmath;
 
 /// Index of a slot in the engine's value table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -64,9 +68,9 @@ impl UnFn {
                 }
             }
             UnFn::Abs => x.abs(),
-            UnFn::Exp => x.exp(),
-            UnFn::Ln => x.ln(),
-            UnFn::Log10 => x.log10(),
+            UnFn::Exp => vmath::exp(x),
+            UnFn::Ln => vmath::ln(x),
+            UnFn::Log10 => vmath::log10(x),
             UnFn::Sqrt => x.sqrt(),
             UnFn::Sin => x.sin(),
             UnFn::Cos => x.cos(),
@@ -134,7 +138,7 @@ impl BinFn {
             BinFn::Mul => a * b,
             BinFn::Div => a / b,
             BinFn::Rem => a % b,
-            BinFn::Pow => a.powf(b),
+            BinFn::Pow => vmath::pow(a, b),
             BinFn::Lt => truth(a, b, a < b),
             BinFn::Le => truth(a, b, a <= b),
             BinFn::Gt => truth(a, b, a > b),
@@ -309,7 +313,7 @@ pub enum Op {
         guard: Option<(SlotId, bool)>,
     },
     /// `dst = root(x, lo, hi, body)`: the x between `lo` and `hi` where the body's value is 0,
-    /// by bisection ([`RootBody`] holds the body; see [`ROOT_MAX_STEPS`]).
+    /// by a safeguarded Illinois method ([`RootBody`] holds the body; see [`ROOT_MAX_STEPS`]).
     Root {
         /// Destination.
         dst: SlotId,
@@ -428,11 +432,12 @@ impl Op {
     }
 }
 
-/// Most halvings of a root's bracket. Bisection stops, lane by lane, when the midpoint of the
-/// bracket equals one of its ends (the ends are neighbouring numbers) or the body is exactly 0
-/// there; from any finite bracket that takes at most about 2,100 halvings (the distance from
-/// the largest f64 to the smallest, halved), 50 to 60 for a bracket like [0.01, 1.5].
-pub const ROOT_MAX_STEPS: usize = 2_200;
+/// Most evaluations of a root's formula. The search stops, lane by lane, when the midpoint of the
+/// bracket equals one of its ends (the ends are neighbouring numbers) or the formula is exactly
+/// 0 at a point; it halves the bracket at least every fourth step, so from any finite bracket
+/// that takes well under this many evaluations (bisection alone needs at most about 2,100),
+/// 10 to 20 for a bracket like [0.01, 1.5].
+pub const ROOT_MAX_STEPS: usize = 10_000;
 
 /// The formula inside a `root(x, lo, hi, formula)`: ops computing `f` from `x` (and from other
 /// slots, which stay fixed while the root is sought).
