@@ -80,7 +80,8 @@ pub struct SensitivityArgs {
     /// Runs per one-at-a-time point [default: 256, or 1 for a model without noise].
     #[arg(long = "oat-runs", value_name = "M")]
     pub oat_runs: Option<usize>,
-    /// Bootstrap resamples for confidence intervals (0: none).
+    /// Bootstrap resamples for the intervals of Morris statistics (0: none); Sobol' intervals
+    /// come from the design's independently scrambled blocks.
     #[arg(long, value_name = "B", default_value_t = 1000)]
     pub bootstrap: usize,
     /// Confidence level of the bootstrap intervals, between 0 and 1.
@@ -420,7 +421,7 @@ fn manifest(
         files,
         version: env!("CARGO_PKG_VERSION").to_string(),
         rng: RngInfo {
-            streams: "SplitMix64 per (seed, run, site, month), keys mixed by the SplitMix64 finaliser; sites keyed by FNV-1a of their names; design rows and bootstrap resamples keyed like runs, with sites sensitivity:sobol, sensitivity:morris, sensitivity:bootstrap".into(),
+            streams: "SplitMix64 per (seed, run, site, month), keys mixed by the SplitMix64 finaliser; sites keyed by FNV-1a of their names; Sobol' design rows are scrambled Sobol' points (sobol_burley 0.5) in independently scrambled blocks seeded from the master seed; Morris rows and bootstrap resamples are keyed like runs, with sites sensitivity:morris, sensitivity:bootstrap".into(),
             rand: "0.10.4".into(),
             rand_distr: "0.6.0".into(),
             rand_xoshiro: "0.8.2".into(),

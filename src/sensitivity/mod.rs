@@ -384,7 +384,8 @@ pub fn analyse(
         match method {
             Method::Sobol => {
                 let (with_series, n_series) = with_series_outcomes(&base, &settings.series);
-                let (blocks, d_all) = sobol_blocks(inputs, settings.samples, noise, settings.seed);
+                let (blocks, d_all, rows) =
+                    sobol_blocks(inputs, settings.samples, noise, settings.seed);
                 let out = run(&with_series, &blocks)?;
                 note_missing(&out, with_series.outcomes.len(), &mut analysis.missing);
                 analysis.runs += (settings.samples * blocks.len()) as u64;
@@ -394,6 +395,7 @@ pub fn analyse(
                     d_all,
                     noise,
                     n_series,
+                    &rows,
                     settings,
                     monitor.estimated,
                 ));
@@ -470,8 +472,14 @@ fn to_values(inputs: &[Input], unit: &[f64]) -> Vec<f64> {
 }
 
 /// The Saltelli blocks: A (runs 0..N), B (runs N..2N), each `A_B^(i)` (runs 0..N) and, with
-/// noise, A again on B's runs. Returns them and the number of inputs counting noise.
-fn sobol_blocks(inputs: &[Input], n: usize, noise: bool, seed: u64) -> (Vec<Block>, usize) {
+/// noise, A again on B's runs. Returns them, the number of inputs counting noise, and the
+/// design's independently scrambled groups of rows.
+fn sobol_blocks(
+    inputs: &[Input],
+    n: usize,
+    noise: bool,
+    seed: u64,
+) -> (Vec<Block>, usize, Vec<std::ops::Range<usize>>) {
     let d = inputs.len();
     let design = SaltelliDesign::new(seed, n, d);
     let a = to_values(inputs, &design.a);
@@ -497,7 +505,7 @@ fn sobol_blocks(inputs: &[Input], n: usize, noise: bool, seed: u64) -> (Vec<Bloc
             values: a,
         });
     }
-    (blocks, d + usize::from(noise))
+    (blocks, d + usize::from(noise), design.blocks)
 }
 
 /// Sobol' indices of every output column, in parallel over columns (each column's numbers are
@@ -508,6 +516,7 @@ fn sobol_estimates(
     d_all: usize,
     noise: bool,
     n_series: usize,
+    rows: &[std::ops::Range<usize>],
     settings: &Settings,
     estimated: Progress<'_>,
 ) -> SobolResult {
@@ -521,19 +530,7 @@ fn sobol_estimates(
         let yb = column(1, k);
         let yab: Vec<Vec<f64>> = (0..d_all).map(|i| column(2 + i, k)).collect();
         let refs: Vec<&[f64]> = yab.iter().map(Vec::as_slice).collect();
-        let resamples = if k < n_out {
-            settings.resamples
-        } else {
-            settings.series_resamples
-        };
-        let column = sobol::sobol(
-            &ya,
-            &yb,
-            &refs,
-            resamples,
-            settings.confidence,
-            settings.seed,
-        );
+        let column = sobol::sobol_blocks(&ya, &yb, &refs, rows, settings.confidence);
         estimated(1);
         column
     };
