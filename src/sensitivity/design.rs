@@ -178,7 +178,7 @@ impl SaltelliDesign {
             d,
             a,
             b,
-            blocks: vec![0..n],
+            blocks: std::iter::once(0..n).collect(),
         }
     }
 

@@ -393,7 +393,6 @@ pub fn analyse(
                     &with_series,
                     &out,
                     d_all,
-                    noise,
                     n_series,
                     &rows,
                     settings,
@@ -514,12 +513,12 @@ fn sobol_estimates(
     model: &Model,
     out: &[Vec<f64>],
     d_all: usize,
-    noise: bool,
     n_series: usize,
     rows: &[std::ops::Range<usize>],
     settings: &Settings,
     estimated: Progress<'_>,
 ) -> SobolResult {
+    let noise = has_noise(model);
     let n_cols = model.outcomes.len();
     let n_out = n_cols - n_series;
     let column = |b: usize, k: usize| -> Vec<f64> {
