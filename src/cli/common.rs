@@ -14,7 +14,10 @@ use crate::diag::{Diagnostics, SourceMap, render_all};
 use crate::engine::{self, RunError, RunOutput, RunPlan};
 use crate::model::{Model, Overrides, compile};
 use crate::output::ResultsWriter;
-use crate::output::schema::{FileHash, Manifest, Override, RngInfo, Summary};
+use crate::output::folder::Refused;
+use crate::output::schema::{
+    FileHash, Manifest, Override, Provenance, RngInfo, Summary, Timing, build_commit,
+};
 use crate::output::summary::{fault_records, observation_records, outcome_records, scenario_info};
 use crate::scenario::{Scenario, load};
 
@@ -59,7 +62,13 @@ pub fn parse_sets(sets: &[String]) -> Result<Overrides, Failure> {
             .ok_or_else(|| {
                 Failure::Usage(format!("--set {set}: `{value}` is not a finite number"))
             })?;
-        values.push((name.trim().to_string(), value));
+        let name = name.trim().to_string();
+        if let Some((_, first)) = values.iter().find(|(n, _)| *n == name) {
+            return Err(Failure::Usage(format!(
+                "--set {name} is given twice ({first} and {value}); give each name once"
+            )));
+        }
+        values.push((name, value));
     }
     Ok(Overrides { values })
 }
@@ -93,6 +102,20 @@ pub fn prepare(path: &Path, sets: &[String]) -> Result<Prepared, Failure> {
             return Err(Failure::Usage(format!(
                 "--set {name}=...: `{name}` is not a param or lever of this scenario{hint}"
             )));
+        }
+        // A bundle setting outside a lever's range is an error; so is a `--set`.
+        if let Some(lever) = scenario.levers.iter().find(|l| l.name.value == *name) {
+            let (lo, hi) = lever.range.value;
+            let value = overrides
+                .values
+                .iter()
+                .find(|(n, _)| n == name)
+                .map_or(f64::NAN, |(_, v)| *v);
+            if !(lo..=hi).contains(&value) {
+                return Err(Failure::Usage(format!(
+                    "--set {name}={value}: {value} is outside the range [{lo}, {hi}] of lever `{name}`"
+                )));
+            }
         }
     }
     let mut diags = loaded.diags;
@@ -233,6 +256,7 @@ pub fn simulate(model: &Model, plan: &RunPlan, what: &str) -> Result<RunOutput, 
     );
     bar.set_message(what.to_string());
     install_interrupt_handler();
+    POLLING.store(true, std::sync::atomic::Ordering::SeqCst);
     let result = engine::run(model, plan, &|n| bar.inc(n), &INTERRUPTED);
     bar.finish_and_clear();
     result
@@ -242,14 +266,24 @@ pub fn simulate(model: &Model, plan: &RunPlan, what: &str) -> Result<RunOutput, 
 /// written; a second signal exits at once.
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
+/// Set once the command polls [`INTERRUPTED`] (from the first run on). Before that (loading a
+/// scenario, which may block on a slow disk or a pipe) nobody would look at the flag, so a
+/// signal exits at once: nothing has been written yet.
+static POLLING: AtomicBool = AtomicBool::new(false);
+
 pub(crate) fn install_interrupt_handler() {
     static INSTALL: std::sync::Once = std::sync::Once::new();
     INSTALL.call_once(|| {
         // If no handler can be installed, Ctrl-C keeps its default effect (exit at once), which
         // leaves at most a temporary folder that the next run removes.
         let _ = ctrlc::set_handler(|| {
-            if INTERRUPTED.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            use std::sync::atomic::Ordering::SeqCst;
+            if INTERRUPTED.swap(true, SeqCst) {
                 eprintln!("\ninterrupted twice: exiting now");
+                std::process::exit(130);
+            }
+            if !POLLING.load(SeqCst) {
+                eprintln!("interrupted: no results were written");
                 std::process::exit(130);
             }
         });
@@ -257,9 +291,10 @@ pub(crate) fn install_interrupt_handler() {
 }
 
 /// The flag Ctrl-C raises, with the handler installed: for commands that drive the engine
-/// themselves (`sensitivity`).
+/// themselves (`sensitivity`). From this call on, a signal raises the flag rather than exiting.
 pub fn interrupt_flag() -> &'static AtomicBool {
     install_interrupt_handler();
+    POLLING.store(true, std::sync::atomic::Ordering::SeqCst);
     &INTERRUPTED
 }
 
@@ -268,23 +303,57 @@ pub fn interrupted() -> bool {
     INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst)
 }
 
-/// The command line that reproduces a result.
+/// The command line that reproduces a result, quoted for a POSIX shell. A plan of one run
+/// (`--run K`) is reproduced by `--run K`.
 pub fn command_line(path: &Path, plan: &RunPlan, model: &Model, overrides: &Overrides) -> String {
-    let mut cmd = format!(
-        "leversim run {} --runs {} --seed {}",
-        path.display(),
-        plan.runs,
-        plan.seed
-    );
+    let mut cmd = format!("leversim run {}", shell_quote(&path.display().to_string()));
+    if plan.runs == 1 {
+        cmd.push_str(&format!(" --seed {} --run {}", plan.seed, plan.first_run));
+    } else {
+        cmd.push_str(&format!(" --runs {} --seed {}", plan.runs, plan.seed));
+    }
     if plan.bundles.len() != model.bundles.len() {
         for &b in &plan.bundles {
-            cmd.push_str(&format!(" --bundle {}", model.bundles[b].name));
+            cmd.push_str(&format!(
+                " --bundle {}",
+                shell_quote(&model.bundles[b].name)
+            ));
         }
     }
-    for (name, value) in &overrides.values {
-        cmd.push_str(&format!(" --set {name}={value}"));
-    }
+    cmd.push_str(&set_flags(overrides));
     cmd
+}
+
+/// ` --set NAME=VALUE` for each override, quoted for a POSIX shell.
+pub fn set_flags(overrides: &Overrides) -> String {
+    overrides
+        .values
+        .iter()
+        .map(|(n, v)| format!(" --set {}", shell_quote(&format!("{n}={v}"))))
+        .collect()
+}
+
+/// `text` as one word of a POSIX shell command: unchanged when it holds only characters no
+/// shell treats specially, else in single quotes (a `'` inside becomes `'\''`), so that a file
+/// named `my scen $(id).toml` is passed as itself and never run.
+///
+/// # Examples
+/// ```
+/// use leversim::cli::shell_quote;
+/// assert_eq!(shell_quote("scenarios/x.toml"), "scenarios/x.toml");
+/// assert_eq!(shell_quote("my scen $(id).toml"), "'my scen $(id).toml'");
+/// assert_eq!(shell_quote("it's"), "'it'\\''s'");
+/// ```
+pub fn shell_quote(text: &str) -> String {
+    let plain = !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_-./:=,+@%".contains(&b));
+    if plain {
+        text.to_string()
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
 }
 
 /// The files a scenario read, in load order, with their SHA-256.
@@ -298,27 +367,43 @@ pub fn file_hashes(p: &Prepared) -> Vec<FileHash> {
         .collect()
 }
 
-/// The manifest of a finished run.
-pub fn manifest(p: &Prepared, path: &Path, plan: &RunPlan, out: &RunOutput) -> Manifest {
+/// How the random numbers are made, as every results file records it.
+pub const STREAMS: &str = "SplitMix64 per (seed, run, site, month), keys mixed by the SplitMix64 finaliser; sites keyed by FNV-1a of their names";
+
+/// The random-number construction (`streams`, with what a command adds) and the versions of the
+/// crates that sample.
+pub fn rng_info(streams: &str) -> RngInfo {
+    RngInfo {
+        streams: streams.into(),
+        rand: "0.10.4".into(),
+        rand_distr: "0.6.0".into(),
+        rand_xoshiro: "0.8.2".into(),
+    }
+}
+
+/// What the results of a command on `p` rest on: the one provenance block of every results file.
+/// `runs` and `bundles` mean what the file says they mean (per bundle, per grid point, ...).
+pub fn provenance(
+    p: &Prepared,
+    path: &Path,
+    seed: u64,
+    runs: u64,
+    threads: usize,
+    bundles: Vec<String>,
+    command: String,
+) -> Provenance {
     let files = file_hashes(p);
-    let elapsed = out.elapsed.as_secs_f64();
-    let total_runs = (plan.runs * plan.bundles.len() as u64) as f64;
-    Manifest {
+    Provenance {
         scenario: path.display().to_string(),
         scenario_sha256: files.first().map(|f| f.sha256.clone()).unwrap_or_default(),
         files,
         version: env!("CARGO_PKG_VERSION").to_string(),
-        rng: RngInfo {
-            streams: "SplitMix64 per (seed, run, site, month), keys mixed by the SplitMix64 finaliser; sites keyed by FNV-1a of their names".into(),
-            rand: "0.10.4".into(),
-            rand_distr: "0.6.0".into(),
-            rand_xoshiro: "0.8.2".into(),
-        },
-        seed: plan.seed,
-        runs: plan.runs,
-        first_run: plan.first_run,
-        threads: plan.threads,
-        bundles: engine::bundle_names(&p.model, plan),
+        commit: build_commit(),
+        rng: rng_info(STREAMS),
+        seed,
+        runs,
+        threads,
+        bundles,
         overrides: p
             .overrides
             .values
@@ -328,9 +413,25 @@ pub fn manifest(p: &Prepared, path: &Path, plan: &RunPlan, out: &RunOutput) -> M
                 value: *value,
             })
             .collect(),
-        elapsed_s: elapsed,
-        runs_per_s: if elapsed > 0.0 { total_runs / elapsed } else { 0.0 },
-        command: command_line(path, plan, &p.model, &p.overrides),
+        command,
+        posterior: None,
+    }
+}
+
+/// The manifest of a finished run.
+pub fn manifest(p: &Prepared, path: &Path, plan: &RunPlan, out: &RunOutput) -> Manifest {
+    Manifest {
+        provenance: provenance(
+            p,
+            path,
+            plan.seed,
+            plan.runs,
+            plan.threads,
+            engine::bundle_names(&p.model, plan),
+            command_line(path, plan, &p.model, &p.overrides),
+        ),
+        first_run: plan.first_run,
+        timing: Timing::of(plan.runs * plan.bundles.len() as u64, out.elapsed),
     }
 }
 
@@ -340,20 +441,19 @@ fn hex(bytes: &[u8]) -> String {
 
 /// The failure reported for a numeric fault, with the command that reproduces the one run.
 pub fn fault_message(p: &Prepared, path: &Path, seed: u64, fault: &engine::Fault) -> Failure {
-    let sets: String = p
-        .overrides
-        .values
-        .iter()
-        .map(|(n, v)| format!(" --set {n}={v}"))
-        .collect();
+    let sets = set_flags(&p.overrides);
     let repro = format!(
         "leversim run {} --seed {seed} --bundle {} --run {}{sets}",
-        path.display(),
-        fault.bundle,
+        shell_quote(&path.display().to_string()),
+        shell_quote(&fault.bundle),
         fault.run
     );
+    let notes: String = super::hint::fault_notes(&p.scenario, fault)
+        .iter()
+        .map(|n| format!("\n  = note: {n}"))
+        .collect();
     Failure::Scenario(Some(format!(
-        "error[{}]: {fault}\n  = help: reproduce this one run with:\n      {repro}\n  = note: no results were written",
+        "error[{}]: {fault}{notes}\n  = help: reproduce this one run with:\n      {repro}\n  = note: no results were written",
         fault.code()
     )))
 }
@@ -376,7 +476,7 @@ pub fn write_results(
         faults: fault_records(&p.model, out),
         scenario: scenario_info(&p.scenario, &p.model),
     };
-    let writer = ResultsWriter::begin(dir).map_err(Failure::Io)?;
+    let writer = ResultsWriter::begin(dir).map_err(output_failure)?;
     writer.write_runs(&p.model, out).map_err(Failure::Io)?;
     writer.write_series(&p.model, out).map_err(Failure::Io)?;
     writer.write_summary(&summary).map_err(Failure::Io)?;
@@ -395,6 +495,30 @@ pub fn write_results(
         // Dropping the writer removes the unfinished folder.
         return Err(Failure::Interrupted);
     }
-    let dir = writer.commit().map_err(Failure::Io)?;
+    let dir = writer.commit().map_err(output_failure)?;
     Ok((dir, summary, charts))
+}
+
+/// Checks before the first run that the results can be written to `dir` (see
+/// [`ResultsWriter::check`]), so that a bad `--out` never costs a finished run.
+pub fn check_output(dir: &Path) -> Result<(), Failure> {
+    ResultsWriter::check(dir).map_err(output_failure)
+}
+
+/// The failure for an error of the results writer: a refusal to replace something leversim
+/// did not write gets a hint (exit 1), anything else is an I/O failure (exit 1).
+pub fn output_failure(err: anyhow::Error) -> Failure {
+    match err.downcast_ref::<Refused>() {
+        Some(refused) => {
+            let help = if refused.verb == "redraw" {
+                "`leversim plot` redraws only results folders that leversim wrote (they hold a \
+                 .leversim file listing their files)"
+            } else {
+                "leversim writes results only into a new or empty folder, or over a results \
+                 folder it wrote itself; choose another --out, e.g. a folder that does not exist yet"
+            };
+            Failure::Scenario(Some(format!("error: {refused}\n  = help: {help}")))
+        }
+        None => Failure::Io(err),
+    }
 }

@@ -4,13 +4,14 @@
 use std::path::PathBuf;
 
 use super::common::{
-    check_memory, fault_message, plan, prepare, select_bundles, simulate, write_results,
+    check_memory, check_output, fault_message, manifest, plan, prepare, select_bundles, simulate,
+    write_results,
 };
 use super::{CompareArgs, Failure};
 use crate::compare::{Comparison, compare_bundles};
 use crate::engine::RunError;
 use crate::output::format::{human, percent};
-use crate::output::write::cell;
+use crate::output::schema::{COMPARISON_COLUMNS, ComparisonRecord};
 use crate::scenario::{OutcomeKind, Scenario};
 
 /// Runs the command.
@@ -36,6 +37,10 @@ pub fn compare(args: CompareArgs) -> Result<(), Failure> {
     }
     let plan = plan(&p, &args.sim, bundles)?;
     check_memory(&p.model, &plan)?;
+    let dir = args.sim.out.clone().unwrap_or_else(|| {
+        PathBuf::from("output").join(format!("{}-compare", p.scenario.meta.name.value))
+    });
+    check_output(&dir)?;
     let out = match simulate(&p.model, &plan, &p.scenario.meta.name.value) {
         Ok(out) => out,
         Err(RunError::Fault(fault)) => {
@@ -43,23 +48,21 @@ pub fn compare(args: CompareArgs) -> Result<(), Failure> {
         }
         Err(RunError::Cancelled) => return Err(Failure::Interrupted),
     };
-    let comparison = compare_bundles(&p.scenario, &p.model, &out, reference);
-    let dir = args.sim.out.clone().unwrap_or_else(|| {
-        PathBuf::from("output").join(format!("{}-compare", p.scenario.meta.name.value))
-    });
+    let mut comparison = compare_bundles(&p.scenario, &p.model, &out, reference);
+    comparison.manifest = manifest(&p, &args.sim.scenario, &plan, &out).provenance;
     let (dir, summary, charts) = write_results(&p, &args.sim, &plan, &out, &dir, |w| {
         w.write_json("comparison.json", &comparison)?;
         w.write_csv(
             "comparison.csv",
-            &CSV_HEADER,
-            comparison.records.iter().map(csv_row),
+            &COMPARISON_COLUMNS,
+            comparison.records.iter().map(ComparisonRecord::csv_row),
         )
     })?;
     say!(
         "{}: {} runs per bundle on common random numbers, seed {}, against `{}`",
         p.scenario.meta.name.value,
-        summary.manifest.runs,
-        summary.manifest.seed,
+        summary.manifest.provenance.runs,
+        summary.manifest.provenance.seed,
         comparison.reference
     );
     print_ranked(&p.scenario, &comparison);
@@ -75,52 +78,6 @@ pub fn compare(args: CompareArgs) -> Result<(), Failure> {
         );
     }
     Ok(())
-}
-
-const CSV_HEADER: [&str; 17] = [
-    "bundle",
-    "reference",
-    "outcome",
-    "unit",
-    "better",
-    "n",
-    "mean_diff",
-    "se_paired",
-    "se_independent",
-    "ci95_low",
-    "ci95_high",
-    "median_diff",
-    "p_better",
-    "p_tie",
-    "rel_change",
-    "improvement",
-    "variance_reduction",
-];
-
-fn csv_row(r: &crate::compare::ComparisonRecord) -> Vec<String> {
-    let reduction = match (r.se_paired, r.se_independent) {
-        (Some(p), Some(i)) if p > 0.0 => Some((i / p).powi(2)),
-        _ => None,
-    };
-    vec![
-        r.bundle.clone(),
-        r.reference.clone(),
-        r.outcome.clone(),
-        r.unit.clone(),
-        r.better.clone(),
-        r.n.to_string(),
-        cell(r.mean_diff),
-        cell(r.se_paired),
-        cell(r.se_independent),
-        cell(r.ci95_low),
-        cell(r.ci95_high),
-        cell(r.median_diff),
-        cell(r.p_better),
-        cell(Some(r.p_tie)),
-        cell(r.rel_change),
-        cell(r.improvement),
-        cell(reduction),
-    ]
 }
 
 /// A difference as the outcome reads best (probabilities in percentage points).

@@ -13,9 +13,11 @@ macro_rules! say {
 
 mod common;
 mod compare;
+mod hint;
 mod plot;
 mod run;
 mod sensitivity;
+mod single;
 mod sweep;
 mod table;
 mod validate;
@@ -25,6 +27,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
+pub use common::shell_quote;
 pub use sensitivity::{MethodArg, SensitivityArgs};
 
 /// leversim: policy-scenario Monte Carlo. Scenario files in, distributions, comparisons and
@@ -114,7 +117,9 @@ pub struct SimArgs {
     /// Override a param (as a constant) or a lever (in every bundle); repeatable.
     #[arg(long = "set", value_name = "NAME=VALUE")]
     pub set: Vec<String>,
-    /// Results folder (default: `output/<scenario name>`).
+    /// Results folder [default: output/NAME, NAME being the scenario's name]; each command
+    /// says its own in its --help. It must not exist yet, be empty, or be a results folder
+    /// leversim wrote.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// On a numeric fault (NaN, infinity, a stock past its bound): stop at the first (exit 1),
@@ -153,21 +158,29 @@ pub struct RunArgs {
     /// Run only this bundle; repeatable [default: every bundle].
     #[arg(long = "bundle", value_name = "NAME")]
     pub bundles: Vec<String>,
-    /// Reproduce one run: simulate only run K (with --seed and --bundle as reported).
+    /// Reproduce one run: simulate only run K (with --seed and --bundle as reported), print its
+    /// params, outcomes and month-by-month path, and write no results unless --out is given.
     #[arg(long = "run", value_name = "K")]
     pub single_run: Option<u64>,
+    /// With --run: a variable whose month-by-month path is printed; repeatable [default: the
+    /// scenario's charted series, else its stocks and events].
+    #[arg(long = "trace", value_name = "NAME", requires = "single_run")]
+    pub trace: Vec<String>,
 }
 
 /// Set once stdout is closed by the reader: later output is dropped.
 static STDOUT_CLOSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
-/// Writes text to stdout, dropping it once the reader has gone away.
+/// Writes text to stdout, dropping it once the reader has gone away. Control characters
+/// (which a label in a scenario could carry) are replaced, so that printing a scenario's text
+/// can never retitle the terminal or move the cursor.
 pub(crate) fn write_out(text: &str) {
     use std::io::Write;
     use std::sync::atomic::Ordering;
     if STDOUT_CLOSED.load(Ordering::Relaxed) {
         return;
     }
+    let text = crate::diag::printable(text);
     let mut out = std::io::stdout().lock();
     if out
         .write_all(text.as_bytes())
@@ -180,7 +193,10 @@ pub(crate) fn write_out(text: &str) {
 
 /// Entry point of the binary: parses arguments and runs the command.
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let parsed = command()
+        .try_get_matches()
+        .and_then(|matches| <Cli as clap::FromArgMatches>::from_arg_matches(&matches));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(err) => {
             let code = err.exit_code();
@@ -205,6 +221,32 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// The command-line definition, with each command's own default results folder in the help of
+/// its `--out` (the flag is shared, its default is not).
+pub fn command() -> clap::Command {
+    let out_help = |default: &str| {
+        format!(
+            "Results folder [default: {default}, NAME being the scenario's name]. It must not \
+             exist yet, be empty, or be a results folder leversim wrote"
+        )
+    };
+    let run_help = format!(
+        "{}. With --run K nothing is written unless --out is given",
+        out_help("output/NAME")
+    );
+    <Cli as clap::CommandFactory>::command()
+        .mut_subcommand("run", |c| c.mut_arg("out", |a| a.help(run_help)))
+        .mut_subcommand("compare", |c| {
+            c.mut_arg("out", |a| a.help(out_help("output/NAME-compare")))
+        })
+        .mut_subcommand("sweep", |c| {
+            c.mut_arg("out", |a| a.help(out_help("output/NAME-sweep")))
+        })
+        .mut_subcommand("sensitivity", |c| {
+            c.mut_arg("out", |a| a.help(out_help("output/NAME-sensitivity")))
+        })
+}
+
 /// Why a command failed, which decides the exit code.
 #[derive(Debug)]
 pub enum Failure {
@@ -223,17 +265,17 @@ impl Failure {
         match self {
             Failure::Scenario(message) => {
                 if let Some(m) = message {
-                    eprintln!("{m}");
+                    eprintln!("{}", crate::diag::printable(&m));
                 }
                 ExitCode::from(1)
             }
             Failure::Usage(message) => {
-                eprintln!("error: {message}");
+                eprintln!("error: {}", crate::diag::printable(&message));
                 eprintln!("\nFor more information, try '--help'.");
                 ExitCode::from(2)
             }
             Failure::Io(err) => {
-                eprintln!("error: {err:#}");
+                eprintln!("error: {}", crate::diag::printable(&format!("{err:#}")));
                 ExitCode::from(1)
             }
             Failure::Interrupted => {

@@ -1,7 +1,8 @@
 //! `leversim run`: every bundle on common random numbers, a summary table, a results folder.
 
 use super::common::{
-    check_memory, fault_message, out_dir, plan, prepare, select_bundles, simulate, write_results,
+    check_memory, check_output, fault_message, out_dir, plan, prepare, select_bundles, simulate,
+    write_results,
 };
 use super::table::{print_faults, print_history, print_outcomes};
 use super::{Failure, RunArgs};
@@ -11,12 +12,13 @@ use crate::engine::{RunError, RunPlan};
 pub fn run(args: RunArgs) -> Result<(), Failure> {
     let p = prepare(&args.sim.scenario, &args.sim.set)?;
     let bundles = select_bundles(&p.model, &args.bundles)?;
-    let mut plan: RunPlan = plan(&p, &args.sim, bundles)?;
+    let plan: RunPlan = plan(&p, &args.sim, bundles)?;
     if let Some(k) = args.single_run {
-        plan.first_run = k;
-        plan.runs = 1;
+        return super::single::run_one(p, &args, plan, k);
     }
     check_memory(&p.model, &plan)?;
+    let dir = out_dir(&p, &args.sim);
+    check_output(&dir)?;
     let out = match simulate(&p.model, &plan, &p.scenario.meta.name.value) {
         Ok(out) => out,
         Err(RunError::Fault(fault)) => {
@@ -24,7 +26,6 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         }
         Err(RunError::Cancelled) => return Err(Failure::Interrupted),
     };
-    let dir = out_dir(&p, &args.sim);
     let (dir, summary, charts) = write_results(&p, &args.sim, &plan, &out, &dir, |_| Ok(()))?;
 
     print_outcomes(&p.scenario, &summary);

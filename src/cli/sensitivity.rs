@@ -9,22 +9,24 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use sha2::{Digest, Sha256};
 
-use super::Failure;
-use super::common::{Prepared, interrupt_flag, prepare, select_bundles, threads};
-use crate::diag::FileId;
+use super::common::{
+    Prepared, STREAMS, check_output, interrupt_flag, output_failure, prepare, provenance, rng_info,
+    select_bundles, shell_quote, threads,
+};
+use super::{Failure, OnFault};
 use crate::model::Model;
 use crate::output::ResultsWriter;
 use crate::output::format::human;
-use crate::output::schema::{FileHash, RngInfo};
+use crate::output::schema::{Timing, ValueKind};
 use crate::output::sensitivity::{
     SensitivityManifest, SensitivityRecord, SensitivityReport, report, write_report,
 };
 use crate::plot::sensitivity::render_report;
 use crate::sensitivity::exec::DesignError;
 use crate::sensitivity::{
-    self, Input, Method, Monitor, Settings, analyse, estimated_columns, has_noise, planned_runs,
+    self, Input, Method, Monitor, Settings, analyse_with, estimated_columns, has_noise,
+    planned_runs,
 };
 
 /// Largest design held in memory (outcome values of every run), bytes.
@@ -99,6 +101,13 @@ pub struct SensitivityArgs {
     /// Inputs printed per outcome.
     #[arg(long, value_name = "K", default_value_t = 6)]
     pub top: usize,
+    /// On a numeric fault in a run of the design: stop at the first (exit 1), or count faults
+    /// and leave the design rows of faulting runs out of every estimate.
+    #[arg(long, value_enum, default_value_t = OnFault::Stop, value_name = "MODE")]
+    pub on_fault: OnFault,
+    /// Skip the charts; draw them later with `leversim plot DIR`.
+    #[arg(long)]
+    pub no_charts: bool,
 }
 
 /// Bootstrap resamples per month of a series: months are many and their intervals are
@@ -164,6 +173,12 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<(), Failure> {
         )));
     }
 
+    let dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| default_dir(&p.scenario.meta.name.value));
+    check_output(&dir)?;
+
     let analysis = {
         let bar = progress_bar(runs, &p.scenario.meta.name.value);
         let columns = estimated_columns(model, &settings);
@@ -184,7 +199,14 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<(), Failure> {
             runs: &|n| bar.inc(n),
             estimated: &estimated,
         };
-        let result = analyse(model, &inputs, &settings, monitor, interrupt_flag());
+        let result = analyse_with(
+            model,
+            &inputs,
+            &settings,
+            args.on_fault.into(),
+            monitor,
+            interrupt_flag(),
+        );
         bar.finish_and_clear();
         match result {
             Ok(a) => a,
@@ -197,19 +219,30 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<(), Failure> {
         }
     };
 
-    let manifest = manifest(&p, args, &settings, noise, analysis.runs, analysis.elapsed);
+    let mut manifest = manifest(&p, args, &settings, noise, analysis.runs, analysis.elapsed);
+    manifest.left_out = analysis.left_out;
     let rep = report(&p.scenario, model, &inputs, &settings, &analysis, manifest);
-    let dir = args
-        .out
-        .clone()
-        .unwrap_or_else(|| default_dir(&p.scenario.meta.name.value));
-    let writer = ResultsWriter::begin(&dir).map_err(Failure::Io)?;
-    let charts = render_report(&rep, &writer.dir().join("charts")).map_err(Failure::Io)?;
+    let writer = ResultsWriter::begin(&dir).map_err(output_failure)?;
+    let charts = if args.no_charts || super::common::interrupted() {
+        Vec::new()
+    } else {
+        render_report(&rep, &writer.dir().join("charts")).map_err(Failure::Io)?
+    };
     write_report(writer.dir(), &rep).map_err(Failure::Io)?;
-    let dir = writer.commit().map_err(Failure::Io)?;
+    if super::common::interrupted() {
+        return Err(Failure::Interrupted);
+    }
+    let dir = writer.commit().map_err(output_failure)?;
 
     print_table(&rep, args.top);
-    println!(
+    if analysis.left_out > 0 {
+        say!(
+            "\n{} design row{} left out: a run faulted (--on-fault count); the estimates use the others",
+            analysis.left_out,
+            if analysis.left_out == 1 { "" } else { "s" }
+        );
+    }
+    say!(
         "results: {}/ (sensitivity.json, sensitivity.csv, sensitivity_over_time.csv, {} charts)",
         dir.display(),
         charts.len() / 2
@@ -324,14 +357,18 @@ fn fault_failure(
     let sets: String = inputs
         .iter()
         .zip(values)
-        .map(|(i, v)| format!(" --set {}={v}", i.name))
-        .chain(args.set.iter().map(|s| format!(" --set {s}")))
+        .map(|(i, v)| format!(" --set {}", shell_quote(&format!("{}={v}", i.name))))
+        .chain(
+            args.set
+                .iter()
+                .map(|s| format!(" --set {}", shell_quote(s))),
+        )
         .collect();
     let repro = format!(
         "leversim run {} --seed {} --bundle {} --run {}{sets}",
-        args.scenario.display(),
+        shell_quote(&args.scenario.display().to_string()),
         settings.seed,
-        model.bundles[settings.bundle].name,
+        shell_quote(&model.bundles[settings.bundle].name),
         fault.run
     );
     let point: Vec<String> = inputs
@@ -353,17 +390,6 @@ fn manifest(
     runs: u64,
     elapsed: std::time::Duration,
 ) -> SensitivityManifest {
-    let files: Vec<FileHash> = (0..p.sources.len() as u32)
-        .filter_map(|i| p.sources.get(FileId(i)))
-        .map(|f| FileHash {
-            path: f.path.clone(),
-            sha256: Sha256::digest(f.text.as_bytes())
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect(),
-        })
-        .collect();
-    let elapsed = elapsed.as_secs_f64();
     let methods: Vec<String> = settings
         .methods
         .iter()
@@ -384,8 +410,8 @@ fn manifest(
     }
     let mut command = format!(
         "leversim sensitivity {} --bundle {} --seed {} --method {} --samples {}",
-        args.scenario.display(),
-        p.model.bundles[settings.bundle].name,
+        shell_quote(&args.scenario.display().to_string()),
+        shell_quote(&p.model.bundles[settings.bundle].name),
         settings.seed,
         methods.join(","),
         settings.samples
@@ -413,21 +439,27 @@ fn manifest(
         command.push_str(&format!(" --series {}", p.model.vars[v].name));
     }
     for s in &args.set {
-        command.push_str(&format!(" --set {s}"));
+        command.push_str(&format!(" --set {}", shell_quote(s)));
     }
+    if args.on_fault == OnFault::Count {
+        command.push_str(" --on-fault count");
+    }
+    let bundle = p.model.bundles[settings.bundle].name.clone();
+    let mut provenance = provenance(
+        p,
+        &args.scenario,
+        settings.seed,
+        runs,
+        settings.threads,
+        vec![bundle.clone()],
+        command,
+    );
+    provenance.rng = rng_info(&format!(
+        "{STREAMS}; Sobol' design rows are scrambled Sobol' points (sobol_burley 0.5) in independently scrambled blocks seeded from the master seed; Morris rows and bootstrap resamples are keyed like runs, with sites sensitivity:morris, sensitivity:bootstrap"
+    ));
     SensitivityManifest {
-        scenario: args.scenario.display().to_string(),
-        scenario_sha256: files.first().map(|f| f.sha256.clone()).unwrap_or_default(),
-        files,
-        version: env!("CARGO_PKG_VERSION").to_string(),
-        rng: RngInfo {
-            streams: "SplitMix64 per (seed, run, site, month), keys mixed by the SplitMix64 finaliser; sites keyed by FNV-1a of their names; Sobol' design rows are scrambled Sobol' points (sobol_burley 0.5) in independently scrambled blocks seeded from the master seed; Morris rows and bootstrap resamples are keyed like runs, with sites sensitivity:morris, sensitivity:bootstrap".into(),
-            rand: "0.10.4".into(),
-            rand_distr: "0.6.0".into(),
-            rand_xoshiro: "0.8.2".into(),
-        },
-        seed: settings.seed,
-        bundle: p.model.bundles[settings.bundle].name.clone(),
+        provenance,
+        bundle,
         methods,
         samples: settings.samples,
         trajectories: settings.trajectories,
@@ -439,22 +471,19 @@ fn manifest(
         levers: args.levers,
         noise,
         method_notes: notes,
-        runs,
-        threads: settings.threads,
-        elapsed_s: elapsed,
-        runs_per_s: if elapsed > 0.0 {
-            runs as f64 / elapsed
-        } else {
-            0.0
+        on_fault: match args.on_fault {
+            OnFault::Stop => "stop".into(),
+            OnFault::Count => "count".into(),
         },
-        command,
+        left_out: 0,
+        timing: Timing::of(runs, elapsed),
     }
 }
 
 /// Per outcome, the top inputs by total index (else |mu*|, else |swing|).
 fn print_table(rep: &SensitivityReport, top: usize) {
     let m = &rep.manifest;
-    println!(
+    say!(
         "{}: sensitivity of {} outcome{} to {} input{} ({}), bundle {}, seed {}, {} runs, {:.2} s",
         rep.scenario.name,
         rep.outcomes.len(),
@@ -463,9 +492,9 @@ fn print_table(rep: &SensitivityReport, top: usize) {
         if rep.inputs.len() == 1 { "" } else { "s" },
         m.methods.join(", "),
         m.bundle,
-        m.seed,
-        human(m.runs as f64, 3),
-        m.elapsed_s
+        m.provenance.seed,
+        human(m.provenance.runs as f64, 3),
+        m.timing.elapsed_s
     );
     // One decimal of a percentage, and no "-0.0".
     let one = |v: f64| {
@@ -487,14 +516,14 @@ fn print_table(rep: &SensitivityReport, top: usize) {
                 .unwrap_or(f64::NEG_INFINITY)
         };
         rows.sort_by(|a, b| key(b).total_cmp(&key(a)));
-        let unit = match o.unit.as_str() {
-            "" => String::new(),
-            "year" => " (month first reached)".to_string(),
-            u => format!(" ({u})"),
+        let unit = match (o.kind.value(), o.unit.as_str()) {
+            (ValueKind::Month, _) => " (month first reached)".to_string(),
+            (_, "") => String::new(),
+            (_, u) => format!(" ({u})"),
         };
-        println!("\n{}{unit}", o.label);
+        say!("\n{}{unit}", o.label);
         if !o.note.is_empty() {
-            println!("  note: {}", o.note);
+            say!("  note: {}", o.note);
         }
         let any = |r: &&SensitivityRecord| {
             r.st.is_some()
@@ -535,7 +564,7 @@ fn print_table(rep: &SensitivityReport, top: usize) {
         if oat {
             header.push_str(&format!("  {:>21}", "swing (low → high)"));
         }
-        println!("{header}");
+        say!("{header}");
         for r in rows.iter().take(top) {
             let mut line = format!("  {:<width$}", r.input);
             if sobol {
@@ -557,10 +586,10 @@ fn print_table(rep: &SensitivityReport, top: usize) {
                 };
                 line.push_str(&format!("  {swing:>21}"));
             }
-            println!("{}", line.trim_end());
+            say!("{}", line.trim_end());
         }
         if rows.len() > top {
-            println!("  ({} more in sensitivity.csv)", rows.len() - top);
+            say!("  ({} more in sensitivity.csv)", rows.len() - top);
         }
     }
 }

@@ -3,7 +3,8 @@
 use std::path::PathBuf;
 
 use super::common::{
-    check_memory, fault_message, file_hashes, interrupted, plan, prepare, select_bundles, simulate,
+    check_memory, check_output, fault_message, interrupted, output_failure, plan, prepare,
+    provenance, select_bundles, shell_quote, simulate,
 };
 use super::{Failure, SweepArgs};
 use crate::compare::sweep::{
@@ -12,9 +13,8 @@ use crate::compare::sweep::{
 use crate::engine::RunError;
 use crate::output::ResultsWriter;
 use crate::output::format::human;
-use crate::output::schema::Override;
+use crate::output::schema::SWEEP_COLUMNS;
 use crate::output::summary::scenario_info;
-use crate::output::write::cell;
 
 /// Runs the command.
 pub fn sweep(args: SweepArgs) -> Result<(), Failure> {
@@ -40,6 +40,10 @@ pub fn sweep(args: SweepArgs) -> Result<(), Failure> {
     model.recorded.clear();
     let plan = plan(&p, &args.sim, (0..model.bundles.len()).collect())?;
     check_memory(&model, &plan)?;
+    let dir = args.sim.out.clone().unwrap_or_else(|| {
+        PathBuf::from("output").join(format!("{}-sweep", p.scenario.meta.name.value))
+    });
+    check_output(&dir)?;
     let out = match simulate(
         &model,
         &plan,
@@ -52,41 +56,33 @@ pub fn sweep(args: SweepArgs) -> Result<(), Failure> {
         Err(RunError::Cancelled) => return Err(Failure::Interrupted),
     };
     let records = sweep_records(&p.scenario, &model, &out, &points);
-    let dir = args.sim.out.clone().unwrap_or_else(|| {
-        PathBuf::from("output").join(format!("{}-sweep", p.scenario.meta.name.value))
-    });
     let lever_names: Vec<&str> = grids.iter().map(|g| g.name.as_str()).collect();
     let mut header: Vec<&str> = lever_names.clone();
-    header.extend(["outcome", "n", "mean", "se", "p05", "p50", "p95"]);
+    header.extend(SWEEP_COLUMNS);
     let report = SweepReport {
-        scenario: args.sim.scenario.display().to_string(),
+        provenance: provenance(
+            &p,
+            &args.sim.scenario,
+            plan.seed,
+            plan.runs,
+            plan.threads,
+            vec![base_name.clone()],
+            command(&args, &base_name, plan.runs, plan.seed),
+        ),
         base_bundle: base_name.clone(),
         levers: lever_names.iter().map(|n| n.to_string()).collect(),
-        seed: plan.seed,
-        runs: plan.runs,
         records,
-        version: env!("CARGO_PKG_VERSION").to_string(),
-        scenario_sha256: file_hashes(&p)
-            .first()
-            .map(|f| f.sha256.clone())
-            .unwrap_or_default(),
-        overrides: p
-            .overrides
-            .values
-            .iter()
-            .map(|(name, value)| Override {
-                name: name.clone(),
-                value: *value,
-            })
-            .collect(),
-        command: command(&args, &base_name, plan.runs, plan.seed),
         lever_info: lever_info(&p.scenario, &p.model, base, &grids),
         info: Some(scenario_info(&p.scenario, &p.model)),
     };
     let records = &report.records;
-    let writer = ResultsWriter::begin(&dir).map_err(Failure::Io)?;
+    let writer = ResultsWriter::begin(&dir).map_err(output_failure)?;
     writer
-        .write_csv("sweep.csv", &header, records.iter().map(csv_row))
+        .write_csv(
+            "sweep.csv",
+            &header,
+            records.iter().map(SweepRecord::csv_row),
+        )
         .map_err(Failure::Io)?;
     writer
         .write_json("sweep.json", &report)
@@ -104,7 +100,7 @@ pub fn sweep(args: SweepArgs) -> Result<(), Failure> {
     if interrupted() {
         return Err(Failure::Interrupted);
     }
-    let dir = writer.commit().map_err(Failure::Io)?;
+    let dir = writer.commit().map_err(output_failure)?;
 
     say!(
         "{}: sweep of {} over {} points, {} runs each on common random numbers, seed {}, base bundle `{base_name}`",
@@ -149,21 +145,19 @@ pub fn sweep(args: SweepArgs) -> Result<(), Failure> {
 
 /// The command that reproduces a sweep.
 fn command(args: &SweepArgs, base: &str, runs: u64, seed: u64) -> String {
-    let mut cmd = format!("leversim sweep {}", args.sim.scenario.display());
+    let mut cmd = format!(
+        "leversim sweep {}",
+        shell_quote(&args.sim.scenario.display().to_string())
+    );
     for spec in &args.levers {
-        cmd.push_str(&format!(" --lever {spec}"));
+        cmd.push_str(&format!(" --lever {}", shell_quote(spec)));
     }
-    cmd.push_str(&format!(" --bundle {base} --runs {runs} --seed {seed}"));
+    cmd.push_str(&format!(
+        " --bundle {} --runs {runs} --seed {seed}",
+        shell_quote(base)
+    ));
     for set in &args.sim.set {
-        cmd.push_str(&format!(" --set {set}"));
+        cmd.push_str(&format!(" --set {}", shell_quote(set)));
     }
     cmd
-}
-
-fn csv_row(r: &SweepRecord) -> Vec<String> {
-    let mut row: Vec<String> = r.levers.iter().map(|v| format!("{v}")).collect();
-    row.push(r.outcome.clone());
-    row.push(r.n.to_string());
-    row.extend([r.mean, r.se, r.p05, r.p50, r.p95].map(cell));
-    row
 }

@@ -5,7 +5,7 @@ use crate::output::schema::Summary;
 use crate::scenario::{OutcomeKind, Scenario};
 
 /// A value as the outcome's kind reads best.
-fn show(kind: OutcomeKind, v: Option<f64>) -> String {
+pub(super) fn show(kind: OutcomeKind, v: Option<f64>) -> String {
     match (kind, v) {
         (_, None) => "–".into(),
         (OutcomeKind::Probability | OutcomeKind::Share, Some(v)) => percent(v),
@@ -16,7 +16,8 @@ fn show(kind: OutcomeKind, v: Option<f64>) -> String {
 
 /// Prints the header line and one block per outcome.
 pub fn print_outcomes(s: &Scenario, summary: &Summary) {
-    let m = &summary.manifest;
+    let m = &summary.manifest.provenance;
+    let timing = &summary.manifest.timing;
     say!(
         "{}: {} runs x {} bundle{}, seed {}, {} thread{}, {:.2} s ({} runs/s)",
         s.meta.name.value,
@@ -26,8 +27,8 @@ pub fn print_outcomes(s: &Scenario, summary: &Summary) {
         m.seed,
         m.threads,
         if m.threads == 1 { "" } else { "s" },
-        m.elapsed_s,
-        human(m.runs_per_s, 3)
+        timing.elapsed_s,
+        human(timing.runs_per_s, 3)
     );
     let width = m
         .bundles

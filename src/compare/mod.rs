@@ -2,88 +2,17 @@
 //! Pareto front, and lever sweeps.
 //!
 //! Everything here works on [`RunOutput`]s whose bundles ran on common random numbers, so that
-//! run k of every bundle saw the same draws. The records are the public format of
-//! `comparison.json` / `comparison.csv` and `sweep.csv`.
+//! run k of every bundle saw the same draws. The records they make are defined, as every
+//! results format, in [`crate::output::schema`].
 
 pub mod sweep;
 
-use serde::{Deserialize, Serialize};
-
 use crate::engine::RunOutput;
 use crate::model::Model;
+pub use crate::output::schema::comparison::{Comparison, ComparisonRecord, CostEffectRecord};
 use crate::output::summary::{outcome_values, retired};
 use crate::scenario::{Better, Scenario};
 use crate::stats::paired::{Direction, compare};
-
-/// The paired comparison of one bundle with the reference on one outcome.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ComparisonRecord {
-    /// Bundle compared.
-    pub bundle: String,
-    /// Reference bundle.
-    pub reference: String,
-    /// Outcome.
-    pub outcome: String,
-    /// Unit of the outcome.
-    pub unit: String,
-    /// `lower`, `higher` or `none`.
-    pub better: String,
-    /// Pairs with a value in both runs.
-    pub n: u64,
-    /// Mean of bundle - reference.
-    pub mean_diff: Option<f64>,
-    /// Standard error of the mean difference, from the paired differences.
-    pub se_paired: Option<f64>,
-    /// Standard error that independent samples would have given.
-    pub se_independent: Option<f64>,
-    /// 95% interval of the mean difference, lower end.
-    pub ci95_low: Option<f64>,
-    /// 95% interval of the mean difference, upper end.
-    pub ci95_high: Option<f64>,
-    /// Median of the paired differences.
-    pub median_diff: Option<f64>,
-    /// Share of runs in which the bundle does better than the reference.
-    pub p_better: Option<f64>,
-    /// Share of runs with exactly equal values.
-    pub p_tie: f64,
-    /// Mean difference relative to the reference mean.
-    pub rel_change: Option<f64>,
-    /// The mean difference signed so that positive is an improvement (`None` without direction).
-    pub improvement: Option<f64>,
-}
-
-/// Cost and effect of a bundle on one outcome, relative to the reference.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct CostEffectRecord {
-    /// Bundle.
-    pub bundle: String,
-    /// Outcome judged.
-    pub outcome: String,
-    /// Mean cost of the bundle (the cost outcome's mean).
-    pub cost: f64,
-    /// Extra mean cost over the reference.
-    pub extra_cost: f64,
-    /// Improvement of the outcome's mean over the reference (positive is better).
-    pub effect: f64,
-    /// Improvement per unit of extra cost (`None` when the bundle costs no more).
-    pub effect_per_cost: Option<f64>,
-    /// On the Pareto front: no other bundle is at least as cheap and at least as good, and
-    /// strictly better in one of the two.
-    pub pareto: bool,
-}
-
-/// `comparison.json`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Comparison {
-    /// Reference bundle.
-    pub reference: String,
-    /// The cost outcome, if the scenario marks one (`cost = true`).
-    pub cost_outcome: Option<String>,
-    /// One record per (bundle other than the reference, outcome).
-    pub records: Vec<ComparisonRecord>,
-    /// One record per (bundle, outcome with a direction), when there is a cost outcome.
-    pub cost_effect: Vec<CostEffectRecord>,
-}
 
 fn direction(better: Better) -> Direction {
     match better {
@@ -145,8 +74,8 @@ pub fn compare_bundles(
                 bundle: name(b),
                 reference: name(reference),
                 outcome: o.name.value.clone(),
-                unit: crate::output::summary::outcome_unit(o.kind, &o.info.unit),
-                better: o.better.as_str().into(),
+                unit: o.kind.unit(&o.info.unit),
+                better: o.better,
                 n: c.n,
                 improvement: sign(o.better).zip(c.mean_diff).map(|(s, d)| s * d),
                 mean_diff: c.mean_diff,
@@ -169,6 +98,8 @@ pub fn compare_bundles(
         cost_outcome: cost_index.map(|k| s.outcomes[k].name.value.clone()),
         records,
         cost_effect,
+        // The caller, which knows the command and the files read, fills this in.
+        manifest: Default::default(),
     }
 }
 

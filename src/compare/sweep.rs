@@ -5,11 +5,9 @@
 //! the same run indices, so they share their random numbers and the response curves are smooth:
 //! differences between neighbouring points are the levers' effect, not sampling noise.
 
-use serde::{Deserialize, Serialize};
-
 use crate::engine::RunOutput;
 use crate::model::{BundlePlan, Model};
-use crate::output::schema::{Override, ScenarioInfo};
+pub use crate::output::schema::sweep::{SweepLever, SweepRecord, SweepReport};
 use crate::scenario::Scenario;
 use crate::stats::summarize;
 
@@ -142,27 +140,6 @@ pub fn grid_model(
     Ok((swept, points))
 }
 
-/// One outcome at one grid point.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct SweepRecord {
-    /// Lever values of the point, in the order of the `--lever` flags.
-    pub levers: Vec<f64>,
-    /// Outcome.
-    pub outcome: String,
-    /// Runs with a value.
-    pub n: u64,
-    /// Mean.
-    pub mean: Option<f64>,
-    /// Standard error of the mean.
-    pub se: Option<f64>,
-    /// 5th percentile.
-    pub p05: Option<f64>,
-    /// Median.
-    pub p50: Option<f64>,
-    /// 95th percentile.
-    pub p95: Option<f64>,
-}
-
 /// The records of a finished sweep (`out` from running the grid model).
 pub fn sweep_records(
     s: &Scenario,
@@ -193,62 +170,6 @@ pub fn sweep_records(
         }
     }
     records
-}
-
-/// A swept lever as `sweep.json` describes it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct SweepLever {
-    /// Name.
-    pub name: String,
-    /// Label (the name when the scenario gives none).
-    pub label: String,
-    /// Unit, if the scenario gives one.
-    pub unit: String,
-    /// The lever's allowed range.
-    pub range: (f64, f64),
-    /// The base bundle's setting (at the last month), which the sweep varies.
-    pub base: f64,
-    /// The values swept, increasing.
-    pub values: Vec<f64>,
-}
-
-/// `sweep.json`: the records of a sweep and what its charts need.
-///
-/// Fields after `records` were added with the sweep charts; `leversim plot` needs them (a
-/// `sweep.json` without them is from an older leversim: run the sweep again).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct SweepReport {
-    /// Scenario path as given.
-    pub scenario: String,
-    /// The bundle whose other lever settings the sweep keeps.
-    pub base_bundle: String,
-    /// Names of the swept levers, in the order of the `--lever` flags.
-    pub levers: Vec<String>,
-    /// Master seed.
-    pub seed: u64,
-    /// Runs per grid point.
-    pub runs: u64,
-    /// One record per (grid point, outcome).
-    pub records: Vec<SweepRecord>,
-    /// leversim version.
-    #[serde(default)]
-    pub version: String,
-    /// SHA-256 of the scenario file.
-    #[serde(default)]
-    pub scenario_sha256: String,
-    /// `--set` overrides, in the order given.
-    #[serde(default)]
-    pub overrides: Vec<Override>,
-    /// The command that reproduces the sweep.
-    #[serde(default)]
-    pub command: String,
-    /// The swept levers: labels, units, base settings and values.
-    #[serde(default)]
-    pub lever_info: Vec<SweepLever>,
-    /// What the scenario declares: title, source, outcomes with their labels, units and
-    /// directions, bundles, chart settings.
-    #[serde(default)]
-    pub info: Option<ScenarioInfo>,
 }
 
 /// The swept levers' descriptions: label, unit, range, the base bundle's setting at the last

@@ -10,12 +10,14 @@
 //! - [`render`] turns a [`Diagnostic`] into text (plain or ANSI-coloured).
 //! - [`suggest`] finds the closest known name for a misspelt one.
 
+pub mod printable;
 pub mod render;
 pub mod source;
 pub mod suggest;
 
 use std::fmt;
 
+pub use printable::printable;
 pub use source::{FileId, SourceFile, SourceMap, Span};
 
 /// How serious a diagnostic is: errors stop a run, warnings do not.

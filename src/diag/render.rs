@@ -28,6 +28,7 @@
 
 use std::collections::BTreeSet;
 
+use super::printable::printable;
 use super::source::{FileId, SourceFile, SourceMap};
 use super::{Diagnostic, Diagnostics, Label, Severity};
 
@@ -226,6 +227,9 @@ fn expand_tabs(text: &str) -> Expanded {
         columns.push(chars.len());
         if c == '\t' {
             chars.extend(std::iter::repeat_n(' ', TAB_WIDTH));
+        } else if super::printable::is_unprintable(c) {
+            // A raw control character in a quoted line would act on the terminal.
+            chars.push('\u{fffd}');
         } else {
             chars.push(c);
         }
@@ -302,9 +306,10 @@ pub fn render_diagnostic(diag: &Diagnostic, sources: &SourceMap, color: bool) ->
     let notes = diag.notes.iter().map(|note| ("note", note));
     for (kind, text) in notes.chain(diag.help.iter().map(|help| ("help", help))) {
         out.push_str(&format!(
-            "{pad} {} {}: {text}\n",
+            "{pad} {} {}: {}\n",
             style.gutter("="),
-            style.bold(kind)
+            style.bold(kind),
+            printable(text)
         ));
     }
     out
@@ -315,15 +320,15 @@ fn header(diag: &Diagnostic, style: Style) -> String {
     format!(
         "{}{}\n",
         style.severity(diag.severity, &tag),
-        style.bold(&format!(": {}", diag.message))
+        style.bold(&format!(": {}", printable(&diag.message)))
     )
 }
 
 fn render_group(group: &FileGroup<'_>, severity: Severity, width: usize, style: Style) -> String {
     let pad = " ".repeat(width);
     let location = match group.location {
-        Some((line, column)) => format!("{}:{line}:{column}", group.path),
-        None => group.path.clone(),
+        Some((line, column)) => format!("{}:{line}:{column}", printable(&group.path)),
+        None => printable(&group.path).into_owned(),
     };
     let mut out = format!("{pad}{} {location}\n", style.gutter("-->"));
     if group.lines.is_empty() {
@@ -381,7 +386,7 @@ fn render_line(line: &QuotedLine<'_>, severity: Severity, width: usize, style: S
         let mut underline = symbol.repeat(to_clipped - from_clipped);
         if !mark.message.is_empty() {
             underline.push(' ');
-            underline.push_str(&mark.message);
+            underline.push_str(&printable(&mark.message));
         }
         let painted = if mark.primary {
             style.severity(severity, &underline)
@@ -415,7 +420,7 @@ pub fn render_summary(diags: &Diagnostics, sources: &SourceMap, color: bool) -> 
         1 => files
             .first()
             .and_then(|&id| sources.get(id))
-            .map_or_else(String::new, |file| format!(" in {}", file.path)),
+            .map_or_else(String::new, |file| format!(" in {}", printable(&file.path))),
         n => format!(" in {n} files"),
     };
     let (severity, text) = if errors > 0 {

@@ -28,6 +28,9 @@ pub trait Recorder {
 pub struct Batch {
     vals: Vec<Row>,
     acc: Vec<Row>,
+    /// For `mean` outcomes: the sum of value / months, which cannot overflow where the plain
+    /// sum can (twelve months of 1.7e308); used only when the plain sum did.
+    acc_scaled: Vec<Row>,
     run_keys: [u64; LANES],
     fired: [bool; LANES],
 }
@@ -42,6 +45,7 @@ impl Batch {
         Batch {
             vals,
             acc: vec![[0.0; LANES]; model.outcomes.len()],
+            acc_scaled: vec![[0.0; LANES]; model.outcomes.len()],
             run_keys: [0; LANES],
             fired: [false; LANES],
         }
@@ -171,6 +175,17 @@ pub fn simulate(
             let mut rng = stream(*key, p.site, PARAM_MONTH);
             *value = p.dist.sample(&mut rng);
         }
+        // A draw beyond the largest number is the param's fault, not that of the first
+        // formula that reads it.
+        guard.check(&batch.vals[p.slot.index()], active, |lane, value| {
+            fault(
+                format!("param {}", p.name),
+                None,
+                lane,
+                value,
+                FaultKind::NonFinite,
+            )
+        })?;
     }
     if let Some((inputs, row0)) = spec.inputs {
         for (k, &p) in inputs.params.iter().enumerate() {
@@ -214,6 +229,7 @@ pub fn simulate(
         batch.vals[e.at.index()] = [model.n_months as f64; LANES];
     }
     for (k, o) in model.outcomes.iter().enumerate() {
+        batch.acc_scaled[k] = [0.0; LANES];
         batch.acc[k] = [match o.kind {
             OutcomeKind::Final | OutcomeKind::First => f64::NAN,
             OutcomeKind::Max => f64::NEG_INFINITY,
@@ -402,6 +418,12 @@ pub fn simulate(
                 m == o.to,
                 month.decimal_year(),
             );
+            if o.kind == OutcomeKind::Mean {
+                let share = 1.0 / (o.to - o.from + 1) as f64;
+                for (a, v) in batch.acc_scaled[k].iter_mut().zip(row) {
+                    *a += v * share;
+                }
+            }
         }
         if guard.all_alive {
             for (r, &v) in model.recorded.iter().enumerate() {
@@ -426,15 +448,39 @@ pub fn simulate(
     for (k, o) in model.outcomes.iter().enumerate() {
         let months = (o.to - o.from + 1) as f64;
         for lane in 0..active {
-            let v = if guard.live(lane) {
-                batch.acc[k][lane]
-            } else {
-                f64::NAN
-            };
-            outcomes[lane * n_out + k] = match o.kind {
+            if !guard.live(lane) {
+                outcomes[lane * n_out + k] = f64::NAN;
+                continue;
+            }
+            let v = batch.acc[k][lane];
+            let value = match o.kind {
+                // The plain sum overflows only for values near the largest number; the mean of
+                // those is still a number.
+                OutcomeKind::Mean if v.is_infinite() => batch.acc_scaled[k][lane],
                 OutcomeKind::Mean | OutcomeKind::Share => v / months,
                 _ => v,
             };
+            // Every monthly value was finite; a `sum` can still pass the largest number.
+            // (NaN is a `first` outcome whose event never happened: no value.)
+            if value.is_infinite() {
+                let f = fault(
+                    format!("outcome {}", o.name),
+                    Some(o.to),
+                    lane,
+                    value,
+                    FaultKind::NonFinite,
+                );
+                guard.report(lane, f)?;
+                outcomes[lane * n_out + k] = f64::NAN;
+                continue;
+            }
+            outcomes[lane * n_out + k] = value;
+        }
+    }
+    // A run retired by the last check above has no outcomes at all.
+    if !guard.all_alive {
+        for lane in (0..active).filter(|&l| !guard.live(l)) {
+            outcomes[lane * n_out..(lane + 1) * n_out].fill(f64::NAN);
         }
     }
     Ok(())

@@ -8,6 +8,7 @@
 //! So the numbers are bit-identical for any thread count. The engine knows nothing of files.
 
 mod batch;
+pub mod draws;
 pub mod exec;
 mod parallel;
 pub mod rng;
@@ -71,7 +72,10 @@ impl std::fmt::Display for Fault {
             .month
             .map_or_else(|| "its initial value".to_string(), |m| m.to_string());
         match &self.kind {
-            FaultKind::NonFinite => write!(f, "`{}` became {} in {when}", self.var, self.value)?,
+            FaultKind::NonFinite => match self.var.strip_prefix("param ") {
+                Some(param) => write!(f, "param `{param}` drew {}", self.value)?,
+                None => write!(f, "`{}` became {} in {when}", self.var, self.value)?,
+            },
             FaultKind::Bound { min, max } => {
                 let bound = if self.value < *min {
                     format!("below its minimum {min}")

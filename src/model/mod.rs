@@ -29,33 +29,10 @@ use crate::scenario::dist::Dist;
 use crate::scenario::{BoundRule, Month, OutcomeKind};
 use ops::{Op, SlotId};
 
-/// What kind of variable a recorded series is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum VarKind {
-    /// A stock (value at the end of the month).
-    Stock,
-    /// A flow (amount moved during the month).
-    Flow,
-    /// An auxiliary (value during the month).
-    Aux,
-    /// An event flag (1 once it has happened).
-    Event,
-    /// The cost per year of a lever at its value this month.
-    LeverCost,
-}
-
-impl VarKind {
-    /// Lower-case name for outputs.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            VarKind::Stock => "stock",
-            VarKind::Flow => "flow",
-            VarKind::Aux => "aux",
-            VarKind::Event => "event",
-            VarKind::LeverCost => "lever_cost",
-        }
-    }
-}
+/// What kind of per-month variable a name is (the results' [`VariableKind`]).
+///
+/// [`VariableKind`]: crate::output::schema::VariableKind
+pub use crate::output::schema::kinds::VariableKind as VarKind;
 
 /// A named per-month variable: what series, faults and observations refer to.
 #[derive(Clone, Debug)]

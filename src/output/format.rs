@@ -27,6 +27,10 @@ pub fn human(value: f64, digits: usize) -> String {
         };
     }
     let abs = value.abs();
+    if abs >= 1e15 {
+        // Past a thousand trillion a suffix stops helping (`120000000tn`): powers of ten.
+        return scientific(value, digits);
+    }
     let (scaled, suffix) = if abs >= 1e12 {
         (value / 1e12, "tn")
     } else if abs >= 1e9 {
@@ -39,6 +43,18 @@ pub fn human(value: f64, digits: usize) -> String {
         (value, "")
     };
     format!("{}{suffix}", significant(scaled, digits))
+}
+
+/// `value` as `1.2e20`: `digits` significant digits, without trailing zeros.
+fn scientific(value: f64, digits: usize) -> String {
+    let text = format!("{:.*e}", digits.saturating_sub(1), value);
+    match text.split_once('e') {
+        Some((mantissa, exponent)) if mantissa.contains('.') => format!(
+            "{}e{exponent}",
+            mantissa.trim_end_matches('0').trim_end_matches('.')
+        ),
+        _ => text,
+    }
 }
 
 /// `value` to `digits` significant digits, without trailing zeros.
@@ -97,6 +113,10 @@ mod tests {
         assert_eq!(human(0.0, 3), "0");
         assert_eq!(human(1.23456e-5, 3), "0.0000123");
         assert_eq!(human(f64::NAN, 3), "–");
+        assert_eq!(human(999e12, 3), "999tn");
+        assert_eq!(human(1.2e20, 3), "1.2e20");
+        assert_eq!(human(-1.234_56e300, 3), "-1.23e300");
+        assert_eq!(human(f64::MAX, 3), "1.8e308");
     }
 
     #[test]

@@ -1,8 +1,12 @@
 //! Results folders: the only writer of `output/<name>/`.
 //!
-//! [`schema`] is the public format; [`summary`] turns engine output into its records;
-//! [`write`](mod@write) writes the folder atomically; [`format`](mod@format) renders numbers for people.
+//! [`schema`] defines every file of every results folder (the public format, and all that
+//! `leversim plot` depends on); [`summary`] and [`sensitivity`] turn engine and analysis output
+//! into its records; [`write`](mod@write) writes a folder atomically, and only where
+//! [`folder`] says nothing of the user's is lost; [`format`](mod@format) renders numbers for
+//! people.
 
+pub mod folder;
 pub mod format;
 pub mod schema;
 pub mod sensitivity;

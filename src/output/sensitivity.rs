@@ -1,4 +1,5 @@
-//! The results folder of `leversim sensitivity`: its public format and its writer.
+//! The results folder of `leversim sensitivity`: its records, built from an analysis, and its
+//! writer.
 //!
 //! The folder (default `output/<name>-sensitivity/`, a sibling of the run results so that a
 //! later `leversim run` never replaces it) holds:
@@ -7,223 +8,22 @@
 //! - `sensitivity_over_time.csv`: [`OverTimeRecord`]s, one row per (series, month, input);
 //! - `charts/`: tornado, first-order against total, Morris and over-time charts.
 //!
-//! Field names are a public interface: add fields, never rename them. A value a method did not
-//! compute (Morris fields after a Sobol' analysis, say) is `null` in JSON and empty in CSV.
+//! The format itself is defined in [`crate::output::schema::sensitivity`] (re-exported here).
 
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use super::schema::{FileHash, RngInfo};
-use super::summary::outcome_unit;
+pub use super::schema::sensitivity::{
+    InputRecord, OutcomeSummary, OverTimeRecord, SensitivityManifest, SensitivityRecord,
+    SensitivityReport, SensitivityScenario,
+};
+use super::schema::{AnalysedKind, InputKind};
 use crate::model::Model;
 use crate::scenario::Scenario;
 use crate::sensitivity::sobol::SobolColumn;
 use crate::sensitivity::{Analysis, Input, NOISE, Settings};
-
-/// Everything the numbers depend on.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-pub struct SensitivityManifest {
-    /// Scenario path as given.
-    pub scenario: String,
-    /// SHA-256 of the scenario file.
-    pub scenario_sha256: String,
-    /// Files read, in load order, with their SHA-256.
-    pub files: Vec<FileHash>,
-    /// leversim version.
-    pub version: String,
-    /// Random-number generation.
-    pub rng: RngInfo,
-    /// Master seed (design, bootstrap and the model's draws).
-    pub seed: u64,
-    /// Bundle whose lever settings hold.
-    pub bundle: String,
-    /// Methods run: `sobol`, `morris`, `oat`.
-    pub methods: Vec<String>,
-    /// Sobol' base samples N.
-    pub samples: usize,
-    /// Morris trajectories.
-    pub trajectories: usize,
-    /// Morris grid levels.
-    pub levels: usize,
-    /// Runs per one-at-a-time point.
-    pub oat_runs: usize,
-    /// Bootstrap resamples of outcomes' intervals.
-    pub bootstrap: usize,
-    /// Bootstrap resamples of each month of a series.
-    pub series_bootstrap: usize,
-    /// Confidence level of every interval.
-    pub confidence: f64,
-    /// Whether levers are inputs.
-    pub levers: bool,
-    /// Whether the model draws random numbers in its runs (then `(noise)` is an input).
-    pub noise: bool,
-    /// How the design and the estimators work, in words.
-    pub method_notes: Vec<String>,
-    /// Model runs done.
-    pub runs: u64,
-    /// Worker threads (the numbers do not depend on it).
-    pub threads: usize,
-    /// Wall time of the runs and estimates, seconds.
-    pub elapsed_s: f64,
-    /// Runs per second of wall time.
-    pub runs_per_s: f64,
-    /// The command that reproduces these results.
-    pub command: String,
-}
-
-/// The scenario, as charts need it.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-pub struct SensitivityScenario {
-    /// Name.
-    pub name: String,
-    /// Title.
-    pub title: String,
-    /// Source line for charts.
-    pub source: String,
-    /// First month.
-    pub start: String,
-    /// Last month.
-    pub end: String,
-    /// Label of the bundle analysed.
-    pub bundle_label: String,
-}
-
-/// An input of the analysis.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-pub struct InputRecord {
-    /// Name (`(noise)` for the model's own random draws).
-    pub name: String,
-    /// `param`, `lever` or `noise`.
-    pub kind: String,
-    /// Label.
-    pub label: String,
-    /// Unit.
-    pub unit: String,
-    /// Distribution sampled (a lever: uniform over its range).
-    pub distribution: String,
-    /// Low end of the swing range (5th percentile; a lever's minimum).
-    pub low: Option<f64>,
-    /// Median.
-    pub median: Option<f64>,
-    /// High end of the swing range (95th percentile; a lever's maximum).
-    pub high: Option<f64>,
-}
-
-/// An outcome (or a series) analysed.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-pub struct OutcomeSummary {
-    /// Name.
-    pub name: String,
-    /// Label.
-    pub label: String,
-    /// Unit.
-    pub unit: String,
-    /// Kind (`final`, `sum`, ..., for series the variable kind).
-    pub kind: String,
-    /// Mean over the Sobol' A and B samples.
-    pub mean: Option<f64>,
-    /// Variance over the Sobol' A and B samples.
-    pub variance: Option<f64>,
-    /// One-at-a-time base: mean with every input at its median.
-    pub oat_base: Option<f64>,
-    /// Why some numbers are missing, if they are.
-    pub note: String,
-}
-
-/// One (outcome, input) pair: every method's numbers.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-pub struct SensitivityRecord {
-    /// Outcome.
-    pub outcome: String,
-    /// Input.
-    pub input: String,
-    /// `param`, `lever` or `noise`.
-    pub input_kind: String,
-    /// Sobol' first-order index (Saltelli 2010).
-    pub s1: Option<f64>,
-    /// Lower end of its bootstrap interval.
-    pub s1_ci_low: Option<f64>,
-    /// Upper end.
-    pub s1_ci_high: Option<f64>,
-    /// Sobol' total index (Jansen 1999).
-    pub st: Option<f64>,
-    /// Lower end of its bootstrap interval.
-    pub st_ci_low: Option<f64>,
-    /// Upper end.
-    pub st_ci_high: Option<f64>,
-    /// Morris mean absolute elementary effect, outcome units per swing range.
-    pub mu_star: Option<f64>,
-    /// Lower end of its bootstrap interval.
-    pub mu_star_ci_low: Option<f64>,
-    /// Upper end.
-    pub mu_star_ci_high: Option<f64>,
-    /// Morris mean elementary effect (its sign is the direction).
-    pub mu: Option<f64>,
-    /// Morris standard deviation of the elementary effects.
-    pub sigma: Option<f64>,
-    /// One-at-a-time: the input's low value.
-    pub input_low: Option<f64>,
-    /// One-at-a-time: the input's high value.
-    pub input_high: Option<f64>,
-    /// Mean outcome with every input at its median.
-    pub outcome_base: Option<f64>,
-    /// Mean outcome with this input low, the others at their medians.
-    pub outcome_low: Option<f64>,
-    /// Mean outcome with this input high.
-    pub outcome_high: Option<f64>,
-    /// `outcome_high − outcome_low`.
-    pub swing: Option<f64>,
-    /// Standard error of the swing (paired runs).
-    pub swing_se: Option<f64>,
-}
-
-/// Sobol' indices of one series in one month.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-pub struct OverTimeRecord {
-    /// Series (variable) name.
-    pub series: String,
-    /// Month, `YYYY-MM`.
-    pub month: String,
-    /// Input.
-    pub input: String,
-    /// First-order index.
-    pub s1: Option<f64>,
-    /// Lower end of its bootstrap interval.
-    pub s1_ci_low: Option<f64>,
-    /// Upper end.
-    pub s1_ci_high: Option<f64>,
-    /// Total index.
-    pub st: Option<f64>,
-    /// Lower end of its bootstrap interval.
-    pub st_ci_low: Option<f64>,
-    /// Upper end.
-    pub st_ci_high: Option<f64>,
-    /// Mean of the series that month.
-    pub mean: Option<f64>,
-    /// Variance of the series that month.
-    pub variance: Option<f64>,
-}
-
-/// `sensitivity.json`.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-pub struct SensitivityReport {
-    /// Everything the numbers depend on.
-    pub manifest: SensitivityManifest,
-    /// The scenario.
-    pub scenario: SensitivityScenario,
-    /// Inputs, in analysis order (`(noise)` last).
-    pub inputs: Vec<InputRecord>,
-    /// Outcomes, in scenario order.
-    pub outcomes: Vec<OutcomeSummary>,
-    /// Series analysed month by month.
-    pub series: Vec<OutcomeSummary>,
-    /// One record per (outcome, input), outcome-major, inputs in analysis order.
-    pub records: Vec<SensitivityRecord>,
-    /// One record per (series, month, input).
-    pub over_time: Vec<OverTimeRecord>,
-}
 
 fn finite(v: f64) -> Option<f64> {
     v.is_finite().then_some(v)
@@ -243,7 +43,10 @@ pub fn report(
         .iter()
         .map(|i| InputRecord {
             name: i.name.clone(),
-            kind: i.kind.as_str().to_string(),
+            kind: match i.kind {
+                crate::sensitivity::InputKind::Param(_) => InputKind::Param,
+                crate::sensitivity::InputKind::Lever(_) => InputKind::Lever,
+            },
             label: i.label.clone(),
             unit: i.unit.clone(),
             distribution: i.dist.describe(),
@@ -255,7 +58,7 @@ pub fn report(
     if noise {
         input_records.push(InputRecord {
             name: NOISE.to_string(),
-            kind: "noise".into(),
+            kind: InputKind::Noise,
             label: "Noise: random draws within runs".into(),
             unit: String::new(),
             distribution: "the run's own random numbers".into(),
@@ -287,9 +90,9 @@ pub fn report(
                 .and_then(|d| d.info.label.clone())
                 .unwrap_or_else(|| o.name.clone()),
             unit: declared
-                .map(|d| outcome_unit(d.kind, &d.info.unit))
+                .map(|d| d.kind.unit(&d.info.unit))
                 .unwrap_or_default(),
-            kind: o.kind.as_str().to_string(),
+            kind: AnalysedKind::Outcome(o.kind),
             mean: sobol.map(|c| c.mean),
             variance: sobol.map(|c| c.variance),
             oat_base,
@@ -303,7 +106,7 @@ pub fn report(
             records.push(SensitivityRecord {
                 outcome: o.name.clone(),
                 input: input.name.clone(),
-                input_kind: input.kind.clone(),
+                input_kind: input.kind,
                 s1: ix.and_then(|x| finite(x.s1)),
                 s1_ci_low: ix.and_then(|x| finite(x.s1_ci.0)),
                 s1_ci_high: ix.and_then(|x| finite(x.s1_ci.1)),
@@ -335,7 +138,7 @@ pub fn report(
                 name: var.name.clone(),
                 label: var.label.clone(),
                 unit: var.unit.clone(),
-                kind: var.kind.as_str().to_string(),
+                kind: AnalysedKind::Variable(var.kind),
                 mean: None,
                 variance: None,
                 oat_base: None,
@@ -422,7 +225,7 @@ pub fn write_report(dir: &Path, report: &SensitivityReport) -> Result<()> {
     let blank_record = SensitivityRecord {
         outcome: String::new(),
         input: String::new(),
-        input_kind: String::new(),
+        input_kind: InputKind::Param,
         s1: None,
         s1_ci_low: None,
         s1_ci_high: None,
@@ -452,18 +255,6 @@ pub fn write_report(dir: &Path, report: &SensitivityReport) -> Result<()> {
     let text = serde_json::to_string_pretty(report).context("could not encode sensitivity.json")?;
     std::fs::write(&path, text + "\n")
         .with_context(|| format!("could not write '{}' (is the disk full?)", path.display()))
-}
-
-/// Reads `sensitivity.json` from a results folder.
-///
-/// # Errors
-/// When the file is missing or not a sensitivity report.
-pub fn read_report(dir: &Path) -> Result<SensitivityReport> {
-    let path = dir.join("sensitivity.json");
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("could not read '{}'", path.display()))?;
-    serde_json::from_str(&text)
-        .with_context(|| format!("'{}' is not a sensitivity report", path.display()))
 }
 
 /// Writes `rows` with a header; with no rows, the header of `empty` alone (the csv crate

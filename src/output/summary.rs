@@ -10,14 +10,10 @@ use crate::model::Model;
 use crate::scenario::{OutcomeKind, Scenario};
 use crate::stats::summarize;
 
-/// The unit shown for an outcome: probabilities and months of first crossing have their own.
+/// The unit shown for an outcome: probabilities and months of first crossing have their own
+/// ([`OutcomeKind::unit`]).
 pub fn outcome_unit(kind: OutcomeKind, unit: &str) -> String {
-    match kind {
-        OutcomeKind::Probability => "probability".into(),
-        OutcomeKind::Share => "share of months".into(),
-        OutcomeKind::First => "year".into(),
-        _ => unit.to_string(),
-    }
+    kind.unit(unit)
 }
 
 /// For planned bundle `b`, whether each run was retired by a counted fault.
@@ -177,8 +173,8 @@ pub fn scenario_info(s: &Scenario, model: &Model) -> ScenarioInfo {
                 name: o.name.value.clone(),
                 label: o.info.label.clone().unwrap_or_else(|| o.name.value.clone()),
                 unit: outcome_unit(o.kind, &o.info.unit),
-                kind: o.kind.as_str().into(),
-                better: o.better.as_str().into(),
+                kind: o.kind,
+                better: o.better,
                 is_cost: o.is_cost,
             })
             .collect(),
@@ -188,7 +184,7 @@ pub fn scenario_info(s: &Scenario, model: &Model) -> ScenarioInfo {
             .enumerate()
             .map(|(i, v)| VariableInfo {
                 name: v.name.clone(),
-                kind: v.kind.as_str().into(),
+                kind: v.kind,
                 unit: v.unit.clone(),
                 label: v.label.clone(),
                 actor: v.actor.clone(),

@@ -1,9 +1,14 @@
-//! Writing a results folder so that it is complete or absent, never half-written.
+//! Writing a results folder so that it is complete or absent, never half-written, and never
+//! in place of something leversim did not write.
 //!
-//! Files go into a hidden sibling, `.<name>.tmp-<pid>`, with `summary.json` written last; only
-//! then is the folder renamed over the previous results. A failed or interrupted run removes its
-//! temporary folder (or, if killed outright, leaves one that the next run removes), so a folder
-//! named like results always holds a complete set.
+//! [`ResultsWriter`] is the only way a results folder is created or replaced: every command
+//! (`run`, `compare`, `sweep`, `sensitivity`, `plot`, and any added later) writes through it.
+//! Files go into a hidden sibling, `.<name>.tmp-<pid>`, locked while it is written; the marker
+//! ([`folder::MARKER`]) is written last, and only then is the folder renamed over the previous
+//! results, which must be absent, empty, or a results folder leversim wrote ([`folder::inspect`]).
+//! A failed or interrupted run removes its temporary folder; one killed outright leaves it
+//! unlocked, and the next run removes it (or restores it, if it holds the newest complete
+//! results: [`folder::recover`]).
 
 use std::fs;
 use std::io::{BufWriter, Write};
@@ -11,6 +16,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
+use super::folder::{self, DirLock, Refused, Target};
 use super::schema::Summary;
 use crate::engine::{RunOutput, SERIES_PERCENTILES};
 use crate::model::Model;
@@ -19,42 +25,108 @@ use crate::model::Model;
 pub struct ResultsWriter {
     final_dir: PathBuf,
     tmp_dir: PathBuf,
+    /// Held while the temporary folder is written, so no other run takes it for a leftover.
+    lock: Option<DirLock>,
     committed: bool,
 }
 
 impl ResultsWriter {
-    /// Starts writing the folder `final_dir`: removes temporary folders left by killed runs and
-    /// creates a fresh temporary folder.
+    /// Starts writing the folder `final_dir`: refuses a path that is not absent, empty or a
+    /// results folder leversim wrote; cleans up after killed runs; creates a fresh temporary
+    /// folder.
     ///
     /// # Errors
-    /// When the parent folder cannot be created or written.
+    /// [`Refused`] for a path leversim must not replace; an I/O error when the parent folder
+    /// cannot be created or written.
     pub fn begin(final_dir: &Path) -> Result<ResultsWriter> {
-        let parent = final_dir
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let name = final_dir
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .context("the results folder needs a name")?;
-        fs::create_dir_all(parent)
+        let (parent, name) = split(final_dir)?;
+        let final_dir = clean(final_dir, &parent, &name);
+        folder::inspect(&final_dir, "replace")?;
+        fs::create_dir_all(&parent)
             .with_context(|| format!("could not create the folder '{}'", parent.display()))?;
-        remove_stale(parent, &name);
+        folder::recover(&parent, &name);
         let tmp_dir = parent.join(format!(".{name}.tmp-{}", std::process::id()));
-        if tmp_dir.exists() {
-            fs::remove_dir_all(&tmp_dir).ok();
+        if fs::symlink_metadata(&tmp_dir).is_ok() {
+            // Left by an earlier process with this PID (the lock says whether it is alive).
+            if let Ok(Some(_stale)) = folder::try_lock(&tmp_dir) {
+                fs::remove_dir_all(&tmp_dir).ok();
+            }
         }
-        fs::create_dir_all(tmp_dir.join("charts")).with_context(|| {
+        fs::create_dir(&tmp_dir).with_context(|| {
             format!(
                 "could not create a folder in '{}' (is it writable?)",
                 parent.display()
             )
         })?;
-        Ok(ResultsWriter {
-            final_dir: final_dir.to_path_buf(),
+        let lock = folder::try_lock(&tmp_dir)
+            .ok()
+            .flatten()
+            .with_context(|| format!("could not lock '{}'", tmp_dir.display()))?;
+        let writer = ResultsWriter {
+            final_dir,
             tmp_dir,
+            lock: Some(lock),
             committed: false,
-        })
+        };
+        fs::create_dir(writer.tmp_dir.join("charts")).with_context(|| {
+            format!(
+                "could not create a folder in '{}' (is it writable?)",
+                parent.display()
+            )
+        })?;
+        Ok(writer)
+    }
+
+    /// Checks, before any work is done, that `final_dir` can be written: it has a name, leversim
+    /// may replace what is there, and its parent folder can be created and written. Leaves
+    /// nothing behind but the parent folder.
+    ///
+    /// # Errors
+    /// As [`ResultsWriter::begin`].
+    pub fn check(final_dir: &Path) -> Result<()> {
+        ResultsWriter::begin(final_dir).map(drop)
+    }
+
+    /// Starts rewriting the results folder `dir` (for `leversim plot`): the folder must be one
+    /// leversim wrote; its files except the charts are carried over (hard-linked, or copied
+    /// where links are not possible) into the new folder, whose charts the caller draws.
+    ///
+    /// # Errors
+    /// [`Refused`] when `dir` is not a results folder leversim wrote; an I/O error.
+    pub fn reopen(dir: &Path) -> Result<ResultsWriter> {
+        let marker = match folder::inspect(dir, "redraw")? {
+            Target::Owned(marker) => marker,
+            Target::Absent => anyhow::bail!("'{}' does not exist", dir.display()),
+            Target::Empty => {
+                return Err(Refused {
+                    verb: "redraw",
+                    path: dir.display().to_string(),
+                    reason: "it is empty, not a results folder".into(),
+                }
+                .into());
+            }
+        };
+        let writer = ResultsWriter::begin(dir)?;
+        for entry in &marker.entries {
+            if entry.starts_with("charts/") {
+                continue;
+            }
+            let (from, to) = (dir.join(entry), writer.tmp_dir.join(entry));
+            if entry.ends_with('/') {
+                fs::create_dir_all(&to)
+                    .with_context(|| format!("could not create '{}'", to.display()))?;
+                continue;
+            }
+            // Listed but since deleted by the user: nothing to carry over.
+            if fs::symlink_metadata(&from).is_err() {
+                continue;
+            }
+            if fs::hard_link(&from, &to).is_err() {
+                fs::copy(&from, &to)
+                    .with_context(|| format!("could not copy '{}'", from.display()))?;
+            }
+        }
+        Ok(writer)
     }
 
     /// The folder files are written into until [`ResultsWriter::commit`].
@@ -84,7 +156,7 @@ impl ResultsWriter {
         let n_out = model.outcomes.len();
         let mut line = String::new();
         for (b, &bundle) in out.plan.bundles.iter().enumerate() {
-            let name = &model.bundles[bundle].name;
+            let name = text_cell(&model.bundles[bundle].name);
             let faults: Vec<&crate::engine::Fault> = out
                 .faults
                 .iter()
@@ -93,7 +165,7 @@ impl ResultsWriter {
                 .collect();
             for (i, row) in out.outcomes[b].chunks_exact(n_out.max(1)).enumerate() {
                 line.clear();
-                line.push_str(name);
+                line.push_str(&name);
                 line.push(',');
                 push_u64(&mut line, out.plan.first_run + i as u64);
                 for v in row.iter().take(n_out) {
@@ -127,11 +199,11 @@ impl ResultsWriter {
         debug_assert_eq!(SERIES_PERCENTILES.len(), 5);
         let mut line = String::new();
         for (b, &bundle) in out.plan.bundles.iter().enumerate() {
-            let name = &model.bundles[bundle].name;
+            let name = text_cell(&model.bundles[bundle].name);
             for (r, &var) in model.recorded.iter().enumerate() {
                 for (m, cell) in out.series[b][r].iter().enumerate() {
                     line.clear();
-                    line.push_str(name);
+                    line.push_str(&name);
                     line.push(',');
                     line.push_str(&model.vars[var].name);
                     line.push(',');
@@ -184,28 +256,42 @@ impl ResultsWriter {
     ) -> Result<()> {
         let path = self.tmp_dir.join(file_name);
         let mut w = csv::Writer::from_writer(csv_file(&path)?);
-        w.write_record(header).with_context(|| write_error(&path))?;
+        w.write_record(header.iter().map(|h| text_cell(h).into_owned()))
+            .with_context(|| write_error(&path))?;
         for row in rows {
-            w.write_record(&row).with_context(|| write_error(&path))?;
+            w.write_record(row.iter().map(|c| text_cell(c).into_owned()))
+                .with_context(|| write_error(&path))?;
         }
         w.flush().with_context(|| write_error(&path))
     }
 
-    /// Moves the finished folder into place, replacing earlier results.
+    /// Writes the marker and moves the finished folder into place, replacing earlier results
+    /// (which must still be absent, empty or leversim's own).
     ///
     /// # Errors
-    /// When the rename fails.
+    /// [`Refused`] when something else has appeared at the path since [`ResultsWriter::begin`];
+    /// an I/O error when a rename fails.
     pub fn commit(mut self) -> Result<PathBuf> {
-        let old = self.final_dir.with_file_name(format!(
-            ".{}.old-{}",
-            self.final_dir
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default(),
-            std::process::id()
-        ));
-        let had_old = self.final_dir.exists();
-        if had_old {
+        folder::write_marker(&self.tmp_dir)?;
+        let target = folder::inspect(&self.final_dir, "replace")?;
+        let name = self
+            .final_dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let old = self
+            .final_dir
+            .with_file_name(format!(".{name}.old-{}", std::process::id()));
+        // Locked like the temporary folder, so that another run never takes the previous
+        // results for a leftover while they are set aside.
+        let mut old_lock = None;
+        if !matches!(target, Target::Absent) {
+            old_lock = Some(folder::lock(&self.final_dir).with_context(|| {
+                format!(
+                    "could not lock the previous results '{}'",
+                    self.final_dir.display()
+                )
+            })?);
             fs::rename(&self.final_dir, &old).with_context(|| {
                 format!(
                     "could not move the previous results '{}' aside",
@@ -214,7 +300,7 @@ impl ResultsWriter {
             })?;
         }
         if let Err(err) = fs::rename(&self.tmp_dir, &self.final_dir) {
-            if had_old {
+            if old_lock.is_some() {
                 fs::rename(&old, &self.final_dir).ok();
             }
             return Err(err).with_context(|| {
@@ -224,10 +310,19 @@ impl ResultsWriter {
                 )
             });
         }
-        if had_old {
-            fs::remove_dir_all(&old).ok();
-        }
         self.committed = true;
+        match target {
+            Target::Owned(_) => {
+                fs::remove_dir_all(&old).ok();
+            }
+            // Empty when inspected: remove it only if it still is.
+            Target::Empty => {
+                fs::remove_dir(&old).ok();
+            }
+            Target::Absent => {}
+        }
+        drop(old_lock);
+        self.lock = None;
         Ok(self.final_dir.clone())
     }
 }
@@ -237,38 +332,36 @@ impl Drop for ResultsWriter {
         if !self.committed {
             fs::remove_dir_all(&self.tmp_dir).ok();
         }
+        self.lock = None;
     }
 }
 
-/// Removes `.<name>.tmp-<pid>` and `.<name>.old-<pid>` folders whose process is gone.
-fn remove_stale(parent: &Path, name: &str) {
-    let Ok(entries) = fs::read_dir(parent) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let file_name = entry.file_name().to_string_lossy().into_owned();
-        let pid = file_name
-            .strip_prefix(&format!(".{name}.tmp-"))
-            .or_else(|| file_name.strip_prefix(&format!(".{name}.old-")))
-            .and_then(|p| p.parse::<u32>().ok());
-        if let Some(pid) = pid
-            && !process_alive(pid)
-        {
-            fs::remove_dir_all(entry.path()).ok();
-        }
-    }
+/// The parent folder and the name of a results folder path (`output/x/.` is `output` and `x`).
+fn split(final_dir: &Path) -> Result<(PathBuf, String)> {
+    let name = final_dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .filter(|n| !n.is_empty())
+        .with_context(|| {
+            format!(
+                "'{}' cannot be a results folder: give a folder name, e.g. --out results",
+                final_dir.display()
+            )
+        })?;
+    let parent = final_dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .to_path_buf();
+    Ok((parent, name))
 }
 
-fn process_alive(pid: u32) -> bool {
-    if pid == std::process::id() {
-        return false;
-    }
-    let proc = Path::new("/proc");
-    if proc.is_dir() {
-        proc.join(pid.to_string()).exists()
-    } else {
-        // Without /proc we cannot tell; keep the folder rather than risk removing a live run's.
-        true
+/// `final_dir` without a trailing `/` or `/.` (which renames refuse), otherwise as the user
+/// wrote it, for messages.
+fn clean(final_dir: &Path, parent: &Path, name: &str) -> PathBuf {
+    match final_dir.parent() {
+        Some(p) if p.as_os_str().is_empty() => PathBuf::from(name),
+        _ => parent.join(name),
     }
 }
 
@@ -296,10 +389,29 @@ fn push_f64(s: &mut String, v: f64) {
     let _ = write!(s, "{v}");
 }
 
-/// A number as a CSV cell: shortest round-trip text, empty when missing.
-pub fn cell(v: Option<f64>) -> String {
-    match v {
-        Some(v) if !v.is_nan() => format!("{v}"),
-        _ => String::new(),
+/// A cell of text as a CSV cell that a spreadsheet will not run: text starting with `=`, `+`,
+/// `-`, `@`, a tab or a carriage return (a unit written `=cmd|' /C calc'!A0`) gets a leading
+/// `'`, which spreadsheets show as text (OWASP's advice on CSV injection). Numbers, negative ones
+/// included, are left as they are.
+///
+/// # Examples
+/// ```
+/// use leversim::output::write::text_cell;
+/// assert_eq!(text_cell("=cmd|' /C calc'!A0"), "'=cmd|' /C calc'!A0");
+/// assert_eq!(text_cell("-2.5"), "-2.5");
+/// assert_eq!(text_cell("shells"), "shells");
+/// ```
+pub fn text_cell(text: &str) -> std::borrow::Cow<'_, str> {
+    let risky = text
+        .chars()
+        .next()
+        .is_some_and(|c| matches!(c, '=' | '+' | '-' | '@' | '\t' | '\r'));
+    if risky && text.parse::<f64>().is_err() {
+        std::borrow::Cow::Owned(format!("'{text}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
     }
 }
+
+/// A number as a CSV cell: shortest round-trip text, empty when missing.
+pub use super::schema::number_cell as cell;

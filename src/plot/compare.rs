@@ -18,7 +18,7 @@ use super::theme::{
     self, Axis, BundleStyle, Caption, Chart, DrawResult, Frame, INK, LegendItem, REFERENCE, Scale,
     Swatch, build_chart, draw_frame, draw_marker, line_height, padded, size, text_at, text_width,
 };
-use crate::output::schema::OutcomeInfo;
+use crate::output::schema::{Better, OutcomeInfo, OutcomeKind};
 
 /// Space between a row's interval (or median mark) and its value label, pixels.
 const LABEL_GAP: i32 = 20;
@@ -46,7 +46,7 @@ pub struct IntervalRow {
 /// The rows of `outcome`, top to bottom: best first when `sorted` and the outcome has a
 /// direction, else in run order.
 pub fn interval_rows(results: &Results, outcome: &OutcomeInfo, sorted: bool) -> Vec<IntervalRow> {
-    let probability = outcome.kind == "probability";
+    let probability = outcome.kind == OutcomeKind::Probability;
     let mut rows: Vec<IntervalRow> = results
         .bundles()
         .into_iter()
@@ -81,10 +81,10 @@ pub fn interval_rows(results: &Results, outcome: &OutcomeInfo, sorted: bool) -> 
         })
         .collect();
     if sorted {
-        match outcome.better.as_str() {
-            "lower" => rows.sort_by(|a, b| a.center.total_cmp(&b.center)),
-            "higher" => rows.sort_by(|a, b| b.center.total_cmp(&a.center)),
-            _ => {}
+        match outcome.better {
+            Better::Lower => rows.sort_by(|a, b| a.center.total_cmp(&b.center)),
+            Better::Higher => rows.sort_by(|a, b| b.center.total_cmp(&a.center)),
+            Better::Neither => {}
         }
     }
     rows
@@ -254,15 +254,15 @@ pub fn draw_intervals<DB: DrawingBackend>(
 
 /// The x-axis description of an outcome on a dot-interval chart.
 pub fn value_desc(outcome: &OutcomeInfo) -> String {
-    let unit = match Scale::of_unit(&outcome.unit) {
+    let unit = match Scale::of(outcome.kind.value()) {
         Scale::Month => "month first reached (when it happened)".to_string(),
-        Scale::Percent if outcome.kind == "probability" => "probability".to_string(),
+        Scale::Percent if outcome.kind == OutcomeKind::Probability => "probability".to_string(),
         _ => outcome.unit.clone(),
     };
-    match outcome.better.as_str() {
-        "lower" => format!("{unit}, lower is better"),
-        "higher" => format!("{unit}, higher is better"),
-        _ => unit,
+    match outcome.better {
+        Better::Lower => format!("{unit}, lower is better"),
+        Better::Higher => format!("{unit}, higher is better"),
+        Better::Neither => unit,
     }
 }
 
@@ -290,9 +290,9 @@ impl Chart for CompareChart<'_> {
         let name = r
             .custom_title(&o.name)
             .map_or_else(|| outcome_label(o), str::to_string);
-        let order = match o.better.as_str() {
-            "lower" | "higher" => ", best first",
-            _ => "",
+        let order = match o.better {
+            Better::Lower | Better::Higher => ", best first",
+            Better::Neither => "",
         };
         let title = format!("{name}: bundles compared{order}");
         let reference = r
@@ -300,7 +300,7 @@ impl Chart for CompareChart<'_> {
             .into_iter()
             .find(|(_, b)| b.name == r.reference())
             .map(|(_, b)| label_of(&b));
-        let probability = o.kind == "probability";
+        let probability = o.kind == OutcomeKind::Probability;
         let area = draw_frame(
             root,
             &Frame {
@@ -315,7 +315,7 @@ impl Chart for CompareChart<'_> {
             &area,
             &rows,
             PanelLabels {
-                scale: Scale::of_unit(&o.unit),
+                scale: Scale::of(o.kind.value()),
                 x_desc: &value_desc(o),
                 caption: None,
                 x_ticks: 8,
@@ -369,7 +369,7 @@ impl Chart for CostEffectChart<'_> {
                 let c = r.record(&b.name, &self.cost.name)?;
                 let e = r.record(&b.name, &o.name)?;
                 let cost = mean_interval(c.mean, c.se)?;
-                let effect = if o.kind == "probability" {
+                let effect = if o.kind == OutcomeKind::Probability {
                     let p = e.mean?;
                     let (lo, hi) = wilson(p, e.n);
                     (p, lo, hi)
@@ -436,7 +436,7 @@ impl Chart for CostEffectChart<'_> {
         } else {
             format!("{cost_label} ({cost_unit}), mean")
         };
-        let y_scale = Scale::of_unit(&o.unit);
+        let y_scale = Scale::of(o.kind.value());
         let y = Axis::new((e0, e1), y_scale, value_desc(o), 7);
         let x = Axis::new((c0, c1), Scale::Number, x_desc, 8);
         let mut chart = build_chart(&area, &x, &y, None)?;

@@ -212,7 +212,7 @@ impl Chart for Dashboard<'_> {
                 panel,
                 &rows,
                 PanelLabels {
-                    scale: Scale::of_unit(&o.unit),
+                    scale: Scale::of(o.kind.value()),
                     x_desc: &value_desc(o),
                     caption: Some((caption, caption_lines[k / cols])),
                     x_ticks: if cols > 2 { 4 } else { 5 },

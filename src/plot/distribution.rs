@@ -23,7 +23,7 @@ use super::theme::{
     self, Axis, Chart, Dash, DrawResult, Frame, INK, LegendItem, REFERENCE, Scale, Swatch,
     build_chart, draw_frame, draw_marker, padded, size, text_at,
 };
-use crate::output::schema::{BundleInfo, OutcomeInfo};
+use crate::output::schema::{BundleInfo, OutcomeInfo, OutcomeKind};
 
 /// Histogram bins for continuous values.
 const BINS: usize = 40;
@@ -46,7 +46,7 @@ impl<'a> DistributionChart<'a> {
     fn draw_histograms<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
         let r = self.results;
         let o = self.outcome;
-        let scale = Scale::of_unit(&o.unit);
+        let scale = Scale::of(o.kind.value());
         let bundles: Vec<_> = r
             .charted_bundles()
             .into_iter()
@@ -330,7 +330,7 @@ impl Chart for DistributionChart<'_> {
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
-        if self.outcome.kind == "probability" {
+        if self.outcome.kind == OutcomeKind::Probability {
             self.draw_probabilities(root)
         } else {
             self.draw_histograms(root)

@@ -42,7 +42,7 @@ impl Chart for ExceedanceChart<'_> {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
         let r = self.results;
         let o = self.outcome;
-        let scale = Scale::of_unit(&o.unit);
+        let scale = Scale::of(o.kind.value());
         let bundles: Vec<_> = r
             .charted_bundles()
             .into_iter()

@@ -18,7 +18,7 @@ use super::theme::{
     self, Axis, Caption, Chart, DrawResult, Frame, INK, LegendItem, REFERENCE, Scale, Swatch,
     build_chart, draw_frame, padded,
 };
-use crate::output::schema::BundleInfo;
+use crate::output::schema::{BundleInfo, VariableKind};
 
 /// Opacity of the 90% band.
 const OUTER: f64 = 0.16;
@@ -56,7 +56,7 @@ impl<'a> FanChart<'a> {
     fn is_event(&self) -> bool {
         self.results
             .variable(&self.var)
-            .is_some_and(|v| v.kind == "event")
+            .is_some_and(|v| v.kind == VariableKind::Event)
     }
 
     /// Reported figures for this variable: (decimal year, value), each once.
@@ -66,7 +66,7 @@ impl<'a> FanChart<'a> {
             if o.variable != self.var {
                 continue;
             }
-            let Ok(month) = crate::scenario::Month::parse(&o.month) else {
+            let Ok(month) = crate::output::schema::Month::parse(&o.month) else {
                 continue;
             };
             let point = (month.decimal_year(), o.observed);

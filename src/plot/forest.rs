@@ -18,9 +18,8 @@ use super::theme::{
     Axis, BundleStyle, Caption, Chart, DrawResult, Frame, INK, LegendItem, MUTED, REFERENCE, Scale,
     Swatch, build_chart, draw_frame, draw_marker, padded, signed, size, text_at, text_width,
 };
-use crate::compare::{Comparison, ComparisonRecord};
 use crate::output::format::percent;
-use crate::output::schema::OutcomeInfo;
+use crate::output::schema::{Better, Comparison, ComparisonRecord, OutcomeInfo};
 
 /// How the differences of an outcome are shown.
 #[derive(Clone, Debug, PartialEq)]
@@ -37,7 +36,7 @@ pub struct DiffUnit {
 impl DiffUnit {
     /// The unit of the differences of `outcome`.
     pub fn of(outcome: &OutcomeInfo) -> DiffUnit {
-        match Scale::of_unit(&outcome.unit) {
+        match Scale::of(outcome.kind.value()) {
             Scale::Percent => DiffUnit {
                 factor: 100.0,
                 name: "percentage points".into(),
@@ -95,10 +94,10 @@ impl DiffUnit {
 
 /// The sign that turns a difference of an outcome into an improvement, if it has a direction.
 pub fn improvement_sign(outcome: &OutcomeInfo) -> Option<f64> {
-    match outcome.better.as_str() {
-        "lower" => Some(-1.0),
-        "higher" => Some(1.0),
-        _ => None,
+    match outcome.better {
+        Better::Lower => Some(-1.0),
+        Better::Higher => Some(1.0),
+        Better::Neither => None,
     }
 }
 
@@ -244,15 +243,15 @@ impl Chart for ForestChart<'_> {
         let name = r
             .custom_title(&o.name)
             .map_or_else(|| outcome_label(o), str::to_string);
-        let ranked = match o.better.as_str() {
-            "lower" | "higher" => ", best first",
-            _ => "",
+        let ranked = match o.better {
+            Better::Lower | Better::Higher => ", best first",
+            Better::Neither => "",
         };
         let mut subtitle = format!(
             "{} · differences run by run, on common random numbers",
             r.subtitle()
         );
-        if Scale::of_unit(&o.unit) == Scale::Month {
+        if Scale::of(o.kind.value()) == Scale::Month {
             subtitle.push_str(" · over runs in which both reach it");
         }
         let frame = Frame {
@@ -302,10 +301,10 @@ impl Chart for ForestChart<'_> {
             .filter(|v| v.is_finite())
             .fold((0.0f64, 0.0f64), |(a, b), v| (a.min(v), b.max(v)));
         let (x0, x1) = padded(lo, hi, 0.06);
-        let direction = match o.better.as_str() {
-            "lower" => "; lower is better",
-            "higher" => "; higher is better",
-            _ => "",
+        let direction = match o.better {
+            Better::Lower => "; lower is better",
+            Better::Higher => "; higher is better",
+            Better::Neither => "",
         };
         let x_desc = if unit.name.is_empty() {
             format!("difference from {reference}{direction}")
@@ -336,11 +335,11 @@ impl Chart for ForestChart<'_> {
                 REFERENCE.stroke_width(3),
             )))
             .drawing("the zero line")?;
-        let (left_word, right_word) = match (o.better.as_str(), Scale::of_unit(&o.unit)) {
-            ("lower", _) => ("← better", "worse →"),
-            ("higher", _) => ("← worse", "better →"),
-            (_, Scale::Month) => ("← earlier", "later →"),
-            _ => ("← lower", "higher →"),
+        let (left_word, right_word) = match (o.better, Scale::of(o.kind.value())) {
+            (Better::Lower, _) => ("← better", "worse →"),
+            (Better::Higher, _) => ("← worse", "better →"),
+            (Better::Neither, Scale::Month) => ("← earlier", "later →"),
+            (Better::Neither, _) => ("← lower", "higher →"),
         };
         // Each beside the zero line, where there is room for it.
         let arrow_y = n as f64 - 0.4 + 0.3;

@@ -40,12 +40,15 @@ pub mod labels;
 pub mod pareto;
 pub mod read;
 pub mod sensitivity;
+pub mod stem;
 pub mod sweep;
 pub mod theme;
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+
+use crate::output::schema::{OutcomeKind, VariableKind};
 
 pub use read::Results;
 
@@ -90,7 +93,7 @@ pub fn render_results(dir: &Path) -> Result<Vec<PathBuf>> {
             &distribution::DistributionChart::new(&results, info),
             &charts,
         )?);
-        if info.kind != "probability" {
+        if info.kind != OutcomeKind::Probability {
             written.extend(theme::save(
                 &exceedance::ExceedanceChart::new(&results, info),
                 &charts,
@@ -138,6 +141,22 @@ pub fn render_results(dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(written)
 }
 
+/// Reads (without drawing anything) the files [`render_results`] would chart from, so that a
+/// folder that cannot be charted is refused before anything is written.
+///
+/// # Errors
+/// As [`render_results`] for a folder it cannot read.
+pub fn check_readable(dir: &Path) -> Result<()> {
+    if dir.join("sensitivity.json").is_file() && !dir.join("summary.json").is_file() {
+        return read::read_sensitivity(dir).map(drop);
+    }
+    if dir.join("sweep.json").is_file() && !dir.join("summary.json").is_file() {
+        return sweep::read_sweep(dir).map(drop);
+    }
+    Results::read_summary(dir).map(drop)?;
+    read::read_comparison(dir).map(drop)
+}
+
 /// What gets charted: the scenario's `[charts]` lists, or the defaults.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Selection {
@@ -166,7 +185,9 @@ impl Selection {
                 .scenario
                 .variables
                 .iter()
-                .filter(|v| v.recorded && (v.kind == "stock" || v.kind == "event"))
+                .filter(|v| {
+                    v.recorded && matches!(v.kind, VariableKind::Stock | VariableKind::Event)
+                })
                 .map(|v| v.name.clone())
                 .collect()
         } else {

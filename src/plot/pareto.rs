@@ -25,8 +25,7 @@ use super::theme::{
     Axis, BundleStyle, Chart, DrawResult, Frame, INK, LegendItem, MUTED, REFERENCE, Scale, Swatch,
     build_chart, draw_frame, draw_marker, line_height, padded, size, text_at, text_width,
 };
-use crate::compare::Comparison;
-use crate::output::schema::OutcomeInfo;
+use crate::output::schema::{Better, Comparison, OutcomeInfo};
 
 /// 97.5th percentile of the standard normal, for 95% intervals of means.
 const Z95: f64 = 1.959_963_984_540_054;
@@ -146,7 +145,7 @@ impl<'a> ParetoChart<'a> {
                     .records
                     .iter()
                     .find(|c| c.bundle == b.name && c.outcome == o.name)
-                    .filter(|_| Scale::of_unit(&o.unit) != Scale::Month)
+                    .filter(|_| Scale::of(o.kind.value()) != Scale::Month)
                     .and_then(|c| Some((c.ci95_low?, c.ci95_high?)))
                     .map(|(a, z)| {
                         let (a, z) = (sign * a * unit.factor, sign * z * unit.factor);
@@ -255,9 +254,9 @@ impl Chart for ParetoChart<'_> {
         } else {
             format!("{cost_label}, mean ({cost_unit})")
         };
-        let what = match o.better.as_str() {
-            "lower" => "reduction",
-            _ => "increase",
+        let what = match o.better {
+            Better::Lower => "reduction",
+            Better::Higher | Better::Neither => "increase",
         };
         let y_desc = if unit.name.is_empty() {
             format!("{what} from {reference}")

@@ -11,9 +11,11 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 
 use super::theme::{BundleStyle, bundle_style, humanize};
-use crate::compare::Comparison;
-use crate::output::schema::{BundleInfo, OutcomeInfo, OutcomeRecord, Summary, VariableInfo};
-use crate::scenario::Month;
+use crate::output::folder::{MAX_CSV_BYTES, MAX_JSON_BYTES, open_bounded, read_bounded};
+use crate::output::schema::{
+    BundleInfo, Comparison, Month, OutcomeInfo, OutcomeRecord, Provenance, RUNS_COLUMNS,
+    RUNS_FAULT_COLUMN, SERIES_COLUMNS, SensitivityReport, Summary, VariableInfo,
+};
 
 /// One month of a recorded series in one bundle.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -81,21 +83,7 @@ impl Results {
     /// When `dir` has no `summary.json` (it is not a results folder) or a file cannot be read or
     /// parsed.
     pub fn read(dir: &Path) -> Result<Results> {
-        let summary_path = dir.join("summary.json");
-        if !summary_path.is_file() {
-            bail!(
-                "'{}' is not a results folder: it has no summary.json, sweep.json or sensitivity.json (make one with `leversim run`, `compare`, `sweep` or `sensitivity`)",
-                dir.display()
-            );
-        }
-        let text = std::fs::read_to_string(&summary_path)
-            .with_context(|| format!("could not read '{}'", summary_path.display()))?;
-        let summary: Summary = serde_json::from_str(&text).with_context(|| {
-            format!(
-                "'{}' is not a leversim summary (written by another version?)",
-                summary_path.display()
-            )
-        })?;
+        let summary = Results::read_summary(dir)?;
         let series = read_series(&dir.join("series.csv"))?;
         let runs = read_runs(&dir.join("runs.csv"))?;
         Ok(Results {
@@ -106,11 +94,35 @@ impl Results {
         })
     }
 
+    /// Reads `summary.json` of the folder `dir`.
+    ///
+    /// # Errors
+    /// When `dir` has no `summary.json` (it is not a results folder) or it cannot be read or
+    /// parsed.
+    pub fn read_summary(dir: &Path) -> Result<Summary> {
+        let summary_path = dir.join("summary.json");
+        if !summary_path.is_file() {
+            bail!(
+                "'{}' is not a results folder: it has no summary.json, sweep.json or sensitivity.json (make one with `leversim run`, `compare`, `sweep` or `sensitivity`)",
+                dir.display()
+            );
+        }
+        let text = read_bounded(&summary_path, MAX_JSON_BYTES)?;
+        let summary: Summary = serde_json::from_slice(&text).with_context(|| {
+            format!(
+                "'{}' is not a leversim summary (written by another version?)",
+                summary_path.display()
+            )
+        })?;
+        Ok(summary)
+    }
+
     /// Bundles in the results, in run order, with their position among the scenario's bundles
     /// (which decides their colour).
     pub fn bundles(&self) -> Vec<(usize, BundleInfo)> {
         self.summary
             .manifest
+            .provenance
             .bundles
             .iter()
             .map(|name| {
@@ -242,7 +254,7 @@ impl Results {
         } else {
             &s.scenario.title
         };
-        let n = s.manifest.bundles.len();
+        let n = s.manifest.provenance.bundles.len();
         let count = if shown.len() < n {
             format!("{} of {n} bundles", shown.len())
         } else {
@@ -257,30 +269,51 @@ impl Results {
         };
         format!(
             "{title} · {bundles} · {} runs each · seed {}",
-            thousands(s.manifest.runs),
-            s.manifest.seed
+            thousands(s.manifest.provenance.runs),
+            s.manifest.provenance.seed
         )
     }
 
     /// The source line of every chart: the scenario's source and how to reproduce the numbers.
     pub fn source_line(&self) -> String {
-        let m = &self.summary.manifest;
-        let file = Path::new(&m.scenario)
-            .file_name()
-            .map_or_else(|| m.scenario.clone(), |f| f.to_string_lossy().into_owned());
-        let sha = m.scenario_sha256.get(..12).unwrap_or(&m.scenario_sha256);
-        let model = format!(
-            "leversim {} simulation of {file} (sha256 {sha}…), seed {}",
-            m.version, m.seed
-        );
-        let source = scenario_source(&self.summary.scenario.source);
-        // `leversim` is what a scenario without a `source` gets.
-        if source.is_empty() || source == "leversim" {
-            format!("Source: {model}.")
-        } else {
-            format!("Source: {source}. Model: {model}.")
-        }
+        source_line(
+            &self.summary.manifest.provenance,
+            "simulation",
+            &self.summary.scenario.source,
+        )
     }
+}
+
+/// The source line of a chart: the scenario's `source`, then which leversim did `what` (a
+/// simulation, a sweep, a sensitivity analysis) of which scenario file, with its hash and seed,
+/// from the results' provenance.
+pub fn source_line(p: &Provenance, what: &str, source: &str) -> String {
+    let file = Path::new(&p.scenario)
+        .file_name()
+        .map_or_else(|| p.scenario.clone(), |f| f.to_string_lossy().into_owned());
+    let sha = p.scenario_sha256.get(..12).unwrap_or(&p.scenario_sha256);
+    let model = format!(
+        "leversim {} {what} of {file} (sha256 {sha}…), seed {}",
+        p.version, p.seed
+    );
+    let source = scenario_source(source);
+    // `leversim` is what a scenario without a `source` gets.
+    if source.is_empty() || source == "leversim" {
+        format!("Source: {model}.")
+    } else {
+        format!("Source: {source}. Model: {model}.")
+    }
+}
+
+/// `sensitivity.json` of a folder written by `leversim sensitivity`.
+///
+/// # Errors
+/// When the file is missing, unreadable or not a sensitivity report.
+pub fn read_sensitivity(dir: &Path) -> Result<SensitivityReport> {
+    let path = dir.join("sensitivity.json");
+    let text = read_bounded(&path, MAX_JSON_BYTES)?;
+    serde_json::from_slice(&text)
+        .with_context(|| format!("'{}' is not a sensitivity report", path.display()))
 }
 
 /// `comparison.json` of a folder written by `leversim compare`, if the folder has one.
@@ -292,9 +325,8 @@ pub fn read_comparison(dir: &Path) -> Result<Option<Comparison>> {
     if !path.is_file() {
         return Ok(None);
     }
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("could not read '{}'", path.display()))?;
-    let comparison = serde_json::from_str(&text).with_context(|| {
+    let text = read_bounded(&path, MAX_JSON_BYTES)?;
+    let comparison = serde_json::from_slice(&text).with_context(|| {
         format!(
             "'{}' is not a leversim comparison (written by another version?)",
             path.display()
@@ -355,11 +387,12 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
+/// A CSV file of the folder: a regular file (never a device or a pipe) of bounded size.
 fn csv_reader(path: &Path) -> Result<csv::Reader<std::fs::File>> {
-    csv::ReaderBuilder::new()
+    let file = open_bounded(path, MAX_CSV_BYTES)?;
+    Ok(csv::ReaderBuilder::new()
         .has_headers(true)
-        .from_path(path)
-        .with_context(|| format!("could not read '{}'", path.display()))
+        .from_reader(file))
 }
 
 /// An empty cell is a missing value (NaN).
@@ -379,9 +412,7 @@ fn read_series(path: &Path) -> Result<BTreeMap<(String, String), Vec<SeriesPoint
         .iter()
         .map(str::to_string)
         .collect();
-    let expected = [
-        "bundle", "variable", "month", "mean", "p05", "p25", "p50", "p75", "p95",
-    ];
+    let expected = SERIES_COLUMNS;
     if header != expected {
         bail!(
             "'{}' has the columns {header:?}, expected {expected:?}",
@@ -420,7 +451,7 @@ fn read_runs(path: &Path) -> Result<BTreeMap<(String, String), RunValues>> {
         .iter()
         .map(str::to_string)
         .collect();
-    if header.len() < 2 || header[0] != "bundle" || header[1] != "run" {
+    if header.len() < 2 || header[..2] != RUNS_COLUMNS {
         bail!(
             "'{}' does not start with the columns bundle,run",
             path.display()
@@ -429,7 +460,7 @@ fn read_runs(path: &Path) -> Result<BTreeMap<(String, String), RunValues>> {
     // With `--on-fault count` a last `fault` column names the fault that retired a run; such
     // runs are left out of the charts as they are out of every statistic.
     let fault_column =
-        (header.last().map(String::as_str) == Some("fault")).then(|| header.len() - 1);
+        (header.last().map(String::as_str) == Some(RUNS_FAULT_COLUMN)).then(|| header.len() - 1);
     let outcomes = &header[2..fault_column.unwrap_or(header.len())];
     let mut out: BTreeMap<(String, String), RunValues> = BTreeMap::new();
     let mut bundle = String::new();

@@ -17,36 +17,36 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::compare::value_desc;
 use super::distribution::wilson;
-use super::read::{label_of, outcome_label, scenario_source, thousands};
+use super::read::{label_of, outcome_label, thousands};
 use super::theme::{
     self, Axis, Chart, Dash, DrawResult, Frame, INK, LegendItem, PALETTE, REFERENCE, Scale, Swatch,
     build_chart, draw_frame, line_height, padded, size, text_at, text_width, wrap,
 };
-use crate::compare::sweep::{SweepLever, SweepRecord, SweepReport};
+use crate::output::folder::{MAX_JSON_BYTES, read_bounded};
 use crate::output::format::human;
-use crate::output::schema::{OutcomeInfo, ScenarioInfo};
+use crate::output::schema::{
+    OutcomeInfo, OutcomeKind, ScenarioInfo, SweepLever, SweepRecord, SweepReport,
+};
 
-/// Reads `dir/sweep.json` and draws a chart per outcome into `dir/charts/`.
+/// Reads `dir/sweep.json` and checks that it has what the charts need.
 ///
 /// # Errors
-/// When the file cannot be read, lacks what the charts need (it was written by an older
-/// leversim), or a chart cannot be drawn or written.
-pub fn render_sweep(dir: &Path) -> Result<Vec<PathBuf>> {
+/// When the file cannot be read or was written by an older leversim.
+pub fn read_sweep(dir: &Path) -> Result<SweepReport> {
     let path = dir.join("sweep.json");
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("could not read '{}'", path.display()))?;
-    let report: SweepReport = serde_json::from_str(&text).with_context(|| {
+    let text = read_bounded(&path, MAX_JSON_BYTES)?;
+    let report: SweepReport = serde_json::from_slice(&text).with_context(|| {
         format!(
             "'{}' is not a leversim sweep (written by another version?)",
             path.display()
         )
     })?;
-    let Some(info) = &report.info else {
+    if report.info.is_none() {
         bail!(
             "'{}' was written by an older leversim and lacks what the charts need: run the sweep again",
             path.display()
         );
-    };
+    }
     if report.lever_info.is_empty() || report.lever_info.len() > 2 {
         bail!(
             "'{}' describes {} swept levers; a sweep chart needs one or two",
@@ -54,6 +54,19 @@ pub fn render_sweep(dir: &Path) -> Result<Vec<PathBuf>> {
             report.lever_info.len()
         );
     }
+    Ok(report)
+}
+
+/// Reads `dir/sweep.json` and draws a chart per outcome into `dir/charts/`.
+///
+/// # Errors
+/// When the file cannot be read, lacks what the charts need (it was written by an older
+/// leversim), or a chart cannot be drawn or written.
+pub fn render_sweep(dir: &Path) -> Result<Vec<PathBuf>> {
+    let report = read_sweep(dir)?;
+    let Some(info) = &report.info else {
+        bail!("internal error: a checked sweep report without its scenario");
+    };
     let charts = dir.join("charts");
     std::fs::create_dir_all(&charts)
         .with_context(|| format!("could not create '{}'", charts.display()))?;
@@ -146,27 +159,13 @@ impl Sweep<'_> {
         format!(
             "{title} · {grid}, other levers as in {} · {} runs per point, common random numbers · seed {}",
             self.base_label(),
-            thousands(r.runs),
-            r.seed
+            thousands(r.provenance.runs),
+            r.provenance.seed
         )
     }
 
     fn source_line(&self) -> String {
-        let r = self.report;
-        let file = Path::new(&r.scenario)
-            .file_name()
-            .map_or_else(|| r.scenario.clone(), |f| f.to_string_lossy().into_owned());
-        let sha = r.scenario_sha256.get(..12).unwrap_or(&r.scenario_sha256);
-        let model = format!(
-            "leversim {} sweep of {file} (sha256 {sha}…), seed {}",
-            r.version, r.seed
-        );
-        let source = scenario_source(&self.info.source);
-        if source.is_empty() || source == "leversim" {
-            format!("Source: {model}.")
-        } else {
-            format!("Source: {source}. Model: {model}.")
-        }
+        super::read::source_line(&self.report.provenance, "sweep", &self.info.source)
     }
 }
 
@@ -203,8 +202,8 @@ impl Chart for SweepLineChart<'_> {
         let s = self.0;
         let o = s.outcome;
         let lever = &s.report.lever_info[0];
-        let probability = o.kind == "probability";
-        let scale = Scale::of_unit(&o.unit);
+        let probability = o.kind == OutcomeKind::Probability;
+        let scale = Scale::of(o.kind.value());
         let mut records = s.records();
         records.sort_by(|a, b| {
             let key = |r: &SweepRecord| r.levers.first().copied().unwrap_or(f64::NAN);
@@ -504,7 +503,7 @@ impl Chart for SweepHeatmap<'_> {
         let s = self.0;
         let o = s.outcome;
         let (lx, ly) = (&s.report.lever_info[0], &s.report.lever_info[1]);
-        let scale = Scale::of_unit(&o.unit);
+        let scale = Scale::of(o.kind.value());
         let records = s.records();
         let mean_at = |i: usize, j: usize| -> f64 {
             let (x, y) = (lx.values[i], ly.values[j]);
@@ -547,7 +546,7 @@ impl Chart for SweepHeatmap<'_> {
                 .position(|x| (x - v).abs() <= 1e-9 * v.abs().max(1.0))
         };
         let base = find(&lx.values, lx.base).zip(find(&ly.values, ly.base));
-        let what = if o.kind == "probability" {
+        let what = if o.kind == OutcomeKind::Probability {
             "probability"
         } else {
             "mean"

@@ -15,6 +15,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::output::format::{human, month_of};
+use crate::output::schema::ValueKind;
 
 pub use super::axes::{Axis, Caption, Coords, Ticked, build_chart, caption_lines, left_width};
 
@@ -205,7 +206,7 @@ pub trait Chart {
 /// When drawing or writing either file fails.
 pub fn save(chart: &impl Chart, dir: &Path) -> Result<Vec<PathBuf>> {
     register_fonts()?;
-    let stem = chart.stem();
+    let stem = super::stem::safe_stem(&chart.stem());
     let png = dir.join(format!("{stem}.png"));
     let svg = dir.join(format!("{stem}.svg"));
     let size = chart.size();
@@ -239,12 +240,13 @@ pub enum Scale {
 }
 
 impl Scale {
-    /// The scale for an outcome or variable unit as written in `summary.json`.
-    pub fn of_unit(unit: &str) -> Scale {
-        match unit {
-            "probability" | "share of months" => Scale::Percent,
-            "year" => Scale::Month,
-            _ => Scale::Number,
+    /// The scale for values of a kind: decided by the kind, never by reading a unit's text
+    /// (a scenario may well declare a unit called "year").
+    pub fn of(value: ValueKind) -> Scale {
+        match value {
+            ValueKind::Probability | ValueKind::Share => Scale::Percent,
+            ValueKind::Month => Scale::Month,
+            ValueKind::Number => Scale::Number,
         }
     }
 

@@ -71,7 +71,10 @@ impl Loader {
         depth: usize,
     ) -> Option<ScenarioFile> {
         let display = path.display().to_string();
-        let bytes = match read_limited(path) {
+        // A base named by `extends` must be a regular file: a FIFO would block the load
+        // forever and a device never ends. (The file given on the command line may be a pipe,
+        // as with `leversim run <(...)`: the user chose it.)
+        let bytes = match read_limited(path, cited_at.is_some()) {
             Ok(bytes) => bytes,
             Err(message) => {
                 // A missing base of `extends` is a problem of the scenario, not of the machine.
@@ -302,10 +305,16 @@ fn toml_help(message: &str, snippet: &str) -> String {
     }
 }
 
-fn read_limited(path: &Path) -> Result<Vec<u8>, String> {
+fn read_limited(path: &Path, regular_only: bool) -> Result<Vec<u8>, String> {
     let meta = std::fs::metadata(path).map_err(|e| io_reason(&e))?;
     if meta.is_dir() {
         return Err("it is a folder, not a file".into());
+    }
+    if regular_only && !meta.is_file() {
+        return Err(
+            "it is not a regular file (a device, a pipe or a socket); `extends` names a scenario file"
+                .into(),
+        );
     }
     if meta.len() > MAX_FILE_BYTES {
         return Err(format!(
@@ -467,6 +476,23 @@ fn assemble(diags: &mut Diagnostics, path: String, file: ScenarioFile) -> Option
             )
             .with_label(name.span, "use letters, digits, - and _")
             .with_help("e.g. name = \"korea-russia\""),
+        );
+        return None;
+    }
+    let length = name.value.chars().count();
+    if length > super::read::MAX_NAME_CHARS {
+        diags.push(
+            Diagnostic::error(
+                Code::TooLarge,
+                format!("the scenario name is {length} characters long"),
+            )
+            .with_label(
+                name.span,
+                format!("at most {} characters", super::read::MAX_NAME_CHARS),
+            )
+            .with_help(
+                "the name becomes the results folder's name (output/<name>); shorten it (`title` can say more)",
+            ),
         );
         return None;
     }

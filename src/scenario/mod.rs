@@ -210,76 +210,7 @@ pub struct Event {
     pub info: Info,
 }
 
-/// How an outcome turns a run's months into one number.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum OutcomeKind {
-    /// Value at the end (or at `at`).
-    Final,
-    /// Maximum over the window.
-    Max,
-    /// Minimum over the window.
-    Min,
-    /// Sum over the window.
-    Sum,
-    /// Mean over the window.
-    Mean,
-    /// Share of months in the window in which the formula is non-zero.
-    Share,
-    /// Month (as a decimal year) in which the formula is first non-zero; missing if never.
-    First,
-    /// 1 if the formula is non-zero in any month of the window, else 0: its mean is a probability.
-    Probability,
-}
-
-impl OutcomeKind {
-    /// The keyword in scenario files.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OutcomeKind::Final => "final",
-            OutcomeKind::Max => "max",
-            OutcomeKind::Min => "min",
-            OutcomeKind::Sum => "sum",
-            OutcomeKind::Mean => "mean",
-            OutcomeKind::Share => "share",
-            OutcomeKind::First => "first",
-            OutcomeKind::Probability => "probability",
-        }
-    }
-
-    /// Every kind, in documentation order.
-    pub const ALL: [OutcomeKind; 8] = [
-        OutcomeKind::Final,
-        OutcomeKind::Max,
-        OutcomeKind::Min,
-        OutcomeKind::Sum,
-        OutcomeKind::Mean,
-        OutcomeKind::Share,
-        OutcomeKind::First,
-        OutcomeKind::Probability,
-    ];
-}
-
-/// Which direction of an outcome is better, for comparisons.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Better {
-    /// Lower is better (shells delivered, risks).
-    Lower,
-    /// Higher is better.
-    Higher,
-    /// Neither: descriptive only.
-    Neither,
-}
-
-impl Better {
-    /// The keyword in scenario files and outputs.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Better::Lower => "lower",
-            Better::Higher => "higher",
-            Better::Neither => "none",
-        }
-    }
-}
+pub use crate::output::schema::kinds::{Better, OutcomeKind};
 
 /// What a run is judged by.
 #[derive(Clone, Debug)]

@@ -250,9 +250,29 @@ pub(crate) const RESERVED: [&str; 11] = [
     "not",
 ];
 
+/// Longest name of an item or a scenario, in characters. Names become parts of file names
+/// (`charts/fan-<variable>.png`, `output/<scenario>-sensitivity`), which file systems limit to
+/// 255 bytes; 100 leaves room for every prefix and suffix leversim adds, and is far more than
+/// a name in a formula wants.
+pub(crate) const MAX_NAME_CHARS: usize = 100;
+
 /// Checks that an item name can be used in formulas.
 fn check_name(cx: &mut Cx<'_>, name: &Sp<String>, kind: &str) -> bool {
     let text = name.value.as_str();
+    let length = text.chars().count();
+    if length > MAX_NAME_CHARS {
+        cx.push(
+            Diagnostic::error(
+                Code::TooLarge,
+                format!("the name of {kind} is {length} characters long"),
+            )
+            .with_label(name.span, format!("at most {MAX_NAME_CHARS} characters"))
+            .with_help(
+                "names become parts of chart file names; shorten it (a `label` can say more)",
+            ),
+        );
+        return false;
+    }
     let mut chars = text.chars();
     let well_formed = matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');

@@ -56,6 +56,62 @@ pub fn run_blocks(
     progress: Progress<'_>,
     cancel: &AtomicBool,
 ) -> Result<Vec<Vec<f64>>, DesignError> {
+    let design = Design {
+        model,
+        columns,
+        bundle,
+        seed,
+        threads,
+        on_fault: FaultMode::Stop,
+    };
+    run_design(&design, blocks, progress, cancel).map(|out| out.outcomes)
+}
+
+/// What runs a design: the model, the input columns, the bundle, seed, threads and what a
+/// numeric fault does.
+pub struct Design<'a> {
+    /// The model.
+    pub model: &'a Model,
+    /// Which params and levers the blocks' values set (its `values` are ignored).
+    pub columns: &'a RunInputs,
+    /// Bundle whose lever settings hold.
+    pub bundle: usize,
+    /// Master seed.
+    pub seed: u64,
+    /// Worker threads.
+    pub threads: usize,
+    /// Stop at the first fault, or count faulting runs (their outcomes are NaN).
+    pub on_fault: FaultMode,
+}
+
+/// The outcomes of a design's runs.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DesignOutput {
+    /// Per block, one row of outcomes per design row.
+    pub outcomes: Vec<Vec<f64>>,
+    /// Per block, the rows whose run faulted (with [`FaultMode::Count`]), in order.
+    pub faulted: Vec<Vec<usize>>,
+}
+
+/// Runs every block of `design`, as [`run_blocks`] does, and with [`FaultMode::Count`] says
+/// which rows faulted instead of stopping.
+///
+/// # Errors
+/// With [`FaultMode::Stop`], the fault of the earliest faulting unit; cancellation.
+pub fn run_design(
+    design: &Design<'_>,
+    blocks: &[Block],
+    progress: Progress<'_>,
+    cancel: &AtomicBool,
+) -> Result<DesignOutput, DesignError> {
+    let Design {
+        model,
+        columns,
+        bundle,
+        seed,
+        threads,
+        on_fault,
+    } = *design;
     let width = columns.width();
     let chunk = CHUNK_RUNS as usize;
     let units: Vec<(usize, usize, usize)> = blocks
@@ -79,11 +135,19 @@ pub fn run_blocks(
                 levers: columns.levers.clone(),
                 values: block.values[from * width..to * width].to_vec(),
             })),
-            // A fault stops the design: every row is needed, and a fault is a modelling error.
-            on_fault: FaultMode::Stop,
+            // By default a fault stops the design: every row is needed, and a fault is a
+            // modelling error. Counted, a faulting row is left out by the caller.
+            on_fault,
         };
         match engine::run(model, &plan, progress, cancel) {
-            Ok(mut out) => Ok(out.outcomes.swap_remove(0)),
+            Ok(mut out) => {
+                let faulted: Vec<usize> = out
+                    .faults
+                    .iter()
+                    .map(|(_, f)| from + (f.run - plan.first_run) as usize)
+                    .collect();
+                Ok((out.outcomes.swap_remove(0), faulted))
+            }
             Err(RunError::Cancelled) => Err(DesignError::Cancelled),
             Err(RunError::Fault(fault)) => {
                 let row = from + (fault.run - plan.first_run) as usize;
@@ -92,17 +156,24 @@ pub fn run_blocks(
             }
         }
     };
-    let results: Vec<Result<Vec<f64>, DesignError>> =
+    type UnitResult = Result<(Vec<f64>, Vec<usize>), DesignError>;
+    let results: Vec<UnitResult> =
         match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
             Ok(pool) => pool.install(|| units.par_iter().map(run_unit).collect()),
             // Without a pool (thread creation refused), work on this thread: same numbers.
             Err(_) => units.iter().map(run_unit).collect(),
         };
-    let mut out: Vec<Vec<f64>> = vec![Vec::new(); blocks.len()];
+    let mut out = DesignOutput {
+        outcomes: vec![Vec::new(); blocks.len()],
+        faulted: vec![Vec::new(); blocks.len()],
+    };
     let mut cancelled = false;
     for ((b, _, _), result) in units.iter().zip(results) {
         match result {
-            Ok(values) => out[*b].extend_from_slice(&values),
+            Ok((values, faulted)) => {
+                out.outcomes[*b].extend_from_slice(&values);
+                out.faulted[*b].extend(faulted);
+            }
             Err(DesignError::Cancelled) => cancelled = true,
             Err(fault) => return Err(fault),
         }
@@ -111,4 +182,34 @@ pub fn run_blocks(
         return Err(DesignError::Cancelled);
     }
     Ok(out)
+}
+
+/// Leaves out of every block the rows that faulted in any block (rows of the same index are
+/// paired across blocks: Saltelli rows, Morris trajectories, one-at-a-time runs), so that the
+/// estimators still compare like with like. Returns the outcomes and the rows kept.
+pub fn drop_faulted_rows(out: DesignOutput, n_cols: usize) -> (Vec<Vec<f64>>, Vec<usize>) {
+    let rows = out
+        .outcomes
+        .first()
+        .map_or(0, |b| b.len().checked_div(n_cols).unwrap_or(0));
+    let mut bad = vec![false; rows];
+    for &row in out.faulted.iter().flatten() {
+        if let Some(flag) = bad.get_mut(row) {
+            *flag = true;
+        }
+    }
+    let kept: Vec<usize> = (0..rows).filter(|&r| !bad[r]).collect();
+    if kept.len() == rows {
+        return (out.outcomes, kept);
+    }
+    let outcomes = out
+        .outcomes
+        .into_iter()
+        .map(|block| {
+            kept.iter()
+                .flat_map(|&r| block[r * n_cols..(r + 1) * n_cols].iter().copied())
+                .collect()
+        })
+        .collect();
+    (outcomes, kept)
 }

@@ -43,12 +43,12 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-use crate::engine::{Progress, RunInputs};
+use crate::engine::{FaultMode, Progress, RunInputs};
 use crate::model::{Model, OutcomePlan};
 use crate::scenario::dist::Dist;
 use crate::scenario::{OutcomeKind, Scenario};
 use design::SaltelliDesign;
-use exec::{Block, DesignError, run_blocks};
+use exec::{Block, Design, DesignError, drop_faulted_rows, run_design};
 use morris::MorrisStats;
 use oat::Swing;
 use sobol::SobolColumn;
@@ -255,6 +255,9 @@ pub struct Analysis {
     pub missing: Vec<bool>,
     /// Model runs done.
     pub runs: u64,
+    /// Design rows left out because one of their runs faulted (`--on-fault count`): Saltelli
+    /// rows, Morris trajectories and one-at-a-time run indices, over all methods.
+    pub left_out: u64,
     /// Wall time.
     pub elapsed: Duration,
 }
@@ -315,6 +318,22 @@ pub fn analyse(
     monitor: Monitor<'_>,
     cancel: &AtomicBool,
 ) -> Result<Analysis, DesignError> {
+    analyse_with(model, inputs, settings, FaultMode::Stop, monitor, cancel)
+}
+
+/// [`analyse`], with a choice of what a numeric fault does: stop, or leave the design rows of
+/// faulting runs out of every estimate ([`Analysis::left_out`] counts them).
+///
+/// # Errors
+/// As [`analyse`]; with [`FaultMode::Count`] only cancellation.
+pub fn analyse_with(
+    model: &Model,
+    inputs: &[Input],
+    settings: &Settings,
+    on_fault: FaultMode,
+    monitor: Monitor<'_>,
+    cancel: &AtomicBool,
+) -> Result<Analysis, DesignError> {
     let started = Instant::now();
     let columns = RunInputs {
         params: inputs
@@ -357,6 +376,7 @@ pub fn analyse(
         oat: None,
         missing: vec![false; base.outcomes.len()],
         runs: 0,
+        left_out: 0,
         elapsed: Duration::ZERO,
     };
     let note_missing = |out: &[Vec<f64>], n_cols: usize, missing: &mut [bool]| {
@@ -368,17 +388,24 @@ pub fn analyse(
             }
         }
     };
+    // Runs a design; with counted faults, the rows of faulting runs are left out of every
+    // block. Returns the outcomes, the rows kept and how many were left out.
     let run = |m: &Model, blocks: &[Block]| {
-        run_blocks(
-            m,
-            &columns,
-            settings.bundle,
-            settings.seed,
-            settings.threads,
-            blocks,
-            monitor.runs,
-            cancel,
-        )
+        let design = Design {
+            model: m,
+            columns: &columns,
+            bundle: settings.bundle,
+            seed: settings.seed,
+            threads: settings.threads,
+            on_fault,
+        };
+        let out = run_design(&design, blocks, monitor.runs, cancel)?;
+        let rows = blocks.first().map_or(0, |b| {
+            b.values.len().checked_div(columns.width()).unwrap_or(0)
+        });
+        let (out, kept) = drop_faulted_rows(out, m.outcomes.len());
+        let left_out = (rows - kept.len()) as u64;
+        Ok::<_, DesignError>((out, kept, left_out))
     };
     for method in &settings.methods {
         match method {
@@ -386,7 +413,8 @@ pub fn analyse(
                 let (with_series, n_series) = with_series_outcomes(&base, &settings.series);
                 let (blocks, d_all, rows) =
                     sobol_blocks(inputs, settings.samples, noise, settings.seed);
-                let out = run(&with_series, &blocks)?;
+                let (out, _, left_out) = run(&with_series, &blocks)?;
+                analysis.left_out += left_out;
                 note_missing(&out, with_series.outcomes.len(), &mut analysis.missing);
                 analysis.runs += (settings.samples * blocks.len()) as u64;
                 analysis.sobol = Some(sobol_estimates(
@@ -407,14 +435,18 @@ pub fn analyse(
                     settings.levels,
                 );
                 let blocks = morris_blocks(inputs, &trajectories);
-                let out = run(&base, &blocks)?;
+                let (out, kept, left_out) = run(&base, &blocks)?;
+                analysis.left_out += left_out;
+                let trajectories: Vec<design::Trajectory> =
+                    kept.iter().map(|&t| trajectories[t].clone()).collect();
                 note_missing(&out, base.outcomes.len(), &mut analysis.missing);
                 analysis.runs += (settings.trajectories * blocks.len()) as u64;
                 analysis.morris = Some(morris_estimates(&base, &out, &trajectories, settings));
             }
             Method::Oat => {
                 let (blocks, points) = oat::blocks(inputs, settings.oat_runs);
-                let out = run(&base, &blocks)?;
+                let (out, _, left_out) = run(&base, &blocks)?;
+                analysis.left_out += left_out;
                 note_missing(&out, base.outcomes.len(), &mut analysis.missing);
                 analysis.runs += (settings.oat_runs * blocks.len()) as u64;
                 let n_out = base.outcomes.len();

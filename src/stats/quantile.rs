@@ -70,9 +70,8 @@ pub fn summarize(values: &[f64]) -> Option<Summary> {
         values.iter().all(|x| x.is_finite()),
         "summarize expects finite values"
     );
-    let (mean, variance) = mean_and_variance(values)?;
+    let (mean, sd) = mean_and_sd(values)?;
     let n = values.len() as u64;
-    let sd = variance.map(f64::sqrt);
     let se = sd.map(|sd| sd / (n as f64).sqrt());
     let mut sorted = values.to_vec();
     sorted.sort_by(f64::total_cmp);
@@ -97,23 +96,55 @@ pub fn summarize(values: &[f64]) -> Option<Summary> {
 /// recommendations", The American Statistician 37(3), 242–247): a first pass gives a provisional
 /// mean `m`, the second sums `d = x − m` and `d²`; `Σd` corrects both the mean and the variance
 /// for the rounding error of `m`. Returns `None` for an empty slice.
-fn mean_and_variance(values: &[f64]) -> Option<(f64, Option<f64>)> {
+fn mean_and_sd(values: &[f64]) -> Option<(f64, Option<f64>)> {
     if values.is_empty() {
         return None;
     }
     let n = values.len() as f64;
-    let provisional = values.iter().sum::<f64>() / n;
+    let mut provisional = values.iter().sum::<f64>() / n;
+    if provisional.is_infinite() {
+        // The sum of finite values passed the largest number (values near 1.8e308): the mean of
+        // the values divided by n cannot, and is as good a provisional mean.
+        provisional = values.iter().map(|x| x / n).sum::<f64>();
+    }
     let (dev_sum, dev_sq_sum) = values.iter().fold((0.0, 0.0), |(s, s2), &x| {
         let d = x - provisional;
         (s + d, s2 + d * d)
     });
-    let mean = provisional + dev_sum / n;
-    let variance = (values.len() >= 2).then(|| {
+    let mut mean = provisional + dev_sum / n;
+    if !mean.is_finite() {
+        // Deviations overflowed (values of both signs near the largest number).
+        mean = provisional;
+    }
+    let sd = (values.len() >= 2).then(|| {
         let v = (dev_sq_sum - dev_sum * dev_sum / n) / (n - 1.0);
-        // Non-negative in exact arithmetic; a comparison (not `max`) keeps NaN visible.
-        if v < 0.0 { 0.0 } else { v }
+        if v.is_finite() {
+            // Non-negative in exact arithmetic; a comparison (not `max`) keeps NaN visible.
+            (if v < 0.0 { 0.0 } else { v }).sqrt()
+        } else {
+            scaled_sd(values, provisional)
+        }
     });
-    Some((mean, variance))
+    Some((mean, sd))
+}
+
+/// The sample standard deviation when the sum of squared deviations overflows (values beyond
+/// about 1e154): deviations are divided by the largest one first (the scaling of LAPACK's
+/// `dnrm2`), so the result is a number whenever the standard deviation itself is.
+fn scaled_sd(values: &[f64], centre: f64) -> f64 {
+    let n = values.len() as f64;
+    // Halved, so that a deviation between values of opposite sign near the largest number
+    // cannot overflow.
+    let half = |x: f64| x / 2.0 - centre / 2.0;
+    let scale = values
+        .iter()
+        .map(|&x| half(x).abs())
+        .fold(0.0_f64, f64::max);
+    if scale == 0.0 || !scale.is_finite() {
+        return 0.0;
+    }
+    let sum: f64 = values.iter().map(|&x| (half(x) / scale).powi(2)).sum();
+    2.0 * scale * (sum / (n - 1.0)).sqrt()
 }
 
 #[cfg(test)]
@@ -194,6 +225,23 @@ mod tests {
         assert_close(s.p50, 5.5);
         assert_close(s.p75, 7.75);
         assert_close(s.p95, 9.55);
+    }
+
+    #[test]
+    fn summarize_values_near_the_largest_number() {
+        // The plain sum of these overflows; their mean and spread do not.
+        let s = summarize(&[1.7e308; 12]).unwrap();
+        assert_eq!(s.mean, 1.7e308);
+        // Zero but for the rounding of the provisional mean (relative 1e-16).
+        assert!(s.sd.unwrap() <= 1e-15 * 1.7e308, "{:?}", s.sd);
+        let s = summarize(&[1.5e308, 1.6e308, 1.7e308]).unwrap();
+        assert_close(s.mean, 1.6e308);
+        // sd of (1.6, 1.7, 1.8) is 0.1.
+        assert_close(s.sd.unwrap(), 0.1e308);
+        let s = summarize(&[-1e308, 1e308]).unwrap();
+        assert_eq!(s.mean, 0.0);
+        // sd of (-1, 1) is sqrt(2).
+        assert_close(s.sd.unwrap(), 1e308 * std::f64::consts::SQRT_2);
     }
 
     #[test]

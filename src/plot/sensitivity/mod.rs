@@ -20,15 +20,13 @@ pub use time::OverTimeChart;
 
 use super::distribution::draw_whisker;
 use super::labels::{self, Item, Rect};
-use super::read::{scenario_source, thousands};
+use super::read::thousands;
 use super::theme::{
     self, Axis, Chart, DrawResult, Frame, INK, LegendItem, MUTED, PALETTE, REFERENCE, Scale,
     Swatch, build_chart, draw_frame, humanize, line_height, padded, size, text_at, text_width,
 };
 use crate::output::format::human;
-use crate::output::sensitivity::{
-    OutcomeSummary, SensitivityRecord, SensitivityReport, read_report,
-};
+use crate::output::schema::{OutcomeSummary, SensitivityRecord, SensitivityReport, ValueKind};
 
 /// Most inputs drawn on a bar chart: more rows than this stop being readable on a slide.
 const MAX_ROWS: usize = 14;
@@ -47,7 +45,7 @@ const HIGH: RGBColor = PALETTE[1];
 /// # Errors
 /// When the report cannot be read or a chart cannot be drawn or written.
 pub fn render_sensitivity(dir: &Path) -> Result<Vec<PathBuf>> {
-    let report = read_report(dir)?;
+    let report = super::read::read_sensitivity(dir)?;
     let charts = dir.join("charts");
     std::fs::create_dir_all(&charts)
         .with_context(|| format!("could not create '{}'", charts.display()))?;
@@ -119,11 +117,11 @@ fn outcome_name(o: &OutcomeSummary) -> String {
     }
 }
 
-fn with_unit(label: &str, unit: &str) -> String {
-    match unit {
-        "" => label.to_string(),
-        "year" => format!("{label} (month first reached)"),
-        u => format!("{label} ({u})"),
+fn with_unit(label: &str, o: &OutcomeSummary) -> String {
+    match (o.kind.value(), o.unit.as_str()) {
+        (ValueKind::Month, _) => format!("{label} (month first reached)"),
+        (_, "") => label.to_string(),
+        (_, u) => format!("{label} ({u})"),
     }
 }
 
@@ -147,27 +145,17 @@ fn subtitle(report: &SensitivityReport, what: &str) -> String {
         } else {
             report.scenario.bundle_label.clone()
         },
-        report.manifest.seed
+        report.manifest.provenance.seed
     )
 }
 
 /// The scenario's source and how to reproduce the numbers.
 fn source_line(report: &SensitivityReport) -> String {
-    let m = &report.manifest;
-    let file = Path::new(&m.scenario)
-        .file_name()
-        .map_or_else(|| m.scenario.clone(), |f| f.to_string_lossy().into_owned());
-    let sha = m.scenario_sha256.get(..12).unwrap_or(&m.scenario_sha256);
-    let model = format!(
-        "leversim {} sensitivity analysis of {file} (sha256 {sha}…), seed {}",
-        m.version, m.seed
-    );
-    let source = scenario_source(&report.scenario.source);
-    if source.is_empty() {
-        format!("Source: {model}.")
-    } else {
-        format!("Source: {source}. Model: {model}.")
-    }
+    super::read::source_line(
+        &report.manifest.provenance,
+        "sensitivity analysis",
+        &report.scenario.source,
+    )
 }
 
 /// Rows are never drawn thicker than a chart of this many would draw them.
@@ -219,7 +207,7 @@ impl Chart for TornadoChart<'_> {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
         let r = self.report;
         let o = self.outcome;
-        let scale = Scale::of_unit(&o.unit);
+        let scale = Scale::of(o.kind.value());
         let mut rows: Vec<&SensitivityRecord> = records(r, &o.name)
             .into_iter()
             .filter(|x| x.outcome_low.is_some() && x.outcome_high.is_some())
@@ -291,7 +279,7 @@ impl Chart for TornadoChart<'_> {
         let x = Axis::new(
             (x0 - room, x1 + room),
             scale,
-            with_unit(&outcome_name(o), &o.unit),
+            with_unit(&outcome_name(o), o),
             8,
         );
         let names: Vec<String> = rows
@@ -557,13 +545,13 @@ impl Chart for MorrisChart<'_> {
                 source: source_line(r),
             },
         )?;
-        let scale = match Scale::of_unit(&o.unit) {
+        let scale = match Scale::of(o.kind.value()) {
             Scale::Month => Scale::Number,
             s => s,
         };
-        let unit = match o.unit.as_str() {
-            "year" => "years".to_string(),
-            u => u.to_string(),
+        let unit = match o.kind.value() {
+            ValueKind::Month => "years".to_string(),
+            _ => o.unit.clone(),
         };
         let max = points
             .iter()

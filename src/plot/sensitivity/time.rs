@@ -7,13 +7,13 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{GREY, MAX_BANDS, input_label, outcome_name, source_line, subtitle};
-use crate::output::sensitivity::{OutcomeSummary, SensitivityReport};
+use crate::output::schema::Month;
+use crate::output::schema::{OutcomeSummary, SensitivityReport};
 use crate::plot::read::thousands;
 use crate::plot::theme::{
     Axis, Caption, Chart, DrawResult, Frame, INK, LegendItem, PALETTE, REFERENCE, Scale, Swatch,
     build_chart, draw_frame,
 };
-use crate::scenario::Month;
 
 /// First-order and total indices of a series month by month, as stacked areas.
 pub struct OverTimeChart<'a> {

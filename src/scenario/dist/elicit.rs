@@ -54,17 +54,33 @@ fn check_finite(keys: &[(&str, f64)]) -> Result<(), DistError> {
 /// Conversions can overflow even from finite inputs (e.g. a normal from
 /// p05 = -1e308, p95 = 1e308); refuse rather than carry inf into the runs.
 fn check_canonical_finite(dist: &Dist, keys: &[(&str, f64)]) -> Result<(), DistError> {
-    if dist.params().iter().all(|(_, v)| v.is_finite()) {
-        return Ok(());
-    }
     let names: Vec<&str> = keys.iter().map(|(k, _)| *k).collect();
-    Err(DistError::at(
-        &names,
-        format!(
-            "these values overflow when converted to {}",
-            dist.describe()
-        ),
-    ))
+    if !dist.params().iter().all(|(_, v)| v.is_finite()) {
+        return Err(DistError::at(
+            &names,
+            format!(
+                "these values overflow when converted to {}",
+                dist.describe()
+            ),
+        ));
+    }
+    // Finite parameters can still draw beyond the largest number (a lognormal with mu = 800
+    // draws only infinities): check the range that all but one run in 500 fall in.
+    for (p, what) in [(0.001, "0.1st"), (0.999, "99.9th")] {
+        let q = dist.quantile(p);
+        if q.is_infinite() {
+            return Err(DistError::at(
+                &names,
+                format!(
+                    "{} draws numbers beyond the largest a run can hold (its {what} percentile is {})",
+                    dist.describe(),
+                    show(q)
+                ),
+            )
+            .with_hint("choose parameters whose draws stay below about 1e300"));
+        }
+    }
+    Ok(())
 }
 
 /// The keys of the matched form, looked up by name.

@@ -1,73 +1,38 @@
-//! The public format of a results folder: what scripts and `leversim plot` read.
+//! `summary.json`, `runs.csv` and `series.csv`: the results of `leversim run` (and the runs of
+//! `leversim compare`).
 //!
 //! `summary.json` is [`Summary`]. Field names follow the brief and are a public interface: add
 //! fields, never rename them. Numbers that may be undefined are `Option`s and serialise as `null`.
 
 use serde::{Deserialize, Serialize};
 
-/// Everything a result depends on.
+use super::kinds::{Better, OutcomeKind, VariableKind};
+use super::provenance::{Provenance, Timing};
+
+/// `summary.json`'s `manifest`: the provenance, where the runs start, and how long they took.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Manifest {
-    /// Scenario path as given.
-    pub scenario: String,
-    /// SHA-256 of the scenario file (and, in order, of every file it extends).
-    pub scenario_sha256: String,
-    /// Files read, in load order, each with its SHA-256.
-    pub files: Vec<FileHash>,
-    /// leversim version.
-    pub version: String,
-    /// Versions of the crates that produce the random numbers.
-    pub rng: RngInfo,
-    /// Master seed.
-    pub seed: u64,
-    /// Runs per bundle.
-    pub runs: u64,
+    /// Everything the numbers depend on.
+    #[serde(flatten)]
+    pub provenance: Provenance,
     /// Index of the first run (non-zero when reproducing single runs).
     pub first_run: u64,
-    /// Worker threads used (the numbers do not depend on it).
-    pub threads: usize,
-    /// Bundles run, in order.
-    pub bundles: Vec<String>,
-    /// `--set` overrides, in the order given.
-    pub overrides: Vec<Override>,
-    /// Wall time of the simulation, seconds.
-    pub elapsed_s: f64,
-    /// Runs (all bundles) per second of wall time.
-    pub runs_per_s: f64,
-    /// The command that reproduces these results.
-    pub command: String,
+    /// Wall time of the simulation.
+    #[serde(flatten)]
+    pub timing: Timing,
 }
 
-/// A file and its hash.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-pub struct FileHash {
-    /// Path.
-    pub path: String,
-    /// SHA-256, hex.
-    pub sha256: String,
-}
+/// Columns of `series.csv`: per (bundle, variable, month) the mean and percentiles over runs.
+pub const SERIES_COLUMNS: [&str; 9] = [
+    "bundle", "variable", "month", "mean", "p05", "p25", "p50", "p75", "p95",
+];
 
-/// Generator and sampler versions.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-pub struct RngInfo {
-    /// The stream construction.
-    pub streams: String,
-    /// rand version.
-    pub rand: String,
-    /// rand_distr version.
-    pub rand_distr: String,
-    /// rand_xoshiro version.
-    pub rand_xoshiro: String,
-}
+/// First columns of `runs.csv`; one column per outcome follows, in scenario order, and with
+/// counted faults a last `fault` column names the fault that retired a run.
+pub const RUNS_COLUMNS: [&str; 2] = ["bundle", "run"];
 
-/// A `--set NAME=VALUE`.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-pub struct Override {
-    /// Param or lever.
-    pub name: String,
-    /// Value.
-    pub value: f64,
-}
+/// Last column of `runs.csv` when faults were counted.
+pub const RUNS_FAULT_COLUMN: &str = "fault";
 
 /// Distribution of one outcome in one bundle.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -141,9 +106,9 @@ pub struct OutcomeInfo {
     /// Unit.
     pub unit: String,
     /// Kind (`final`, `max`, ..., `probability`).
-    pub kind: String,
+    pub kind: OutcomeKind,
     /// `lower`, `higher` or `none`.
-    pub better: String,
+    pub better: Better,
     /// Whether this outcome is the bundle's cost.
     pub is_cost: bool,
 }
@@ -154,7 +119,7 @@ pub struct VariableInfo {
     /// Name.
     pub name: String,
     /// Kind (`stock`, `flow`, `aux`, `event`, `lever_cost`).
-    pub kind: String,
+    pub kind: VariableKind,
     /// Unit.
     pub unit: String,
     /// Label.
