@@ -413,8 +413,9 @@ pub fn analyse_with(
                 let (with_series, n_series) = with_series_outcomes(&base, &settings.series);
                 let (blocks, d_all, rows) =
                     sobol_blocks(inputs, settings.samples, noise, settings.seed);
-                let (out, _, left_out) = run(&with_series, &blocks)?;
+                let (out, kept, left_out) = run(&with_series, &blocks)?;
                 analysis.left_out += left_out;
+                let rows = kept_blocks(&rows, &kept);
                 note_missing(&out, with_series.outcomes.len(), &mut analysis.missing);
                 analysis.runs += (settings.samples * blocks.len()) as u64;
                 analysis.sobol = Some(sobol_estimates(
@@ -472,6 +473,15 @@ pub fn analyse_with(
     }
     analysis.elapsed = started.elapsed();
     Ok(analysis)
+}
+
+/// The design's blocks of rows after faulting rows were left out: block r keeps the positions,
+/// among the `kept` rows (ascending), of its own rows.
+fn kept_blocks(blocks: &[std::ops::Range<usize>], kept: &[usize]) -> Vec<std::ops::Range<usize>> {
+    blocks
+        .iter()
+        .map(|b| kept.partition_point(|&r| r < b.start)..kept.partition_point(|&r| r < b.end))
+        .collect()
 }
 
 /// The model with one `final` outcome per month of each series appended (named

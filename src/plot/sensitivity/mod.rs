@@ -392,11 +392,10 @@ impl Chart for SobolChart<'_> {
             )
         };
         let what = format!(
-            "{shown}N = {} scrambled Sobol' points ({} runs) · {}% intervals from {} independent scramblings",
+            "{shown}N = {} scrambled Sobol' points ({} runs) · {}% intervals from independent scramblings",
             thousands(m.samples as u64),
             thousands(m.samples as u64 * (r.inputs.len() as u64 + 2)),
-            (m.confidence * 100.0).round(),
-            crate::sensitivity::design::block_count(m.samples)
+            (m.confidence * 100.0).round()
         );
         let legend = vec![
             LegendItem::new(
