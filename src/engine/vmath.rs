@@ -6,7 +6,7 @@
 //! arithmetic only (`+ − × ÷`, comparisons, bit operations, no fused multiply-add), so each
 //! result is the same on any machine, and branch-free on the common path, so that a loop over a
 //! row of 64 lanes vectorises. The row functions are compiled for AVX-512, AVX2 and the x86-64
-//! baseline and the best the CPU has is chosen when the program runs ([`multiversion`]); every
+//! baseline and the best the CPU has is chosen when the program runs ([`mod@multiversion`]); every
 //! variant does the same operations on each lane, so all give identical bits (the tests compare
 //! them), and the scalar functions give the same bits as the rows (constant folding at compile
 //! time and the samplers use them).
