@@ -20,7 +20,7 @@ use leversim::model::{Model, Overrides, compile};
 use leversim::scenario::{load, load_str};
 
 /// Scenarios benchmarked: (label, path, bundle).
-const SCENARIOS: [(&str, &str, &str); 3] = [
+const SCENARIOS: [(&str, &str, &str); 4] = [
     ("korea_russia", "scenarios/korea-russia.toml", "status_quo"),
     (
         "example",
@@ -28,6 +28,7 @@ const SCENARIOS: [(&str, &str, &str); 3] = [
         "status_quo",
     ),
     ("sketch", "scenarios/tests/sketch.toml", "status_quo"),
+    ("lake", "scenarios/examples/lake.toml", "steady"),
 ];
 
 fn model(path: &str) -> Model {

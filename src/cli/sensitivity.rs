@@ -82,7 +82,8 @@ pub struct SensitivityArgs {
     /// Runs per one-at-a-time point [default: 256, or 1 for a model without noise].
     #[arg(long = "oat-runs", value_name = "M")]
     pub oat_runs: Option<usize>,
-    /// Bootstrap resamples for confidence intervals (0: none).
+    /// Bootstrap resamples for the intervals of Morris statistics (0: none); Sobol' intervals
+    /// come from the design's independently scrambled blocks.
     #[arg(long, value_name = "B", default_value_t = 1000)]
     pub bootstrap: usize,
     /// Confidence level of the bootstrap intervals, between 0 and 1.
@@ -454,7 +455,7 @@ fn manifest(
         command,
     );
     provenance.rng = rng_info(&format!(
-        "{STREAMS}; design rows and bootstrap resamples keyed like runs, with sites sensitivity:sobol, sensitivity:morris, sensitivity:bootstrap"
+        "{STREAMS}; Sobol' design rows are scrambled Sobol' points (sobol_burley 0.5) in independently scrambled blocks seeded from the master seed; Morris rows and bootstrap resamples are keyed like runs, with sites sensitivity:morris, sensitivity:bootstrap"
     ));
     SensitivityManifest {
         provenance,

@@ -47,10 +47,11 @@ pub fn overview(s: &Scenario, model: &crate::model::Model) -> String {
     ));
     let random_sites = model.sites.len();
     line(format!(
-        "  {} random draw sites per month, {} slots, {} ops per month",
+        "  {} random draw sites per month, {} slots, {} ops per month, {} once per run",
         random_sites,
         model.n_slots,
-        model.step_ops.len() + model.event_ops.len() + model.outcome_ops.len()
+        model.step_ops.len() + model.event_ops.len() + model.outcome_ops.len(),
+        model.run_ops.len() + model.init_ops.len()
     ));
 
     if !s.params.is_empty() {

@@ -4,6 +4,8 @@
 //! them from batch to batch, so the month loop allocates nothing. Series values are handed to a
 //! [`Recorder`] after each month.
 
+use multiversion::multiversion;
+
 use super::exec::{DrawCx, LANES, Row, exec};
 use super::rng::{PARAM_MONTH, run_key, stream};
 use super::sample;
@@ -105,7 +107,7 @@ impl Guard<'_> {
         active: usize,
         make: impl Fn(usize, f64) -> Fault,
     ) -> Result<(), Fault> {
-        if row[..active].iter().all(|v| v.is_finite()) {
+        if all_within(row, f64::NEG_INFINITY, f64::INFINITY) {
             return Ok(());
         }
         for (lane, &v) in row.iter().enumerate().take(active) {
@@ -117,10 +119,27 @@ impl Guard<'_> {
     }
 }
 
+/// Whether every lane of `row` is a number in [`min`, `max`] and finite: a scan without early
+/// exit, so that it vectorises (the common case, where the answer is yes, is the one that
+/// matters). Lanes past the active ones count too; a `false` only sends the caller to its exact
+/// lane-by-lane check.
+#[inline]
+fn all_within(row: &Row, min: f64, max: f64) -> bool {
+    const EXPONENT: u64 = 0x7FF0_0000_0000_0000;
+    let mut bad = false;
+    for &v in row {
+        bad |= (v.to_bits() & EXPONENT) == EXPONENT || v < min || v > max;
+    }
+    !bad
+}
+
 /// Simulates one batch. Outcomes go to `outcomes` (`active` rows of one value per outcome), series
 /// values to `recorder`. With [`FaultMode::Stop`] the first numeric fault stops the batch and is
 /// returned; with [`FaultMode::Count`] a faulting run is retired (its outcomes become NaN, its
-/// later values are not recorded) and its fault is appended to `counted`.
+/// later values are not recorded) and its fault is appended to `counted`. Compiled for AVX-512,
+/// AVX2 and the baseline like [`exec`] (the lane loops of stocks and outcomes vectorise; every
+/// variant gives the same bits).
+#[multiversion(targets("x86_64+avx512f+avx512dq+avx512vl", "x86_64+avx2+fma"))]
 pub fn simulate(
     model: &Model,
     batch: &mut Batch,
@@ -182,7 +201,9 @@ pub fn simulate(
         active,
         month: INIT_MONTH,
         sites: keys,
+        roots: &model.roots,
     };
+    exec(&model.run_ops, &mut batch.vals, &draw_cx);
     exec(&model.init_ops, &mut batch.vals, &draw_cx);
     for s in &model.stocks {
         let row = &batch.vals[s.slot.index()];
@@ -248,6 +269,7 @@ pub fn simulate(
             active,
             month: m as u64,
             sites: keys,
+            roots: &model.roots,
         };
 
         // 1. Auxiliaries, flows and lever costs.
@@ -273,6 +295,10 @@ pub fn simulate(
                 for lane in 0..LANES {
                     row[lane] -= flow[lane];
                 }
+            }
+            if all_within(&row, s.min, s.max) {
+                vals[s.slot.index()] = row;
+                continue;
             }
             for (lane, v) in row.iter_mut().enumerate().take(active) {
                 if !guard.live(lane) {

@@ -13,6 +13,8 @@ pub mod exec;
 mod parallel;
 pub mod rng;
 pub mod sample;
+pub mod vmath;
+pub mod vrand;
 
 pub use batch::Recorder;
 pub use parallel::{CHUNK_RUNS, MemoryEstimate, Progress, estimate_memory, run};

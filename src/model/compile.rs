@@ -6,7 +6,8 @@ use super::bundles::{baseline, bundle_plans, lever_shares, param_plans};
 use super::checks::{check_chart_names, check_observations, init_ops_reads, recorded, warn_unused};
 use super::lower::{Lowering, Phase, Shared, Slots, SymbolSlots, remap};
 use super::names::{Names, Symbol};
-use super::ops::{BinFn, Op, SlotId};
+use super::ops::{BinFn, Op, RootBody, SlotId};
+use super::optimize::{Layout, Program, optimize};
 use super::order::order;
 use super::{EventPlan, Model, OutcomePlan, StockPlan, TimeSlots, Var, VarKind};
 use crate::diag::suggest::did_you_mean;
@@ -183,14 +184,63 @@ pub fn compile(s: &Scenario, overrides: &Overrides, diags: &mut Diagnostics) -> 
         return None;
     }
     let (n_slots, consts, map) = slots.finish();
-    let remap_all = |ops: Vec<Op>| -> Vec<Op> {
-        let ops: Vec<Op> = ops.into_iter().map(|op| remap(op, &map)).collect();
-        debug_assert!(
-            ops.iter().all(|op| !reads_own_destination(op)),
-            "an op reads its own destination"
-        );
-        ops
+    let remap_all =
+        |ops: Vec<Op>| -> Vec<Op> { ops.into_iter().map(|op| remap(op, &map)).collect() };
+    let mut program = Program {
+        run: Vec::new(),
+        init: remap_all(init_ops),
+        month: [
+            remap_all(step_ops),
+            remap_all(event_ops),
+            remap_all(outcome_ops),
+        ],
+        roots: slots
+            .roots
+            .iter()
+            .map(|r| RootBody {
+                x: map(r.x),
+                f: map(r.f),
+                ops: remap_all(r.ops.clone()),
+            })
+            .collect(),
     };
+    let layout = Layout {
+        n_fixed: slots.n_fixed(),
+        n_slots,
+        per_run: symbols
+            .params
+            .iter()
+            .copied()
+            .chain(consts.iter().map(|(s, _)| *s))
+            .collect(),
+        engine_writes: [
+            symbols.stocks.clone(),
+            symbols
+                .event_flags
+                .iter()
+                .chain(&symbols.event_at)
+                .copied()
+                .collect(),
+        ],
+    };
+    let n_slots = optimize(&mut program, &layout);
+    let Program {
+        run: run_ops,
+        init: init_ops,
+        month: [step_ops, event_ops, outcome_ops],
+        roots,
+    } = program;
+    debug_assert!(
+        run_ops
+            .iter()
+            .chain(&init_ops)
+            .chain(&step_ops)
+            .chain(&event_ops)
+            .chain(&outcome_ops)
+            .chain(roots.iter().flat_map(|r| &r.ops))
+            .all(|op| !reads_own_destination(op)),
+        "an op reads its own destination"
+    );
     Some(Model {
         name: s.meta.name.value.clone(),
         start,
@@ -205,14 +255,16 @@ pub fn compile(s: &Scenario, overrides: &Overrides, diags: &mut Diagnostics) -> 
         lever_defaults: s.levers.iter().map(|l| l.default.value).collect(),
         lever_share: lever_shares(s, n_months),
         baseline: baseline?,
-        init_ops: remap_all(init_ops),
-        step_ops: remap_all(step_ops),
+        run_ops,
+        init_ops,
+        step_ops,
         step_vars,
         stocks,
-        event_ops: remap_all(event_ops),
+        event_ops,
         events,
-        outcome_ops: remap_all(outcome_ops),
+        outcome_ops,
         outcomes,
+        roots,
         site_keys: slots.sites.iter().map(|s| s.key).collect(),
         sites: slots.sites.clone(),
         vars,
@@ -609,11 +661,7 @@ fn stock_plans(
 /// Whether an op reads the slot it writes (the engine relies on this never happening).
 pub(crate) fn reads_own_destination(op: &Op) -> bool {
     let d = op.dst();
-    match *op {
-        Op::Copy { a, .. } | Op::Un { a, .. } => a == d,
-        Op::Bin { a, b, .. } => a == d || b == d,
-        Op::Select { c, a, b, .. } => c == d || a == d || b == d,
-        Op::Clamp { x, lo, hi, .. } => x == d || lo == d || hi == d,
-        Op::Draw { args, guard, .. } => args.contains(&d) || guard.is_some_and(|(c, _)| c == d),
-    }
+    let mut reads = false;
+    op.for_each_read(|s| reads |= s == d);
+    reads
 }

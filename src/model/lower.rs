@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use super::Site;
 use super::names::{Names, Symbol};
-use super::ops::{BinFn, DrawFn, Op, SlotId, UnFn, clamp, select};
+use super::ops::{BinFn, DrawFn, Op, RootBody, SlotId, UnFn, clamp, select};
 use crate::diag::suggest::did_you_mean;
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::engine::rng::site_key;
@@ -39,6 +39,8 @@ pub struct Slots {
     max_temps: u32,
     /// Random sites, in order of first use.
     pub sites: Vec<Site>,
+    /// Bodies of `root(...)` calls, indexed by `Op::Root::body`.
+    pub roots: Vec<RootBody>,
 }
 
 impl Slots {
@@ -58,6 +60,11 @@ impl Slots {
         self.consts.push(value);
         self.const_index.insert(bits, k);
         SlotId(CONST_BASE + k)
+    }
+
+    /// Variables and constants: the slots that [`Slots::finish`] numbers below the temporaries.
+    pub fn n_fixed(&self) -> usize {
+        self.n_vars as usize + self.consts.len()
     }
 
     /// Renumbers build-time slots densely: variables, constants, temporaries. Returns the
@@ -86,48 +93,7 @@ impl Slots {
 
 /// Renumbers the slots of an op.
 pub fn remap(op: Op, map: &impl Fn(SlotId) -> SlotId) -> Op {
-    match op {
-        Op::Copy { dst, a } => Op::Copy {
-            dst: map(dst),
-            a: map(a),
-        },
-        Op::Un { dst, f, a } => Op::Un {
-            dst: map(dst),
-            f,
-            a: map(a),
-        },
-        Op::Bin { dst, f, a, b } => Op::Bin {
-            dst: map(dst),
-            f,
-            a: map(a),
-            b: map(b),
-        },
-        Op::Select { dst, c, a, b } => Op::Select {
-            dst: map(dst),
-            c: map(c),
-            a: map(a),
-            b: map(b),
-        },
-        Op::Clamp { dst, x, lo, hi } => Op::Clamp {
-            dst: map(dst),
-            x: map(x),
-            lo: map(lo),
-            hi: map(hi),
-        },
-        Op::Draw {
-            dst,
-            f,
-            site,
-            args,
-            guard,
-        } => Op::Draw {
-            dst: map(dst),
-            f,
-            site,
-            args: args.map(map),
-            guard: guard.map(|(c, branch)| (map(c), branch)),
-        },
-    }
+    op.map_slots(map)
 }
 
 /// Where in the month a formula runs, which limits what it may read.
@@ -194,10 +160,12 @@ pub struct Lowering<'s, 'a> {
     /// Conditions of the `if` branches being lowered, innermost last: draws inside a branch
     /// are skipped in lanes that take the other branch.
     guards: Vec<(SlotId, bool)>,
+    /// The unknown of the `root(...)` being lowered, if any: its name and slot.
+    bound: Option<(String, SlotId)>,
 }
 
 /// Functions that are not random: name, minimum and maximum arity.
-const FUNCTIONS: [(&str, usize, usize); 20] = [
+const FUNCTIONS: [(&str, usize, usize); 21] = [
     ("if", 3, 3),
     ("min", 2, usize::MAX),
     ("max", 2, usize::MAX),
@@ -218,6 +186,7 @@ const FUNCTIONS: [(&str, usize, usize); 20] = [
     ("ramp", 2, 2),
     ("pulse", 1, 1),
     ("between", 2, 2),
+    ("root", 4, 4),
 ];
 
 /// Every function name formulas know (for suggestions and documentation).
@@ -247,6 +216,7 @@ impl<'s, 'a> Lowering<'s, 'a> {
             draws: HashMap::new(),
             failed: false,
             guards: Vec::new(),
+            bound: None,
         }
     }
 
@@ -346,6 +316,11 @@ impl<'s, 'a> Lowering<'s, 'a> {
     }
 
     fn name(&mut self, name: &str, span: crate::diag::Span) -> Option<Operand> {
+        if let Some((bound, slot)) = &self.bound
+            && bound == name
+        {
+            return Some(Operand::Slot(*slot));
+        }
         let Some(symbol) = self.cx.names.resolve(name, span, self.cx.diags) else {
             self.failed = true;
             return None;
@@ -506,6 +481,9 @@ impl<'s, 'a> Lowering<'s, 'a> {
         if name == "if" {
             return self.if_(args);
         }
+        if name == "root" {
+            return self.root(args, span);
+        }
         if let Some((fname, f, _)) = draw {
             return self.draw(fname, *f, args);
         }
@@ -618,6 +596,70 @@ impl<'s, 'a> Lowering<'s, 'a> {
         }
     }
 
+    /// `root(x, lo, hi, formula)`: the formula is lowered into a body of its own, which the
+    /// engine evaluates at the midpoints of a shrinking bracket (bisection).
+    fn root(&mut self, args: &[Expr], span: crate::diag::Span) -> Option<Operand> {
+        let name_span = self.formula.file_span(args[0].span);
+        let ExprKind::Name(var) = &args[0].kind else {
+            return self.error(
+                Diagnostic::error(Code::FormulaSyntax, "root() names its unknown first")
+                    .with_label(name_span, "expected a new name, such as `x`")
+                    .with_help(format!("usage: {}", usage("root"))),
+            );
+        };
+        if self.bound.is_some() {
+            return self.error(
+                Diagnostic::error(
+                    Code::FormulaSyntax,
+                    "root() cannot be used inside another root()",
+                )
+                .with_label(span, "a root inside a root")
+                .with_help("compute the inner root in an auxiliary of its own"),
+            );
+        }
+        if var.contains('.') || self.cx.names.get(var).is_some() {
+            return self.error(
+                Diagnostic::error(
+                    Code::DuplicateName,
+                    format!("`{var}` is already a name in the scenario"),
+                )
+                .with_label(name_span, "the unknown of root() needs a name of its own")
+                .with_help("pick a name no param, lever, stock, flow, auxiliary or event uses, such as `x`"),
+            );
+        }
+        let lo = self.lower(&args[1]);
+        let hi = self.lower(&args[2]);
+        let x = self.temp();
+        self.bound = Some((var.clone(), x));
+        let outer_ops = std::mem::take(&mut self.ops);
+        let outer_guards = std::mem::take(&mut self.guards);
+        let f = self.lower(&args[3]);
+        let mut body = std::mem::replace(&mut self.ops, outer_ops);
+        self.guards = outer_guards;
+        self.bound = None;
+        let (lo, hi, f) = (lo?, hi?, f?);
+        let f = match f {
+            Operand::Slot(s) => s,
+            Operand::Const(_) => {
+                let a = self.slot(f);
+                let dst = self.temp();
+                body.push(Op::Copy { dst, a });
+                dst
+            }
+        };
+        let (lo, hi) = (self.slot(lo), self.slot(hi));
+        let index = self.cx.slots.roots.len() as u32;
+        self.cx.slots.roots.push(RootBody { x, f, ops: body });
+        let dst = self.temp();
+        self.ops.push(Op::Root {
+            dst,
+            lo,
+            hi,
+            body: index,
+        });
+        Some(Operand::Slot(dst))
+    }
+
     fn date(&mut self, arg: &Expr) -> Option<Operand> {
         let span = self.formula.file_span(arg.span);
         let ExprKind::Str(text) = &arg.kind else {
@@ -637,6 +679,23 @@ impl<'s, 'a> Lowering<'s, 'a> {
     }
 
     fn draw(&mut self, fname: &'static str, f: DrawFn, args: &[Expr]) -> Option<Operand> {
+        if let Some((x, _)) = &self.bound {
+            let span = self
+                .formula
+                .file_span(args.first().map_or(self.formula.expr.span, |a| a.span));
+            let x = x.clone();
+            return self.error(
+                Diagnostic::error(
+                    Code::BadReference,
+                    format!("`{fname}` cannot be used inside root()"),
+                )
+                .with_label(
+                    span,
+                    format!("a random draw in the formula whose root in `{x}` is sought"),
+                )
+                .with_help("draw the number in an auxiliary and use the auxiliary inside root()"),
+            );
+        }
         let mut values = Vec::with_capacity(3);
         for arg in args {
             values.push(self.lower(arg));
@@ -684,6 +743,7 @@ fn retarget(op: Op, dst: SlotId) -> Op {
             args,
             guard,
         },
+        Op::Root { lo, hi, body, .. } => Op::Root { dst, lo, hi, body },
     }
 }
 
@@ -699,6 +759,9 @@ fn usage(name: &str) -> &'static str {
         "ramp" => "ramp(t0, t1): 0 before t0, rising linearly to 1 at t1",
         "pulse" => "pulse(t0): 1 in month index t0 only",
         "between" => "between(t0, t1): 1 from t0 to t1 inclusive",
+        "root" => {
+            "root(x, low, high, formula in x): the x between low and high where the formula is 0"
+        }
         _ => "f(x)",
     }
 }

@@ -20,6 +20,7 @@ mod compile;
 mod lower;
 mod names;
 pub mod ops;
+mod optimize;
 mod order;
 
 pub use compile::{Overrides, compile};
@@ -179,6 +180,10 @@ pub struct Model {
     pub lever_share: Vec<f64>,
     /// Index of the baseline bundle.
     pub baseline: usize,
+    /// Ops computing, once per run after the params, the values that do not change from month
+    /// to month (formulas or parts of formulas that read only params and numbers), before
+    /// `init_ops`.
+    pub run_ops: Vec<Op>,
     /// Ops computing stocks' initial values (once per run, after params).
     pub init_ops: Vec<Op>,
     /// Ops of the month: auxiliaries, flows and lever costs in dependency order.
@@ -195,6 +200,8 @@ pub struct Model {
     pub outcome_ops: Vec<Op>,
     /// Outcomes.
     pub outcomes: Vec<OutcomePlan>,
+    /// Bodies of `root(...)` calls, referenced by `Op::Root`.
+    pub roots: Vec<ops::RootBody>,
     /// Random sites referenced by `Op::Draw`.
     pub sites: Vec<Site>,
     /// Their stream keys, in the same order (what the engine reads).

@@ -6,9 +6,13 @@
 //! ops were made, so running them involves no hashing and no strings.
 //!
 //! Arithmetic semantics are defined here once ([`UnFn::apply`], [`BinFn::apply`]) and used both
-//! for constant folding at compile time and by the engine, so the two can never disagree.
+//! for constant folding at compile time and by the engine, so the two can never disagree
+//! (`exp`, `ln`, `log10` and `pow` are the engine's own, [`vmath`], whose rows give the same
+//! bits as these scalar calls).
 //! NaN propagates through everything, comparisons and `if` included, so that a non-finite value
 //! cannot be laundered into a 0 or 1 and slip past the fault checks.
+
+use crate::engine::vmath;
 
 /// Index of a slot in the engine's value table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -64,9 +68,9 @@ impl UnFn {
                 }
             }
             UnFn::Abs => x.abs(),
-            UnFn::Exp => x.exp(),
-            UnFn::Ln => x.ln(),
-            UnFn::Log10 => x.log10(),
+            UnFn::Exp => vmath::exp(x),
+            UnFn::Ln => vmath::ln(x),
+            UnFn::Log10 => vmath::log10(x),
             UnFn::Sqrt => x.sqrt(),
             UnFn::Sin => x.sin(),
             UnFn::Cos => x.cos(),
@@ -134,7 +138,7 @@ impl BinFn {
             BinFn::Mul => a * b,
             BinFn::Div => a / b,
             BinFn::Rem => a % b,
-            BinFn::Pow => a.powf(b),
+            BinFn::Pow => vmath::pow(a, b),
             BinFn::Lt => truth(a, b, a < b),
             BinFn::Le => truth(a, b, a <= b),
             BinFn::Gt => truth(a, b, a > b),
@@ -308,6 +312,18 @@ pub enum Op {
         /// other draw, so results are identical to drawing everywhere.
         guard: Option<(SlotId, bool)>,
     },
+    /// `dst = root(x, lo, hi, body)`: the x between `lo` and `hi` where the body's value is 0,
+    /// by a safeguarded Illinois method ([`RootBody`] holds the body; see [`ROOT_MAX_STEPS`]).
+    Root {
+        /// Destination.
+        dst: SlotId,
+        /// One end of the bracket.
+        lo: SlotId,
+        /// The other end.
+        hi: SlotId,
+        /// Index into the model's root bodies.
+        body: u32,
+    },
 }
 
 impl Op {
@@ -319,8 +335,146 @@ impl Op {
             | Op::Bin { dst, .. }
             | Op::Select { dst, .. }
             | Op::Clamp { dst, .. }
-            | Op::Draw { dst, .. } => dst,
+            | Op::Draw { dst, .. }
+            | Op::Root { dst, .. } => dst,
         }
+    }
+
+    /// Calls `f` on every slot the op reads (for a root, its bracket only: the body's reads are
+    /// [`RootBody::free_reads`]).
+    pub fn for_each_read(&self, mut f: impl FnMut(SlotId)) {
+        match *self {
+            Op::Copy { a, .. } | Op::Un { a, .. } => f(a),
+            Op::Bin { a, b, .. } => {
+                f(a);
+                f(b);
+            }
+            Op::Select { c, a, b, .. } => {
+                f(c);
+                f(a);
+                f(b);
+            }
+            Op::Clamp { x, lo, hi, .. } => {
+                f(x);
+                f(lo);
+                f(hi);
+            }
+            Op::Draw { args, guard, .. } => {
+                args.into_iter().for_each(&mut f);
+                if let Some((c, _)) = guard {
+                    f(c);
+                }
+            }
+            Op::Root { lo, hi, .. } => {
+                f(lo);
+                f(hi);
+            }
+        }
+    }
+
+    /// The op with every slot (read or written) renamed by `map`.
+    pub fn map_slots(self, mut map: impl FnMut(SlotId) -> SlotId) -> Op {
+        match self {
+            Op::Copy { dst, a } => Op::Copy {
+                dst: map(dst),
+                a: map(a),
+            },
+            Op::Un { dst, f, a } => Op::Un {
+                dst: map(dst),
+                f,
+                a: map(a),
+            },
+            Op::Bin { dst, f, a, b } => Op::Bin {
+                dst: map(dst),
+                f,
+                a: map(a),
+                b: map(b),
+            },
+            Op::Select { dst, c, a, b } => Op::Select {
+                dst: map(dst),
+                c: map(c),
+                a: map(a),
+                b: map(b),
+            },
+            Op::Clamp { dst, x, lo, hi } => Op::Clamp {
+                dst: map(dst),
+                x: map(x),
+                lo: map(lo),
+                hi: map(hi),
+            },
+            Op::Draw {
+                dst,
+                f,
+                site,
+                args,
+                guard,
+            } => Op::Draw {
+                dst: map(dst),
+                f,
+                site,
+                args: args.map(&mut map),
+                guard: guard.map(|(c, branch)| (map(c), branch)),
+            },
+            Op::Root { dst, lo, hi, body } => Op::Root {
+                dst: map(dst),
+                lo: map(lo),
+                hi: map(hi),
+                body,
+            },
+        }
+    }
+
+    /// The op with its reads renamed by `map` and its destination kept (an op never reads its
+    /// destination, so the two cannot be confused).
+    pub fn map_reads(self, mut map: impl FnMut(SlotId) -> SlotId) -> Op {
+        let dst = self.dst();
+        self.map_slots(|s| if s == dst { s } else { map(s) })
+    }
+}
+
+/// Most evaluations of a root's formula. The search stops, lane by lane, when the midpoint of the
+/// bracket equals one of its ends (the ends are neighbouring numbers) or the formula is exactly
+/// 0 at a point; it halves the bracket at least every fourth step, so from any finite bracket
+/// that takes well under this many evaluations (bisection alone needs at most about 2,100),
+/// 10 to 20 for a bracket like [0.01, 1.5].
+pub const ROOT_MAX_STEPS: usize = 10_000;
+
+/// The formula inside a `root(x, lo, hi, formula)`: ops computing `f` from `x` (and from other
+/// slots, which stay fixed while the root is sought).
+#[derive(Clone, Debug, PartialEq)]
+pub struct RootBody {
+    /// The slot the unknown is written to before each evaluation.
+    pub x: SlotId,
+    /// The slot of the formula's value.
+    pub f: SlotId,
+    /// Ops computing `f`; they draw no random numbers and contain no root.
+    pub ops: Vec<Op>,
+}
+
+impl RootBody {
+    /// Slots the body reads that it does not write itself (nor `x`): what the root depends on.
+    pub fn free_reads(&self) -> Vec<SlotId> {
+        let mut written = vec![self.x];
+        let mut reads = Vec::new();
+        for op in &self.ops {
+            op.for_each_read(|s| {
+                if !written.contains(&s) && !reads.contains(&s) {
+                    reads.push(s);
+                }
+            });
+            written.push(op.dst());
+        }
+        if !written.contains(&self.f) && !reads.contains(&self.f) {
+            reads.push(self.f);
+        }
+        reads
+    }
+
+    /// Slots the body writes, `x` included.
+    pub fn written(&self) -> Vec<SlotId> {
+        let mut w = vec![self.x];
+        w.extend(self.ops.iter().map(Op::dst));
+        w
     }
 }
 

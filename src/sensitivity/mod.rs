@@ -411,17 +411,19 @@ pub fn analyse_with(
         match method {
             Method::Sobol => {
                 let (with_series, n_series) = with_series_outcomes(&base, &settings.series);
-                let (blocks, d_all) = sobol_blocks(inputs, settings.samples, noise, settings.seed);
-                let (out, _, left_out) = run(&with_series, &blocks)?;
+                let (blocks, d_all, rows) =
+                    sobol_blocks(inputs, settings.samples, noise, settings.seed);
+                let (out, kept, left_out) = run(&with_series, &blocks)?;
                 analysis.left_out += left_out;
+                let rows = kept_blocks(&rows, &kept);
                 note_missing(&out, with_series.outcomes.len(), &mut analysis.missing);
                 analysis.runs += (settings.samples * blocks.len()) as u64;
                 analysis.sobol = Some(sobol_estimates(
                     &with_series,
                     &out,
                     d_all,
-                    noise,
                     n_series,
+                    &rows,
                     settings,
                     monitor.estimated,
                 ));
@@ -473,6 +475,15 @@ pub fn analyse_with(
     Ok(analysis)
 }
 
+/// The design's blocks of rows after faulting rows were left out: block r keeps the positions,
+/// among the `kept` rows (ascending), of its own rows.
+fn kept_blocks(blocks: &[std::ops::Range<usize>], kept: &[usize]) -> Vec<std::ops::Range<usize>> {
+    blocks
+        .iter()
+        .map(|b| kept.partition_point(|&r| r < b.start)..kept.partition_point(|&r| r < b.end))
+        .collect()
+}
+
 /// The model with one `final` outcome per month of each series appended (named
 /// `series@month-index`), and the number of such outcomes.
 fn with_series_outcomes(model: &Model, series: &[usize]) -> (Model, usize) {
@@ -502,8 +513,14 @@ fn to_values(inputs: &[Input], unit: &[f64]) -> Vec<f64> {
 }
 
 /// The Saltelli blocks: A (runs 0..N), B (runs N..2N), each `A_B^(i)` (runs 0..N) and, with
-/// noise, A again on B's runs. Returns them and the number of inputs counting noise.
-fn sobol_blocks(inputs: &[Input], n: usize, noise: bool, seed: u64) -> (Vec<Block>, usize) {
+/// noise, A again on B's runs. Returns them, the number of inputs counting noise, and the
+/// design's independently scrambled groups of rows.
+fn sobol_blocks(
+    inputs: &[Input],
+    n: usize,
+    noise: bool,
+    seed: u64,
+) -> (Vec<Block>, usize, Vec<std::ops::Range<usize>>) {
     let d = inputs.len();
     let design = SaltelliDesign::new(seed, n, d);
     let a = to_values(inputs, &design.a);
@@ -529,7 +546,7 @@ fn sobol_blocks(inputs: &[Input], n: usize, noise: bool, seed: u64) -> (Vec<Bloc
             values: a,
         });
     }
-    (blocks, d + usize::from(noise))
+    (blocks, d + usize::from(noise), design.blocks)
 }
 
 /// Sobol' indices of every output column, in parallel over columns (each column's numbers are
@@ -538,11 +555,12 @@ fn sobol_estimates(
     model: &Model,
     out: &[Vec<f64>],
     d_all: usize,
-    noise: bool,
     n_series: usize,
+    rows: &[std::ops::Range<usize>],
     settings: &Settings,
     estimated: Progress<'_>,
 ) -> SobolResult {
+    let noise = has_noise(model);
     let n_cols = model.outcomes.len();
     let n_out = n_cols - n_series;
     let column = |b: usize, k: usize| -> Vec<f64> {
@@ -553,19 +571,7 @@ fn sobol_estimates(
         let yb = column(1, k);
         let yab: Vec<Vec<f64>> = (0..d_all).map(|i| column(2 + i, k)).collect();
         let refs: Vec<&[f64]> = yab.iter().map(Vec::as_slice).collect();
-        let resamples = if k < n_out {
-            settings.resamples
-        } else {
-            settings.series_resamples
-        };
-        let column = sobol::sobol(
-            &ya,
-            &yb,
-            &refs,
-            resamples,
-            settings.confidence,
-            settings.seed,
-        );
+        let column = sobol::sobol_blocks(&ya, &yb, &refs, rows, settings.confidence);
         estimated(1);
         column
     };

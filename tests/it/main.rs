@@ -16,6 +16,7 @@ mod folders;
 mod golden;
 mod hostile;
 mod korea_russia;
+mod optimize;
 mod plot;
 mod properties;
 mod reference;

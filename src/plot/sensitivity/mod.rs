@@ -3,7 +3,7 @@
 //! | file | chart |
 //! |---|---|
 //! | `tornado-<outcome>` | one-at-a-time swings: a bar per input from the outcome at its low end to the outcome at its high end, the base (all at medians) as a line, largest swing on top |
-//! | `sobol-<outcome>` | first-order against total Sobol' index per input, with bootstrap intervals, largest total on top |
+//! | `sobol-<outcome>` | first-order against total Sobol' index per input, with 95% intervals, largest total on top |
 //! | `morris-<outcome>` | Morris mu* against sigma, one labelled point per input |
 //! | `sobol-time-<series>` | first-order (top) and total (bottom) indices month by month as stacked areas |
 
@@ -392,11 +392,10 @@ impl Chart for SobolChart<'_> {
             )
         };
         let what = format!(
-            "{shown}N = {} base samples ({} runs) · {}% intervals from {} bootstrap resamples",
+            "{shown}N = {} scrambled Sobol' points ({} runs) · {}% intervals from independent scramblings",
             thousands(m.samples as u64),
             thousands(m.samples as u64 * (r.inputs.len() as u64 + 2)),
-            (m.confidence * 100.0).round(),
-            thousands(m.bootstrap as u64)
+            (m.confidence * 100.0).round()
         );
         let legend = vec![
             LegendItem::new(
