@@ -50,6 +50,7 @@
 #![warn(missing_docs)]
 #![warn(clippy::unwrap_used, clippy::expect_used)]
 
+pub mod calibrate;
 pub mod cli;
 pub mod compare;
 pub mod diag;

@@ -16,7 +16,7 @@ use crate::model::{Model, Overrides, compile};
 use crate::output::ResultsWriter;
 use crate::output::folder::Refused;
 use crate::output::schema::{
-    FileHash, Manifest, Override, Provenance, RngInfo, Summary, Timing, build_commit,
+    FileHash, Manifest, Override, Posterior, Provenance, RngInfo, Summary, Timing, build_commit,
 };
 use crate::output::summary::{fault_records, observation_records, outcome_records, scenario_info};
 use crate::scenario::{Scenario, load};
@@ -31,6 +31,8 @@ pub struct Prepared {
     pub sources: SourceMap,
     /// `--set` values.
     pub overrides: Overrides,
+    /// The calibration the params are drawn from, once attached ([`attach_posterior`]).
+    pub calibration: Option<Posterior>,
 }
 
 /// Whether stderr gets colours.
@@ -128,6 +130,7 @@ pub fn prepare(path: &Path, sets: &[String]) -> Result<Prepared, Failure> {
             model,
             sources: loaded.sources,
             overrides,
+            calibration: None,
         }),
         _ => Err(Failure::Scenario(None)),
     }
@@ -321,7 +324,97 @@ pub fn command_line(path: &Path, plan: &RunPlan, model: &Model, overrides: &Over
         }
     }
     cmd.push_str(&set_flags(overrides));
+    if let Some(posterior) = &model.posterior_path {
+        cmd.push_str(&format!(" --posterior {}", shell_quote(posterior)));
+    }
     cmd
+}
+
+/// The calibration folder the scenario names (`[calibration] posterior`), resolved against the
+/// scenario file's folder.
+pub fn named_posterior(p: &Prepared, scenario_path: &Path) -> Option<PathBuf> {
+    let named = p.scenario.calibration.posterior.as_ref()?;
+    let base = scenario_path.parent().unwrap_or(Path::new(""));
+    Some(base.join(&named.value))
+}
+
+/// Draws the params from a calibration: the folder given with `--posterior`, else the one the
+/// scenario names, unless `--prior`. A posterior made from another version of the scenario,
+/// or a named one that does not exist yet, is refused.
+pub fn attach_posterior(
+    p: &mut Prepared,
+    scenario_path: &Path,
+    flag: Option<&Path>,
+    prior: bool,
+) -> Result<(), Failure> {
+    if prior {
+        return Ok(());
+    }
+    let (dir, named) = match flag {
+        Some(dir) => (dir.to_path_buf(), false),
+        None => match named_posterior(p, scenario_path) {
+            Some(dir) => (dir, true),
+            None => return Ok(()),
+        },
+    };
+    let files = file_hashes(p);
+    match crate::calibrate::posterior::load(&dir, &files, &p.model) {
+        Ok(loaded) => {
+            p.model.posterior = Some(std::sync::Arc::new(loaded.ensemble));
+            p.model.posterior_path = Some(dir.display().to_string());
+            p.calibration = Some(loaded.reference);
+            Ok(())
+        }
+        Err(err) if named => {
+            let mut diags = Diagnostics::new();
+            diags.push(posterior_diagnostic(p, scenario_path, &err, false));
+            print_diagnostics(&diags, &p.sources);
+            Err(Failure::Scenario(None))
+        }
+        Err(err) => Err(Failure::Scenario(Some(format!(
+            "error[bad-posterior]: {err}\n  = help: make it again with `leversim calibrate {} --out {}`, or run on the priors with --prior",
+            scenario_path.display(),
+            dir.display()
+        )))),
+    }
+}
+
+/// The diagnostic of a calibration that the scenario names under `[calibration] posterior` and
+/// that cannot be used: an error, or for one not made yet a warning when `missing_is_warning`.
+pub fn posterior_diagnostic(
+    p: &Prepared,
+    scenario_path: &Path,
+    err: &crate::calibrate::posterior::PosteriorError,
+    missing_is_warning: bool,
+) -> crate::diag::Diagnostic {
+    use crate::calibrate::posterior::PosteriorError;
+    use crate::diag::{Code, Diagnostic};
+    let missing = matches!(err, PosteriorError::Missing(_));
+    let mut d = if missing && missing_is_warning {
+        Diagnostic::warning(Code::BadPosterior, err.to_string())
+    } else {
+        Diagnostic::error(Code::BadPosterior, err.to_string())
+    };
+    if let Some(named) = &p.scenario.calibration.posterior {
+        let label = if missing {
+            "not made yet"
+        } else {
+            "this calibration cannot be used"
+        };
+        d = d.with_label(named.span, label);
+    }
+    let help = if missing {
+        format!(
+            "make it with `leversim calibrate {}` (it writes there), or run on the priors with --prior",
+            scenario_path.display()
+        )
+    } else {
+        format!(
+            "make it again with `leversim calibrate {}`, or run on the priors with --prior",
+            scenario_path.display()
+        )
+    };
+    d.with_help(help)
 }
 
 /// ` --set NAME=VALUE` for each override, quoted for a POSIX shell.
@@ -414,7 +507,7 @@ pub fn provenance(
             })
             .collect(),
         command,
-        posterior: None,
+        posterior: p.calibration.clone(),
     }
 }
 

@@ -4,8 +4,8 @@
 use std::path::PathBuf;
 
 use super::common::{
-    check_memory, check_output, fault_message, manifest, plan, prepare, select_bundles, simulate,
-    write_results,
+    attach_posterior, check_memory, check_output, fault_message, manifest, plan, prepare,
+    select_bundles, simulate, write_results,
 };
 use super::{CompareArgs, Failure};
 use crate::compare::{Comparison, compare_bundles};
@@ -16,7 +16,13 @@ use crate::scenario::{OutcomeKind, Scenario};
 
 /// Runs the command.
 pub fn compare(args: CompareArgs) -> Result<(), Failure> {
-    let p = prepare(&args.sim.scenario, &args.sim.set)?;
+    let mut p = prepare(&args.sim.scenario, &args.sim.set)?;
+    attach_posterior(
+        &mut p,
+        &args.sim.scenario,
+        args.sim.posterior.as_deref(),
+        args.sim.prior,
+    )?;
     let reference_name = args
         .reference
         .clone()

@@ -11,6 +11,7 @@ macro_rules! say {
     ($($arg:tt)*) => { $crate::cli::write_out(&(format!($($arg)*) + "\n")) };
 }
 
+mod calibrate;
 mod common;
 mod compare;
 mod hint;
@@ -27,6 +28,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
+pub use calibrate::CalibrateArgs;
 pub use common::shell_quote;
 pub use sensitivity::{MethodArg, SensitivityArgs};
 
@@ -53,6 +55,9 @@ pub enum Command {
     Sweep(SweepArgs),
     /// Global sensitivity of outcomes to params (and levers): Sobol', Morris, tornado swings.
     Sensitivity(SensitivityArgs),
+    /// Condition the params on the reported figures (observations with role "fit") and score
+    /// every observation; writes a posterior that run, compare, sweep and sensitivity can use.
+    Calibrate(CalibrateArgs),
     /// Redraw the charts of a results folder from its files, without re-running.
     Plot(PlotArgs),
 }
@@ -129,6 +134,13 @@ pub struct SimArgs {
     /// Skip the charts (for benchmarks); draw them later with `leversim plot DIR`.
     #[arg(long)]
     pub no_charts: bool,
+    /// Draw the params from this calibration (a folder written by `leversim calibrate`)
+    /// [default: the one the scenario names under `[calibration] posterior`].
+    #[arg(long, value_name = "DIR", conflicts_with = "prior")]
+    pub posterior: Option<PathBuf>,
+    /// Draw the params from their priors, even when the scenario names a calibration.
+    #[arg(long)]
+    pub prior: bool,
 }
 
 /// `--on-fault`.
@@ -213,6 +225,7 @@ pub fn main() -> ExitCode {
         Command::Compare(args) => compare::compare(args),
         Command::Sweep(args) => sweep::sweep(args),
         Command::Sensitivity(args) => sensitivity::sensitivity(&args),
+        Command::Calibrate(args) => calibrate::run(&args),
         Command::Plot(args) => plot::plot(&args),
     };
     match outcome {

@@ -1,8 +1,8 @@
 //! `leversim run`: every bundle on common random numbers, a summary table, a results folder.
 
 use super::common::{
-    check_memory, check_output, fault_message, out_dir, plan, prepare, select_bundles, simulate,
-    write_results,
+    attach_posterior, check_memory, check_output, fault_message, out_dir, plan, prepare,
+    select_bundles, simulate, write_results,
 };
 use super::table::{print_faults, print_history, print_outcomes};
 use super::{Failure, RunArgs};
@@ -10,7 +10,13 @@ use crate::engine::{RunError, RunPlan};
 
 /// Runs the command.
 pub fn run(args: RunArgs) -> Result<(), Failure> {
-    let p = prepare(&args.sim.scenario, &args.sim.set)?;
+    let mut p = prepare(&args.sim.scenario, &args.sim.set)?;
+    attach_posterior(
+        &mut p,
+        &args.sim.scenario,
+        args.sim.posterior.as_deref(),
+        args.sim.prior,
+    )?;
     let bundles = select_bundles(&p.model, &args.bundles)?;
     let plan: RunPlan = plan(&p, &args.sim, bundles)?;
     if let Some(k) = args.single_run {

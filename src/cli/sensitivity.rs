@@ -11,8 +11,8 @@ use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::common::{
-    Prepared, STREAMS, check_output, interrupt_flag, output_failure, prepare, provenance, rng_info,
-    select_bundles, shell_quote, threads,
+    Prepared, STREAMS, attach_posterior, check_output, interrupt_flag, output_failure, prepare,
+    provenance, rng_info, select_bundles, shell_quote, threads,
 };
 use super::{Failure, OnFault};
 use crate::model::Model;
@@ -108,6 +108,14 @@ pub struct SensitivityArgs {
     /// Skip the charts; draw them later with `leversim plot DIR`.
     #[arg(long)]
     pub no_charts: bool,
+    /// Analyse params over this calibration's posterior marginals (a folder written by
+    /// `leversim calibrate`) [default: the one the scenario names under `[calibration]
+    /// posterior`].
+    #[arg(long, value_name = "DIR", conflicts_with = "prior")]
+    pub posterior: Option<PathBuf>,
+    /// Analyse params over their priors, even when the scenario names a calibration.
+    #[arg(long)]
+    pub prior: bool,
 }
 
 /// Bootstrap resamples per month of a series: months are many and their intervals are
@@ -116,7 +124,13 @@ const SERIES_BOOTSTRAP: usize = 200;
 
 /// Runs the command.
 pub fn sensitivity(args: &SensitivityArgs) -> Result<(), Failure> {
-    let p = prepare(&args.scenario, &args.set)?;
+    let mut p = prepare(&args.scenario, &args.set)?;
+    attach_posterior(
+        &mut p,
+        &args.scenario,
+        args.posterior.as_deref(),
+        args.prior,
+    )?;
     let model = &p.model;
     let bundle = match &args.bundle {
         Some(name) => select_bundles(model, std::slice::from_ref(name))?[0],
@@ -289,7 +303,7 @@ fn select_series(p: &Prepared, names: &[String], sobol: bool) -> Result<Vec<usiz
                 .scenario
                 .observations
                 .iter()
-                .map(|o| o.var.value.clone())
+                .filter_map(|o| o.var.as_ref().map(|v| v.value.clone()))
                 .collect(),
         };
         let mut out = Vec::new();
@@ -408,6 +422,9 @@ fn manifest(
     if settings.methods.contains(&Method::Oat) {
         notes.push("oat: each input at its 5th and 95th percentile (a lever at its range's ends), others at their medians; every point averages the same runs".to_string());
     }
+    if p.model.posterior.is_some() {
+        notes.push("params vary over the posterior marginals of the calibration (type-7 quantiles of its members), treated as independent: correlations between params in the posterior are not kept".to_string());
+    }
     let mut command = format!(
         "leversim sensitivity {} --bundle {} --seed {} --method {} --samples {}",
         shell_quote(&args.scenario.display().to_string()),
@@ -440,6 +457,9 @@ fn manifest(
     }
     for s in &args.set {
         command.push_str(&format!(" --set {}", shell_quote(s)));
+    }
+    if let Some(path) = &p.model.posterior_path {
+        command.push_str(&format!(" --posterior {}", shell_quote(path)));
     }
     if args.on_fault == OnFault::Count {
         command.push_str(" --on-fault count");

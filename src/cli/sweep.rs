@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 
 use super::common::{
-    check_memory, check_output, fault_message, interrupted, output_failure, plan, prepare,
-    provenance, select_bundles, shell_quote, simulate,
+    attach_posterior, check_memory, check_output, fault_message, interrupted, output_failure, plan,
+    prepare, provenance, select_bundles, shell_quote, simulate,
 };
 use super::{Failure, SweepArgs};
 use crate::compare::sweep::{
@@ -18,7 +18,13 @@ use crate::output::summary::scenario_info;
 
 /// Runs the command.
 pub fn sweep(args: SweepArgs) -> Result<(), Failure> {
-    let p = prepare(&args.sim.scenario, &args.sim.set)?;
+    let mut p = prepare(&args.sim.scenario, &args.sim.set)?;
+    attach_posterior(
+        &mut p,
+        &args.sim.scenario,
+        args.sim.posterior.as_deref(),
+        args.sim.prior,
+    )?;
     if args.levers.is_empty() || args.levers.len() > 2 {
         return Err(Failure::Usage(
             "give one or two --lever NAME=FROM:TO:STEP".into(),

@@ -1,6 +1,8 @@
 //! `leversim validate`: check a scenario and print what it contains.
 
-use super::common::prepare;
+use super::common::{
+    file_hashes, named_posterior, posterior_diagnostic, prepare, print_diagnostics,
+};
 use super::{Failure, ValidateArgs, write_out};
 use crate::output::format::human;
 use crate::scenario::{LeverValue, Scenario};
@@ -8,7 +10,30 @@ use crate::scenario::{LeverValue, Scenario};
 /// Runs the command.
 pub fn validate(args: &ValidateArgs) -> Result<(), Failure> {
     let p = prepare(&args.scenario, &[])?;
+    // The calibration the scenario names must be usable (or not made yet: a warning).
+    let mut calibration = None;
+    if let Some(dir) = named_posterior(&p, &args.scenario) {
+        match crate::calibrate::posterior::load(&dir, &file_hashes(&p), &p.model) {
+            Ok(loaded) => calibration = Some((dir, loaded.ensemble.len())),
+            Err(err) => {
+                let d = posterior_diagnostic(&p, &args.scenario, &err, true);
+                let fatal = d.severity == crate::diag::Severity::Error;
+                let mut diags = crate::diag::Diagnostics::new();
+                diags.push(d);
+                print_diagnostics(&diags, &p.sources);
+                if fatal {
+                    return Err(Failure::Scenario(None));
+                }
+            }
+        }
+    }
     write_out(&overview(&p.scenario, &p.model));
+    if let Some((dir, members)) = calibration {
+        write_out(&format!(
+            "\ncalibration: {} ({members} particles); run, compare, sweep and sensitivity draw params from it (--prior to use the priors)\n",
+            dir.display()
+        ));
+    }
     Ok(())
 }
 

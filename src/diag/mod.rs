@@ -98,6 +98,8 @@ pub enum Code {
     TooLarge,
     /// Something declared but never used (a warning).
     UnusedItem,
+    /// A calibration folder that cannot be used with this scenario.
+    BadPosterior,
 }
 
 impl Code {
@@ -126,6 +128,7 @@ impl Code {
         Code::Extends,
         Code::TooLarge,
         Code::UnusedItem,
+        Code::BadPosterior,
     ];
 
     /// The stable kebab-case identifier shown in `error[...]`.
@@ -154,6 +157,7 @@ impl Code {
             Self::Extends => "extends",
             Self::TooLarge => "too-large",
             Self::UnusedItem => "unused-item",
+            Self::BadPosterior => "bad-posterior",
         }
     }
 
@@ -187,6 +191,9 @@ impl Code {
             Self::Extends => "The `extends` chain is invalid (missing file or a cycle).",
             Self::TooLarge => "The input exceeds a size limit.",
             Self::UnusedItem => "Something is declared but never used.",
+            Self::BadPosterior => {
+                "A calibration folder is missing, unreadable, or made from another version of the scenario."
+            }
         }
     }
 
@@ -442,7 +449,7 @@ mod tests {
             assert!(description.len() > 10, "{name}: {description}");
             assert_eq!(code.to_string(), name);
         }
-        assert_eq!(Code::ALL.len(), 23);
+        assert_eq!(Code::ALL.len(), 24);
         // ALL is in declaration order, so it is sorted and holds each variant once.
         assert!(Code::ALL.windows(2).all(|w| w[0] < w[1]));
     }

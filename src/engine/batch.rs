@@ -10,7 +10,7 @@ use super::exec::{DrawCx, LANES, Row, exec};
 use super::rng::{PARAM_MONTH, run_key, stream};
 use super::sample;
 use super::{Fault, FaultKind, FaultMode};
-use crate::model::{BundlePlan, Model};
+use crate::model::{BundlePlan, Model, WindowKind};
 use crate::scenario::{BoundRule, OutcomeKind};
 
 /// Month code of stocks' initial values (drawn once per run, like params, but a separate code
@@ -155,15 +155,24 @@ pub fn simulate(
         all_alive: true,
         counted,
     };
-    for lane in 0..LANES {
-        batch.run_keys[lane] = run_key(spec.seed, spec.first_run + lane as u64);
+    // The run index of each lane: its streams. Consecutive from `first_run`, unless the
+    // inputs give each row its own (calibration re-uses a particle's runs).
+    let mut run_ids = [0u64; LANES];
+    for (lane, id) in run_ids.iter_mut().enumerate() {
+        *id = spec
+            .inputs
+            .and_then(|(inputs, row0)| inputs.run_ids.get(row0 + lane).copied())
+            .unwrap_or(spec.first_run + lane as u64);
+    }
+    for (key, &id) in batch.run_keys.iter_mut().zip(&run_ids) {
+        *key = run_key(spec.seed, id);
     }
     let keys: &[u64] = &model.site_keys;
     let fault = |var: String, m: Option<usize>, lane: usize, value: f64, kind: FaultKind| Fault {
         var,
         month: m.map(|m| model.month_at(m)),
         bundle: spec.bundle_name.to_string(),
-        run: spec.first_run + lane as u64,
+        run: run_ids[lane],
         value,
         kind,
     };
@@ -186,6 +195,16 @@ pub fn simulate(
                 FaultKind::NonFinite,
             )
         })?;
+    }
+    if let Some(post) = &model.posterior {
+        // One member per run, from the run's own stream: every bundle's run k gets the same.
+        for lane in 0..active {
+            let mut rng = stream(batch.run_keys[lane], post.site, PARAM_MONTH);
+            let row = post.row(post.pick(sample::standard_uniform(&mut rng)));
+            for (&p, &value) in post.params.iter().zip(row) {
+                batch.vals[model.params[p].slot.index()][lane] = value;
+            }
+        }
     }
     if let Some((inputs, row0)) = spec.inputs {
         for (k, &p) in inputs.params.iter().enumerate() {
@@ -241,8 +260,12 @@ pub fn simulate(
         }; LANES];
     }
 
+    for w in &model.windows {
+        batch.vals[w.dst.index()] = [0.0; LANES];
+    }
+
     let n_levers = model.lever_slots.len();
-    for m in 0..model.n_months {
+    for m in 0..model.run_months {
         let month = model.month_at(m);
         let vals = &mut batch.vals;
         vals[model.time.t.index()] = [m as f64; LANES];
@@ -395,7 +418,8 @@ pub fn simulate(
             }
         }
 
-        // 4. Outcomes and series.
+        // 4. Window functions, then outcomes and series.
+        update_windows(model, vals, m);
         exec(&model.outcome_ops, vals, &draw_cx);
         for (k, o) in model.outcomes.iter().enumerate() {
             if m < o.from || m > o.to {
@@ -484,6 +508,32 @@ pub fn simulate(
         }
     }
     Ok(())
+}
+
+/// Adds this month's values to the windows that contain it.
+#[inline]
+fn update_windows(model: &Model, vals: &mut [Row], m: usize) {
+    for w in &model.windows {
+        if m < w.from || m > w.to {
+            continue;
+        }
+        let src = vals[w.src.index()];
+        let dst = &mut vals[w.dst.index()];
+        match w.kind {
+            WindowKind::At => *dst = src,
+            WindowKind::Sum | WindowKind::Mean => {
+                for (d, s) in dst.iter_mut().zip(&src) {
+                    *d += s;
+                }
+                if w.kind == WindowKind::Mean && m == w.to {
+                    let n = (w.to - w.from + 1) as f64;
+                    for d in dst.iter_mut() {
+                        *d /= n;
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// Updates an outcome's accumulators with this month's values.

@@ -9,6 +9,7 @@
 
 mod batch;
 pub mod draws;
+mod ensemble;
 pub mod exec;
 mod parallel;
 pub mod rng;
@@ -17,6 +18,7 @@ pub mod vmath;
 pub mod vrand;
 
 pub use batch::Recorder;
+pub use ensemble::{Ensemble, EnsembleError, POSTERIOR_SITE};
 pub use parallel::{CHUNK_RUNS, MemoryEstimate, Progress, estimate_memory, run};
 
 use crate::model::Model;
@@ -156,6 +158,9 @@ pub struct RunInputs {
     /// Row-major values: for each run of the plan (0 = `first_run`), the params' values then
     /// the levers' values.
     pub values: Vec<f64>,
+    /// When not empty, the run index of each row (which keys its random streams) instead of
+    /// `first_run + row`: calibration simulates a particle again on the same random numbers.
+    pub run_ids: Vec<u64>,
 }
 
 impl RunInputs {

@@ -2,13 +2,12 @@
 //! chart names refer to real variables and months, and params or levers that no formula reads
 //! are reported.
 
-use super::compile::month_index;
 use super::names::{Names, Symbol};
 use super::{Var, VarKind};
 use crate::diag::suggest::did_you_mean;
 use crate::diag::{Code, Diagnostic, Diagnostics};
-use crate::scenario::Scenario;
 use crate::scenario::reader::Sp;
+use crate::scenario::{Figure, Scenario};
 
 /// The error for a name that should be a per-month variable but is not.
 pub(super) fn unknown_var(name: &Sp<String>, vars: &[Var], what: &str) -> Diagnostic {
@@ -26,23 +25,65 @@ pub(super) fn unknown_var(name: &Sp<String>, vars: &[Var], what: &str) -> Diagno
     ))
 }
 
-pub(super) fn check_observations(
-    s: &Scenario,
-    vars: &[Var],
-    n_months: usize,
-    diags: &mut Diagnostics,
-) {
+/// Observations name real variables, have unique ids, and do not report a count below zero.
+/// (Months and expressions are checked where they are lowered.)
+pub(super) fn check_observations(s: &Scenario, vars: &[Var], diags: &mut Diagnostics) {
+    let mut seen: Vec<&Sp<String>> = Vec::new();
     for obs in &s.observations {
-        if !vars.iter().any(|v| v.name == obs.var.value) {
-            diags.push(unknown_var(&obs.var, vars, "observed variable"));
+        if let Some(first) = seen.iter().find(|id| id.value == obs.id.value) {
+            let mut d = Diagnostic::error(
+                Code::DuplicateName,
+                format!("two observations have the id `{}`", obs.id.value),
+            )
+            .with_label(obs.id.span, "second observation");
+            if obs.id_given {
+                d = d
+                    .with_label(first.span, "first one")
+                    .with_help("give each reported figure its own id, e.g. C07a and C07b for two readings of one report");
+            } else {
+                d = d.with_help("two observations of one variable at one month: give each an `id` (and its `source`)");
+            }
+            diags.push(d);
+        } else {
+            seen.push(&obs.id);
         }
-        month_index(
-            &obs.at,
-            s.meta.start.value,
-            n_months,
-            "observation month",
-            diags,
-        );
+        let Some(var) = &obs.var else { continue };
+        let Some(v) = vars.iter().find(|v| v.name == var.value) else {
+            diags.push(unknown_var(var, vars, "observed variable"));
+            continue;
+        };
+        // A figure below the least value the variable can take says nothing about it: a typo or
+        // a sign error.
+        let least = match v.kind {
+            VarKind::Event => Some(0.0),
+            VarKind::Stock => s
+                .stocks
+                .iter()
+                .find(|x| x.name.value == v.name)
+                .and_then(|x| x.min.as_ref())
+                .map(|m| m.value),
+            _ => None,
+        };
+        let numbers: Vec<Sp<f64>> = match obs.figure {
+            Figure::Point(x) | Figure::Min(x) | Figure::Max(x) => vec![x],
+            Figure::Range(lo, hi) => vec![lo, hi],
+        };
+        if let Some(least) = least
+            && let Some(bad) = numbers.iter().find(|x| x.value < least)
+        {
+            diags.push(
+                Diagnostic::error(
+                    Code::BadValue,
+                    format!(
+                        "`{}` cannot go below {least}, so a figure of {} says nothing about it",
+                        var.value, bad.value
+                    ),
+                )
+                .with_label(bad.span, format!("below {least}"))
+                .with_label(var.span, format!("{} {}", v.kind.as_str(), v.name))
+                .with_help("a count is never negative: check the sign, or the variable observed"),
+            );
+        }
     }
 }
 
@@ -66,7 +107,7 @@ pub(super) fn recorded(s: &Scenario, vars: &[Var], diags: &mut Diagnostics) -> V
     let extra: Vec<&Sp<String>> = s
         .observations
         .iter()
-        .map(|o| &o.var)
+        .filter_map(|o| o.var.as_ref())
         .chain(s.charts.series.iter().flatten())
         .collect();
     for name in extra {

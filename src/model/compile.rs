@@ -9,12 +9,13 @@ use super::names::{Names, Symbol};
 use super::ops::{BinFn, Op, RootBody, SlotId};
 use super::optimize::{Layout, Program, optimize};
 use super::order::order;
-use super::{EventPlan, Model, OutcomePlan, StockPlan, TimeSlots, Var, VarKind};
+use super::outcomes::{observation_plans, outcome_plans};
+use super::{EventPlan, Model, StockPlan, TimeSlots, Var, VarKind, WindowPlan};
 use crate::diag::suggest::did_you_mean;
 use crate::diag::{Code, Diagnostic, Diagnostics, Span};
 use crate::engine::rng::site_key;
 use crate::scenario::reader::Sp;
-use crate::scenario::{Formula, Month, OutcomeKind, Scenario};
+use crate::scenario::{Formula, Month, Scenario};
 /// Values given on the command line with `--set NAME=VALUE`.
 #[derive(Clone, Debug, Default)]
 pub struct Overrides {
@@ -59,6 +60,8 @@ pub fn compile(s: &Scenario, overrides: &Overrides, diags: &mut Diagnostics) -> 
         slots: &mut slots,
         diags,
         start,
+        n_months,
+        windows: Vec::new(),
     };
 
     // Stocks' initial values.
@@ -119,52 +122,14 @@ pub fn compile(s: &Scenario, overrides: &Overrides, diags: &mut Diagnostics) -> 
         });
     }
 
-    // Outcomes.
-    let mut outcome_ops = Vec::new();
-    let mut outcomes = Vec::new();
-    for o in &s.outcomes {
-        let dst = cx.slots.var();
-        let mut l = Lowering::new(
-            &mut cx,
-            Phase::Month,
-            format!("outcome:{}", o.name.value),
-            &o.expr,
-        );
-        if l.lower_into(dst) {
-            outcome_ops.append(&mut l.ops);
-            reads_post.append(&mut l.reads);
-        }
-        let window =
-            |m: &Option<Sp<Month>>, default: usize, what: &str, diags: &mut Diagnostics| match m {
-                None => Some(default),
-                Some(m) => month_index(m, start, n_months, what, diags),
-            };
-        let (from, to) = match o.kind {
-            OutcomeKind::Final => {
-                let at = window(&o.at, n_months - 1, "`at`", cx.diags);
-                (at, at)
-            }
-            _ => (
-                window(&o.from, 0, "the window start", cx.diags),
-                window(&o.to, n_months - 1, "the window end", cx.diags),
-            ),
-        };
-        if let (Some(from), Some(to)) = (from, to) {
-            outcomes.push(OutcomePlan {
-                name: o.name.value.clone(),
-                slot: dst,
-                kind: o.kind,
-                from,
-                to,
-            });
-        }
-    }
+    let (outcome_ops, outcomes) = outcome_plans(s, &mut cx, &mut reads_post);
+    let (observable_ops, observables) = observation_plans(s, &mut cx, &vars, &mut reads_post);
 
     let stocks = stock_plans(s, &symbols, &vars, cx.diags);
     let params = param_plans(s, &symbols, overrides, cx.diags);
     let bundles = bundle_plans(s, overrides, n_months, cx.diags);
     let baseline = baseline(s, cx.diags);
-    check_observations(s, &vars, n_months, cx.diags);
+    check_observations(s, &vars, cx.diags);
     let recorded = recorded(s, &vars, cx.diags);
     check_chart_names(s, &vars, cx.diags);
     // A formula that failed to compile records no reads, so a name only it reads would be
@@ -183,6 +148,7 @@ pub fn compile(s: &Scenario, overrides: &Overrides, diags: &mut Diagnostics) -> 
     if cx.diags.error_count() > errors_before {
         return None;
     }
+    let windows = std::mem::take(&mut cx.windows);
     let (n_slots, consts, map) = slots.finish();
     let remap_all =
         |ops: Vec<Op>| -> Vec<Op> { ops.into_iter().map(|op| remap(op, &map)).collect() };
@@ -203,6 +169,7 @@ pub fn compile(s: &Scenario, overrides: &Overrides, diags: &mut Diagnostics) -> 
                 ops: remap_all(r.ops.clone()),
             })
             .collect(),
+        observe: remap_all(observable_ops),
     };
     let layout = Layout {
         n_fixed: slots.n_fixed(),
@@ -220,6 +187,8 @@ pub fn compile(s: &Scenario, overrides: &Overrides, diags: &mut Diagnostics) -> 
                 .iter()
                 .chain(&symbols.event_at)
                 .copied()
+                // Window accumulators are updated after the events, before the outcomes.
+                .chain(windows.iter().map(|w| map(w.dst)))
                 .collect(),
         ],
     };
@@ -229,6 +198,7 @@ pub fn compile(s: &Scenario, overrides: &Overrides, diags: &mut Diagnostics) -> 
         init: init_ops,
         month: [step_ops, event_ops, outcome_ops],
         roots,
+        observe: observable_ops,
     } = program;
     debug_assert!(
         run_ops
@@ -237,6 +207,7 @@ pub fn compile(s: &Scenario, overrides: &Overrides, diags: &mut Diagnostics) -> 
             .chain(&step_ops)
             .chain(&event_ops)
             .chain(&outcome_ops)
+            .chain(&observable_ops)
             .chain(roots.iter().flat_map(|r| &r.ops))
             .all(|op| !reads_own_destination(op)),
         "an op reads its own destination"
@@ -265,6 +236,19 @@ pub fn compile(s: &Scenario, overrides: &Overrides, diags: &mut Diagnostics) -> 
         outcome_ops,
         outcomes,
         roots,
+        windows: windows
+            .iter()
+            .map(|w| WindowPlan {
+                src: map(w.src),
+                dst: map(w.dst),
+                ..w.clone()
+            })
+            .collect(),
+        observable_ops,
+        observables,
+        run_months: n_months,
+        posterior: None,
+        posterior_path: None,
         site_keys: slots.sites.iter().map(|s| s.key).collect(),
         sites: slots.sites.clone(),
         vars,

@@ -7,9 +7,11 @@
 
 use std::collections::HashMap;
 
-use super::Site;
 use super::names::{Names, Symbol};
 use super::ops::{BinFn, DrawFn, Op, RootBody, SlotId, UnFn, clamp, select};
+use super::{Site, WindowKind, WindowPlan};
+
+mod window;
 use crate::diag::suggest::did_you_mean;
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::engine::rng::site_key;
@@ -101,8 +103,10 @@ pub fn remap(op: Op, map: &impl Fn(SlotId) -> SlotId) -> Op {
 pub enum Phase {
     /// Stock initial values: params and constants only.
     Init,
-    /// Everything else.
+    /// Auxiliaries, flows, lever costs and events: the current month and before.
     Month,
+    /// Outcomes and observations: also window functions over the whole run.
+    Outcome,
 }
 
 /// The slot of each symbol.
@@ -141,6 +145,10 @@ pub struct Shared<'a> {
     pub diags: &'a mut Diagnostics,
     /// First month of the scenario (for `date`).
     pub start: Month,
+    /// Months of the time axis (window functions must lie inside it).
+    pub n_months: usize,
+    /// Window functions met so far, shared (equal windows share a slot).
+    pub windows: Vec<WindowPlan>,
 }
 
 /// Lowering of one formula.
@@ -154,6 +162,9 @@ pub struct Lowering<'s, 'a> {
     pub ops: Vec<Op>,
     /// Symbols read, for dependency ordering.
     pub reads: Vec<Symbol>,
+    /// The last month index of the window functions used, if any: the formula's value is
+    /// final only from the end of that month.
+    pub window_end: Option<usize>,
     temps: u32,
     draws: HashMap<&'static str, u32>,
     failed: bool,
@@ -165,7 +176,7 @@ pub struct Lowering<'s, 'a> {
 }
 
 /// Functions that are not random: name, minimum and maximum arity.
-const FUNCTIONS: [(&str, usize, usize); 21] = [
+const FUNCTIONS: [(&str, usize, usize); 24] = [
     ("if", 3, 3),
     ("min", 2, usize::MAX),
     ("max", 2, usize::MAX),
@@ -187,6 +198,9 @@ const FUNCTIONS: [(&str, usize, usize); 21] = [
     ("pulse", 1, 1),
     ("between", 2, 2),
     ("root", 4, 4),
+    ("sum", 3, 3),
+    ("mean", 3, 3),
+    ("at", 2, 2),
 ];
 
 /// Every function name formulas know (for suggestions and documentation).
@@ -212,6 +226,7 @@ impl<'s, 'a> Lowering<'s, 'a> {
             formula,
             ops: Vec::new(),
             reads: Vec::new(),
+            window_end: None,
             temps: 0,
             draws: HashMap::new(),
             failed: false,
@@ -477,6 +492,14 @@ impl<'s, 'a> Lowering<'s, 'a> {
         }
         if name == "date" {
             return self.date(&args[0]);
+        }
+        if let Some(kind) = match name {
+            "sum" => Some(WindowKind::Sum),
+            "mean" => Some(WindowKind::Mean),
+            "at" => Some(WindowKind::At),
+            _ => None,
+        } {
+            return self.window(kind, name, args, span);
         }
         if name == "if" {
             return self.if_(args);
@@ -762,6 +785,9 @@ fn usage(name: &str) -> &'static str {
         "root" => {
             "root(x, low, high, formula in x): the x between low and high where the formula is 0"
         }
+        "sum" => "sum(variable, 'YYYY-MM', 'YYYY-MM'): the sum over those months, inclusive",
+        "mean" => "mean(variable, 'YYYY-MM', 'YYYY-MM'): the mean over those months, inclusive",
+        "at" => "at(variable, 'YYYY-MM'): the value at the end of that month",
         _ => "f(x)",
     }
 }

@@ -17,13 +17,16 @@
 mod bundles;
 mod checks;
 mod compile;
+mod influence;
 mod lower;
 mod names;
 pub mod ops;
 mod optimize;
 mod order;
+mod outcomes;
 
 pub use compile::{Overrides, compile};
+pub use influence::params_influencing;
 
 use crate::scenario::dist::Dist;
 use crate::scenario::{BoundRule, Month, OutcomeKind};
@@ -117,6 +120,34 @@ pub struct OutcomePlan {
     pub to: usize,
 }
 
+/// How a window function accumulates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum WindowKind {
+    /// `sum(x, from, to)`: the sum over the months of the window.
+    Sum,
+    /// `mean(x, from, to)`: the mean over the months of the window.
+    Mean,
+    /// `at(x, month)`: the value at the end of the month.
+    At,
+}
+
+/// A window function of an outcome or observation (`sum(x, '2024-01', '2024-06')`), compiled
+/// to a slot that the engine updates each month after events fire and before outcomes are
+/// evaluated. Its value is complete from the end of its last month on.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WindowPlan {
+    /// Accumulation.
+    pub kind: WindowKind,
+    /// Slot of the variable read.
+    pub src: SlotId,
+    /// Slot holding the window's value.
+    pub dst: SlotId,
+    /// First month index.
+    pub from: usize,
+    /// Last month index (inclusive).
+    pub to: usize,
+}
+
 /// One bundle's lever values for every month.
 #[derive(Clone, Debug)]
 pub struct BundlePlan {
@@ -202,6 +233,21 @@ pub struct Model {
     pub outcomes: Vec<OutcomePlan>,
     /// Bodies of `root(...)` calls, referenced by `Op::Root`.
     pub roots: Vec<ops::RootBody>,
+    /// Window functions of outcomes and observations, updated each month.
+    pub windows: Vec<WindowPlan>,
+    /// Ops of observation expressions (run only by calibration, which makes observations its
+    /// outcomes; see [`Model::observing`]).
+    pub observable_ops: Vec<Op>,
+    /// Each observation's target as an outcome of kind `final` at the observation's month, in
+    /// scenario order (named by the observation's id).
+    pub observables: Vec<OutcomePlan>,
+    /// Months the engine simulates: `n_months`, unless a calibration stops after the last
+    /// observed month.
+    pub run_months: usize,
+    /// A calibrated ensemble that params are drawn from instead of their distributions.
+    pub posterior: Option<std::sync::Arc<crate::engine::Ensemble>>,
+    /// The folder `posterior` was read from, for the command that reproduces results.
+    pub posterior_path: Option<String>,
     /// Random sites referenced by `Op::Draw`.
     pub sites: Vec<Site>,
     /// Their stream keys, in the same order (what the engine reads).
@@ -228,5 +274,20 @@ impl Model {
     /// The month at index `t`.
     pub fn month_at(&self, t: usize) -> Month {
         self.start.offset(t as i32)
+    }
+
+    /// The model whose outcomes are the observations' targets (in scenario order), recording
+    /// the series of `recorded`. With `stop_early`, runs end after the last observed month.
+    /// Params keep their distributions (or the attached posterior).
+    pub fn observing(&self, recorded: Vec<usize>, stop_early: bool) -> Model {
+        let mut m = self.clone();
+        m.outcome_ops = self.observable_ops.clone();
+        m.outcomes = self.observables.clone();
+        m.recorded = recorded;
+        if stop_early {
+            let last = m.outcomes.iter().map(|o| o.to + 1).max().unwrap_or(1);
+            m.run_months = last.min(m.n_months);
+        }
+        m
     }
 }

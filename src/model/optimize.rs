@@ -36,6 +36,10 @@ pub(super) struct Program {
     pub month: [Vec<Op>; 3],
     /// Root bodies.
     pub roots: Vec<RootBody>,
+    /// Observation targets: an alternative outcome phase that calibration runs instead of the
+    /// outcomes ([`Model::observing`](super::Model::observing)). Optimised like the outcome
+    /// phase, but never hoisted and sharing nothing with the month.
+    pub observe: Vec<Op>,
 }
 
 /// What the passes need to know about slots.
@@ -58,20 +62,32 @@ pub(super) fn optimize(p: &mut Program, layout: &Layout) -> usize {
     rename(p, layout.n_fixed, &mut next);
     hoist(p, layout);
     let run = std::mem::take(&mut p.run);
-    p.run = share_with(run, &[], &[], layout.n_fixed).0;
+    let (run, _, replaced) = share_with(run, &[], &[], layout.n_fixed);
+    p.run = run;
+    // A value of the run list that repeated an earlier one is read from the earlier one
+    // everywhere: the month, the observations and root bodies read run values too.
+    replace_reads(p, &replaced);
     let month = std::mem::take(&mut p.month);
     let lens = month.each_ref().map(Vec::len);
     let joined: Vec<Op> = month.into_iter().flatten().collect();
     let boundaries = [lens[0], lens[0] + lens[1]];
-    let (mut joined, boundaries) =
+    let (mut joined, boundaries, replaced) =
         share_with(joined, &boundaries, &layout.engine_writes, layout.n_fixed);
     let (a, b) = (boundaries[0], boundaries[1]);
     let outcome = joined.split_off(b);
     let event = joined.split_off(a);
     p.month = [joined, event, outcome];
+    // Root bodies may read the month's temporaries.
+    replace_body_reads(&mut p.roots, &replaced);
+    let observe = std::mem::take(&mut p.observe);
+    let (observe, _, replaced) = share_with(observe, &[], &[], layout.n_fixed);
+    p.observe = observe;
+    replace_body_reads(&mut p.roots, &replaced);
     for body in &mut p.roots {
         let ops = std::mem::take(&mut body.ops);
-        body.ops = share_with(ops, &[], &[], layout.n_fixed).0;
+        let (ops, _, replaced) = share_with(ops, &[], &[], layout.n_fixed);
+        body.ops = ops;
+        body.f = replaced.get(&body.f).copied().unwrap_or(body.f);
         body.ops = prune(std::mem::take(&mut body.ops), &[body.f], layout.n_fixed);
     }
     remove_dead(p, layout.n_fixed);
@@ -92,7 +108,8 @@ fn rename(p: &mut Program, n_fixed: usize, next: &mut u32) {
     let mut current: HashMap<SlotId, SlotId> = HashMap::new();
     let lists = std::iter::once(&mut p.run)
         .chain(std::iter::once(&mut p.init))
-        .chain(p.month.iter_mut());
+        .chain(p.month.iter_mut())
+        .chain(std::iter::once(&mut p.observe));
     let mut bodies_seen = vec![false; p.roots.len()];
     for list in lists {
         for op in list.iter_mut() {
@@ -204,7 +221,7 @@ fn share_with(
     boundaries: &[usize],
     writes: &[Vec<SlotId>],
     n_fixed: usize,
-) -> (Vec<Op>, Vec<usize>) {
+) -> (Vec<Op>, Vec<usize>, HashMap<SlotId, SlotId>) {
     let mut versions: HashMap<SlotId, u32> = HashMap::new();
     let mut seen: HashMap<Key, SlotId> = HashMap::new();
     let mut replaced: HashMap<SlotId, SlotId> = HashMap::new();
@@ -241,7 +258,39 @@ fn share_with(
     while new_boundaries.len() < boundaries.len() {
         new_boundaries.push(out.len());
     }
-    (out, new_boundaries)
+    (out, new_boundaries, replaced)
+}
+
+/// Makes the init list, the month, the observations and root bodies read `replaced` values
+/// from the slots that replace them.
+fn replace_reads(p: &mut Program, replaced: &HashMap<SlotId, SlotId>) {
+    if replaced.is_empty() {
+        return;
+    }
+    let get = |s: SlotId| replaced.get(&s).copied().unwrap_or(s);
+    for list in std::iter::once(&mut p.init)
+        .chain(p.month.iter_mut())
+        .chain(std::iter::once(&mut p.observe))
+    {
+        for op in list.iter_mut() {
+            *op = op.map_reads(get);
+        }
+    }
+    replace_body_reads(&mut p.roots, replaced);
+}
+
+/// Makes root bodies read `replaced` values from the slots that replace them.
+fn replace_body_reads(roots: &mut [RootBody], replaced: &HashMap<SlotId, SlotId>) {
+    if replaced.is_empty() {
+        return;
+    }
+    let get = |s: SlotId| replaced.get(&s).copied().unwrap_or(s);
+    for body in roots {
+        for op in &mut body.ops {
+            *op = op.map_reads(get);
+        }
+        body.f = get(body.f);
+    }
 }
 
 /// Drops ops of a straight list whose temporaries nothing reads (`live` are read afterwards).
@@ -269,10 +318,19 @@ fn remove_dead(p: &mut Program, n_fixed: usize) {
     loop {
         let mut read: std::collections::HashSet<SlotId> = std::collections::HashSet::new();
         let mut note = |op: &Op| op.for_each_read(|s| _ = read.insert(s));
-        for op in p.run.iter().chain(&p.init).chain(p.month.iter().flatten()) {
+        for op in p
+            .run
+            .iter()
+            .chain(&p.init)
+            .chain(p.month.iter().flatten())
+            .chain(&p.observe)
+        {
             note(op);
         }
-        let before: usize = p.run.len() + p.month.iter().map(Vec::len).sum::<usize>();
+        let count = |p: &Program| {
+            p.run.len() + p.observe.len() + p.month.iter().map(Vec::len).sum::<usize>()
+        };
+        let before = count(p);
         let dead = |op: &Op| {
             is_temp(op.dst(), n_fixed)
                 && !read.contains(&op.dst())
@@ -282,7 +340,8 @@ fn remove_dead(p: &mut Program, n_fixed: usize) {
         for list in &mut p.month {
             list.retain(|op| !dead(op));
         }
-        let after: usize = p.run.len() + p.month.iter().map(Vec::len).sum::<usize>();
+        p.observe.retain(|op| !dead(op));
+        let after = count(p);
         if after == before {
             return;
         }
@@ -342,6 +401,22 @@ fn allocate(p: &mut Program, n_fixed: usize) -> usize {
     let outcome = joined.split_off(lens[0] + lens[1]);
     let event = joined.split_off(lens[0]);
     p.month = [joined, event, outcome];
+    // The observation phase runs in place of the outcome phase, after the month's other ops:
+    // its temporaries may reuse the month's slots, never the run list's.
+    let mut s = Slots {
+        free: Vec::new(),
+        top: base,
+        base,
+    };
+    linear_scan(
+        &mut p.observe,
+        &mut p.roots,
+        &mut assigned,
+        &mut s,
+        n_fixed,
+        false,
+    );
+    high = high.max(s.top);
     high as usize
 }
 

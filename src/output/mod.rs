@@ -6,6 +6,7 @@
 //! [`folder`] says nothing of the user's is lost; [`format`](mod@format) renders numbers for
 //! people.
 
+pub mod calibration;
 pub mod folder;
 pub mod format;
 pub mod schema;

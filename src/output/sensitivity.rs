@@ -49,7 +49,11 @@ pub fn report(
             },
             label: i.label.clone(),
             unit: i.unit.clone(),
-            distribution: i.dist.describe(),
+            distribution: if i.posterior.is_some() {
+                format!("posterior marginal (prior {})", i.dist.describe())
+            } else {
+                i.dist.describe()
+            },
             low: finite(i.swing_value(0.0)),
             median: finite(i.value(0.5)),
             high: finite(i.swing_value(1.0)),

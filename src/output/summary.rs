@@ -103,20 +103,24 @@ pub fn observation_records(s: &Scenario, model: &Model, out: &RunOutput) -> Vec<
     let mut records = Vec::new();
     for (b, &bundle) in out.plan.bundles.iter().enumerate() {
         for obs in &s.observations {
-            let Some(var) = model.var_index(&obs.var.value) else {
+            // The history check compares points reported for a variable with its series; the
+            // other figures are scored by `leversim calibrate`.
+            let (Some(var), Some(at), Some(observed)) = (&obs.var, &obs.at, obs.point()) else {
+                continue;
+            };
+            let Some(var) = model.var_index(&var.value) else {
                 continue;
             };
             let Some(r) = model.recorded.iter().position(|&v| v == var) else {
                 continue;
             };
-            let m = obs.at.value.months_since(model.start);
+            let m = at.value.months_since(model.start);
             let Some(cell) = usize::try_from(m)
                 .ok()
                 .and_then(|m| out.series[b][r].get(m))
             else {
                 continue;
             };
-            let observed = obs.value.value;
             let (p05, p50, p95) = (cell.p[0], cell.p[2], cell.p[4]);
             let inside = p05 <= observed && observed <= p95;
             let median_rel_error = if observed == 0.0 {
@@ -126,8 +130,9 @@ pub fn observation_records(s: &Scenario, model: &Model, out: &RunOutput) -> Vec<
             };
             records.push(ObservationRecord {
                 bundle: model.bundles[bundle].name.clone(),
-                variable: obs.var.value.clone(),
-                month: obs.at.value.to_string(),
+                id: obs.id.value.clone(),
+                variable: model.vars[var].name.clone(),
+                month: at.value.to_string(),
                 observed,
                 p05,
                 p50,

@@ -26,10 +26,12 @@
 //! charts. The look (palette, fonts, ticks, frame) lives in [`theme`], axes and the chart
 //! builder in [`axes`], the placing of point labels in [`labels`].
 //!
-//! Folders of `leversim sensitivity` (`sensitivity.json`) and `leversim sweep` (`sweep.json`)
-//! have their own charts: [`sensitivity`], [`sweep`].
+//! Folders of `leversim sensitivity` (`sensitivity.json`), `leversim sweep` (`sweep.json`) and
+//! `leversim calibrate` (`calibration.json`) have their own charts: [`sensitivity`], [`sweep`],
+//! [`calibration`].
 
 pub mod axes;
+pub mod calibration;
 pub mod compare;
 pub mod dashboard;
 pub mod distribution;
@@ -62,6 +64,10 @@ pub fn render_results(dir: &Path) -> Result<Vec<PathBuf>> {
     // A folder of `leversim sensitivity` has its own charts.
     if dir.join("sensitivity.json").is_file() && !dir.join("summary.json").is_file() {
         return sensitivity::render_sensitivity(dir);
+    }
+    // So has a folder of `leversim calibrate`.
+    if dir.join("calibration.json").is_file() && !dir.join("summary.json").is_file() {
+        return calibration::render_calibration(dir);
     }
     // So has a folder of `leversim sweep`.
     if dir.join("sweep.json").is_file() && !dir.join("summary.json").is_file() {
@@ -149,6 +155,9 @@ pub fn render_results(dir: &Path) -> Result<Vec<PathBuf>> {
 pub fn check_readable(dir: &Path) -> Result<()> {
     if dir.join("sensitivity.json").is_file() && !dir.join("summary.json").is_file() {
         return read::read_sensitivity(dir).map(drop);
+    }
+    if dir.join("calibration.json").is_file() && !dir.join("summary.json").is_file() {
+        return calibration::CalibrationResults::read(dir).map(drop);
     }
     if dir.join("sweep.json").is_file() && !dir.join("summary.json").is_file() {
         return sweep::read_sweep(dir).map(drop);

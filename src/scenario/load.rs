@@ -382,6 +382,7 @@ fn merge(mut base: ScenarioFile, variant: ScenarioFile) -> ScenarioFile {
     merge_items(&mut base.outcomes, variant.outcomes, |a| &a.name.value);
     merge_items(&mut base.bundles, variant.bundles, |a| &a.name.value);
     base.observations.extend(variant.observations);
+    base.calibration = variant.calibration.or(base.calibration);
     base.broken.extend(variant.broken);
     base.output = variant.output.or(base.output);
     base.charts = variant.charts.or(base.charts);
@@ -537,6 +538,7 @@ fn assemble(diags: &mut Diagnostics, path: String, file: ScenarioFile) -> Option
         events: file.events,
         outcomes: file.outcomes,
         observations: file.observations,
+        calibration: file.calibration.unwrap_or_default(),
         bundles,
         output: file.output.unwrap_or_default(),
         charts: file.charts.unwrap_or_default(),

@@ -44,6 +44,8 @@ pub struct Scenario {
     pub outcomes: Vec<Outcome>,
     /// `[[observations]]`: reported figures the baseline must reproduce.
     pub observations: Vec<Observation>,
+    /// `[calibration]`: the scenario's calibration.
+    pub calibration: CalibrationConfig,
     /// `[bundles]`: named lever settings to compare.
     pub bundles: Vec<Bundle>,
     /// `[output]`: which series are recorded.
@@ -235,21 +237,154 @@ pub struct Outcome {
     pub info: Info,
 }
 
-/// A reported figure the baseline must reproduce.
+/// A reported figure: what the baseline is checked against after every run, what
+/// `leversim calibrate` conditions the params on (role `fit`) or only scores (role `check`).
 #[derive(Clone, Debug)]
 pub struct Observation {
-    /// Variable (stock, flow, auxiliary or event) observed.
-    pub var: Sp<String>,
-    /// Month of the report (the variable's value at the end of that month).
-    pub at: Sp<Month>,
-    /// Reported value.
-    pub value: Sp<f64>,
-    /// Allowed relative distance of the median from the value (default 0.25).
+    /// Identifier, unique in the scenario: as written, or `var@month` for an observation
+    /// written without one.
+    pub id: Sp<String>,
+    /// Whether `id` was written (an observation with an id must cite its `source`).
+    pub id_given: bool,
+    /// Where the figure was published.
+    pub source: String,
+    /// The report's own words.
+    pub quote: String,
+    /// Fitted and scored, or only scored.
+    pub role: ObservationRole,
+    /// Variable (stock, flow, auxiliary, event or lever cost) observed, for `var` observations.
+    pub var: Option<Sp<String>>,
+    /// An expression over the run (window sums and means, values at months, ratios), for `expr`
+    /// observations.
+    pub expr: Option<Formula>,
+    /// Month of the report: the value at the end of that month. Required with `var`; with
+    /// `expr` it defaults to the last month of the expression's windows.
+    pub at: Option<Sp<Month>>,
+    /// What the report says about the quantity.
+    pub figure: Figure,
+    /// The report's uncertainty: of a point value, its spread; of a bound or range, how soft
+    /// its edges are (default [`DEFAULT_SOFTNESS`]).
+    pub spread: Option<Spread>,
+    /// The scale on which the report's error is stated, if written (default: log for figures
+    /// above zero, linear otherwise).
+    pub scale: Option<Sp<Scale>>,
+    /// For the history check of `leversim run`: allowed relative distance of the median from a
+    /// point value (default 0.25).
     pub tolerance: f64,
-    /// Source and wording of the report.
+    /// Source and wording of the report, or any remark.
     pub note: String,
     /// Where the observation was written.
     pub span: Span,
+}
+
+impl Observation {
+    /// The observed value written as a point, if the figure is one.
+    pub fn point(&self) -> Option<f64> {
+        match self.figure {
+            Figure::Point(v) => Some(v.value),
+            _ => None,
+        }
+    }
+}
+
+/// Relative softness of a bound's or range's edges on the log scale when none is given: the
+/// edge is a normal distribution function with this sd (about 10%).
+pub const DEFAULT_SOFTNESS: f64 = 0.1;
+
+/// Whether an observation is fitted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ObservationRole {
+    /// Used by `calibrate` to condition the params, and scored.
+    Fit,
+    /// Never used for fitting, only scored: a held-out figure.
+    Check,
+}
+
+impl ObservationRole {
+    /// The keyword in scenario files and outputs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ObservationRole::Fit => "fit",
+            ObservationRole::Check => "check",
+        }
+    }
+}
+
+/// What a report says about a quantity.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Figure {
+    /// A value ("about 15,000").
+    Point(Sp<f64>),
+    /// A lower bound ("more than 10,000").
+    Min(Sp<f64>),
+    /// An upper bound ("up to 3 million").
+    Max(Sp<f64>),
+    /// A range ("between $1.7bn and $5.5bn").
+    Range(Sp<f64>, Sp<f64>),
+}
+
+impl Figure {
+    /// `point`, `min`, `max` or `range`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Figure::Point(_) => "point",
+            Figure::Min(_) => "min",
+            Figure::Max(_) => "max",
+            Figure::Range(..) => "range",
+        }
+    }
+
+    /// The numbers of the figure, in order.
+    pub fn values(&self) -> Vec<f64> {
+        match *self {
+            Figure::Point(v) | Figure::Min(v) | Figure::Max(v) => vec![v.value],
+            Figure::Range(lo, hi) => vec![lo.value, hi.value],
+        }
+    }
+}
+
+/// The uncertainty a report states.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Spread {
+    /// An absolute standard deviation (`sd`).
+    Sd(Sp<f64>),
+    /// A relative standard deviation (`rel_sd`).
+    RelSd(Sp<f64>),
+    /// The report's own 90% range (`p05`, `p95`).
+    Interval(Sp<f64>, Sp<f64>),
+}
+
+/// The scale of a report's error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scale {
+    /// Errors are relative: the log of the figure is normal around the log of the quantity.
+    Log,
+    /// Errors are absolute: the figure is normal around the quantity.
+    Linear,
+}
+
+impl Scale {
+    /// The keyword in scenario files and outputs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scale::Log => "log",
+            Scale::Linear => "linear",
+        }
+    }
+}
+
+/// The `[calibration]` table: where the scenario's calibration lives and how it is made.
+#[derive(Clone, Debug, Default)]
+pub struct CalibrationConfig {
+    /// The posterior folder that `run`, `compare`, `sweep` and `sensitivity` use by default
+    /// (relative to the scenario file's folder), and where `calibrate` writes it.
+    pub posterior: Option<Sp<String>>,
+    /// Particles of the sampler.
+    pub particles: Option<Sp<u64>>,
+    /// Simulations per particle and likelihood estimate.
+    pub sims: Option<Sp<u64>>,
+    /// Probability that a report is a gross error (default 0.05).
+    pub gross_error: Option<Sp<f64>>,
 }
 
 /// How a bundle sets one lever.

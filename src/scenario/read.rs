@@ -9,10 +9,12 @@
 //! auxiliaries, events) and [`policy`] what is compared and checked (outcomes, bundles,
 //! observations, charts).
 
+mod observation;
 mod policy;
 mod world;
 
-use policy::{read_bundle, read_charts, read_observation, read_outcome};
+use observation::{read_calibration, read_observation};
+use policy::{read_bundle, read_charts, read_outcome};
 use world::{read_aux, read_event, read_flow, read_lever, read_param, read_stock};
 
 use toml::de::DeValue;
@@ -20,8 +22,8 @@ use toml::de::DeValue;
 use super::formula;
 use super::reader::{Cx, Sp, TableReader, Value, number, string, verbatim_content_start};
 use super::{
-    Actor, Aux, Bundle, ChartsConfig, Event, Flow, Formula, Info, Lever, Month, Observation,
-    Outcome, OutputConfig, Param, Stock,
+    Actor, Aux, Bundle, CalibrationConfig, ChartsConfig, Event, Flow, Formula, Info, Lever, Month,
+    Observation, Outcome, OutputConfig, Param, Stock,
 };
 use crate::diag::{Code, Diagnostic, Span};
 /// The `[scenario]` fields as one file writes them (all optional, since a variant file may set
@@ -58,6 +60,7 @@ pub(crate) struct ScenarioFile {
     pub events: Vec<Event>,
     pub outcomes: Vec<Outcome>,
     pub observations: Vec<Observation>,
+    pub calibration: Option<CalibrationConfig>,
     pub bundles: Vec<Bundle>,
     pub output: Option<OutputConfig>,
     pub charts: Option<ChartsConfig>,
@@ -163,12 +166,16 @@ pub(crate) fn read_document(
     if let Some((array, _)) = root.array(cx, "observations") {
         for (i, value) in array.iter().enumerate() {
             if let Some(mut t) = TableReader::from_value(cx, value, &format!("observations[{i}]")) {
-                if let Some(obs) = read_observation(cx, &mut t) {
+                if let Some(obs) = read_observation(cx, source, &mut t, i) {
                     file.observations.push(obs);
                 }
                 t.finish(cx);
             }
         }
+    }
+    if let Some(mut t) = root.table(cx, "calibration") {
+        file.calibration = Some(read_calibration(cx, &mut t));
+        t.finish(cx);
     }
     if let Some(mut t) = root.table(cx, "output") {
         file.output = Some(OutputConfig {

@@ -15,7 +15,7 @@ use crate::diag::suggest::did_you_mean;
 use crate::diag::{Code, Diagnostic, Diagnostics, FileId, Span};
 
 /// A value with the place in a scenario file where it was written.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Sp<T> {
     /// The value.
     pub value: T,
@@ -392,7 +392,7 @@ impl<'a> TableReader<'a> {
 }
 
 /// The keys a scenario file accepts at its top level.
-pub const ROOT_KEYS: [&str; 14] = [
+pub const ROOT_KEYS: [&str; 15] = [
     "extends",
     "scenario",
     "actors",
@@ -405,6 +405,7 @@ pub const ROOT_KEYS: [&str; 14] = [
     "outcomes",
     "bundles",
     "observations",
+    "calibration",
     "output",
     "charts",
 ];

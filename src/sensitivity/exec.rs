@@ -134,6 +134,7 @@ pub fn run_design(
                 params: columns.params.clone(),
                 levers: columns.levers.clone(),
                 values: block.values[from * width..to * width].to_vec(),
+                run_ids: Vec::new(),
             })),
             // By default a fault stops the design: every row is needed, and a fault is a
             // modelling error. Counted, a faulting row is left out by the caller.

@@ -10,7 +10,9 @@
 //!   a Saltelli design ([`design`]), for every outcome and, month by month, for recorded series.
 //!
 //! Inputs enter through the unit interval: a param's value is its distribution's inverse CDF
-//! ([`crate::scenario::dist::Dist::quantile`]) at a probability u, a lever's is its range's
+//! ([`crate::scenario::dist::Dist::quantile`]) at a probability u (with a calibration attached
+//! to the model, its posterior marginal's quantile: the analysis then runs over the posterior,
+//! its params treated as independent as Sobol' and Morris require), a lever's is its range's
 //! `min + u (max − min)` (a lever counts as uniform over its range). The swing range of a param
 //! is its 5th to 95th percentile (the 90% range analysts elicit); of a lever, its whole range.
 //!
@@ -90,12 +92,19 @@ pub struct Input {
     pub dist: Dist,
     /// Probabilities of the ends of its swing range: (0.05, 0.95) for a param, (0, 1) for a lever.
     pub swing: (f64, f64),
+    /// With a calibration attached to the model, the param's posterior values, sorted: its
+    /// value at probability u is their type-7 quantile instead of `dist`'s.
+    pub posterior: Option<std::sync::Arc<Vec<f64>>>,
 }
 
 impl Input {
-    /// The value at probability `u` of its distribution.
+    /// The value at probability `u` of its distribution (its posterior marginal, with a
+    /// calibration).
     pub fn value(&self, u: f64) -> f64 {
-        self.dist.quantile(u)
+        match &self.posterior {
+            Some(sorted) => crate::stats::quantile_sorted(sorted, u).unwrap_or(f64::NAN),
+            None => self.dist.quantile(u),
+        }
     }
 
     /// The value at `x` in [0, 1] along its swing range (0 = low end, 1 = high end).
@@ -123,6 +132,14 @@ pub fn inputs(scenario: &Scenario, model: &Model, levers: bool) -> Vec<Input> {
                 )
             },
         );
+        // With a calibration, the param varies over its posterior marginal (sorted members,
+        // each repeated in proportion to its weight; calibrations write equal weights).
+        let posterior = model.posterior.as_ref().and_then(|e| {
+            let col = e.params.iter().position(|&q| q == k)?;
+            let mut values: Vec<f64> = (0..e.len()).map(|i| e.row(i)[col]).collect();
+            values.sort_by(f64::total_cmp);
+            Some(std::sync::Arc::new(values))
+        });
         out.push(Input {
             name: p.name.clone(),
             label,
@@ -130,6 +147,7 @@ pub fn inputs(scenario: &Scenario, model: &Model, levers: bool) -> Vec<Input> {
             kind: InputKind::Param(k),
             dist: p.dist.clone(),
             swing: (0.05, 0.95),
+            posterior,
         });
     }
     if levers {
@@ -148,6 +166,7 @@ pub fn inputs(scenario: &Scenario, model: &Model, levers: bool) -> Vec<Input> {
                 kind: InputKind::Lever(j),
                 dist: Dist::Uniform { min, max },
                 swing: (0.0, 1.0),
+                posterior: None,
             });
         }
     }
@@ -351,6 +370,7 @@ pub fn analyse_with(
             })
             .collect(),
         values: Vec::new(),
+        run_ids: Vec::new(),
     };
     // Params first, then levers: the order of `RunInputs` columns. `inputs` already has it.
     let ordered: Vec<&Input> = inputs

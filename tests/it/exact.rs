@@ -317,6 +317,7 @@ fn designed_lever_inputs_ramp_like_set() {
         params: Vec::new(),
         levers: vec![k],
         values: values.to_vec(),
+        ..RunInputs::default()
     };
     let plan = RunPlan {
         inputs: Some(Arc::new(inputs)),

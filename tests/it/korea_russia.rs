@@ -50,7 +50,12 @@ fn status_quo_reproduces_every_reported_figure() {
     let observed: Vec<(String, String)> = scenario
         .observations
         .iter()
-        .map(|o| (o.var.value.clone(), o.at.value.to_string()))
+        .filter_map(|o| {
+            Some((
+                o.var.as_ref()?.value.clone(),
+                o.at.as_ref()?.value.to_string(),
+            ))
+        })
         .collect();
     for (var, month) in FIGURES {
         assert!(

@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod bad;
+mod calibration;
 mod cli;
 mod closed_form;
 mod compare;
@@ -20,6 +21,7 @@ mod optimize;
 mod plot;
 mod properties;
 mod reference;
+mod sbc;
 mod schema;
 mod sensitivity;
 mod util;

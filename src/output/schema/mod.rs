@@ -9,6 +9,7 @@
 //! | `comparison.json`, `comparison.csv` | [`Comparison`], [`COMPARISON_COLUMNS`] | [`comparison`] |
 //! | `sweep.json`, `sweep.csv` | [`SweepReport`], [`SWEEP_COLUMNS`] | [`sweep`] |
 //! | `sensitivity.json`, `sensitivity.csv`, `sensitivity_over_time.csv` | [`SensitivityReport`] | [`sensitivity`] |
+//! | `calibration.json`, `posterior.csv`, `params.csv`, `observations.csv`, `scores.csv`, `predictive.csv` | [`CalibrationFile`] and its records | [`calibration`] |
 //! | `.leversim` | [`crate::output::folder::Marker`] | (the folder's own) |
 //!
 //! The results of commands added later (calibration, discovery) get a module here of their own,
@@ -25,6 +26,7 @@
 //! everything that reads results (`leversim plot`, later `report`) can depend on it alone. Field names are a public
 //! interface: add fields (with `#[serde(default)]`, so older files still read), never rename.
 
+pub mod calibration;
 pub mod comparison;
 pub mod kinds;
 pub mod provenance;
@@ -32,6 +34,10 @@ pub mod sensitivity;
 pub mod summary;
 pub mod sweep;
 
+pub use calibration::{
+    Band, CalibrationDiagnostics, CalibrationFile, CalibrationManifest, CalibrationScenario,
+    CalibrationSettings, Fit, ObservationFit, ParamSummary, PredictiveRow, Score, StageRecord,
+};
 pub use comparison::{COMPARISON_COLUMNS, Comparison, ComparisonRecord, CostEffectRecord};
 pub use kinds::{AnalysedKind, Better, InputKind, OutcomeKind, ValueKind, VariableKind};
 pub use provenance::{FileHash, Override, Posterior, Provenance, RngInfo, Timing, build_commit};

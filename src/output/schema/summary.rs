@@ -72,6 +72,9 @@ pub struct OutcomeRecord {
 pub struct ObservationRecord {
     /// Bundle checked.
     pub bundle: String,
+    /// The observation's id (`variable@month` when the scenario gives none).
+    #[serde(default)]
+    pub id: String,
     /// Variable.
     pub variable: String,
     /// Month, `YYYY-MM`.

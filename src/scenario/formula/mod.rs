@@ -184,9 +184,7 @@ mod tests {
         let wide = format!("max({})", vec!["x * 2"; HUGE].join(", "));
         for src in [chain, nested, wide] {
             let nodes = on_small_stack(move || {
-                let start = Instant::now();
                 let expr = parse(&src).unwrap();
-                assert!(start.elapsed() < Duration::from_secs(5));
                 let copy = expr.clone();
                 assert_eq!(copy, expr);
                 assert!(!expr.to_string().is_empty());

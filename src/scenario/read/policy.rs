@@ -7,8 +7,7 @@ use super::*; // the helpers every item reader shares (names, months, formulas, 
 use crate::diag::{Code, Diagnostic, Span};
 use crate::scenario::reader::{Cx, Sp, TableReader, Value, number, string};
 use crate::scenario::{
-    Better, Bundle, ChartsConfig, LeverSetting, LeverValue, Month, Observation, Outcome,
-    OutcomeKind,
+    Better, Bundle, ChartsConfig, LeverSetting, LeverValue, Month, Outcome, OutcomeKind,
 };
 
 pub(super) fn read_outcome(
@@ -259,50 +258,6 @@ pub(super) fn read_schedule(
         return None;
     }
     Some(LeverValue::Schedule(out))
-}
-
-pub(super) fn read_observation(cx: &mut Cx<'_>, t: &mut TableReader<'_>) -> Option<Observation> {
-    let var = t.str(cx, "var");
-    let at = month(cx, t, "at");
-    let value = t.f64(cx, "value");
-    let tolerance = t.f64(cx, "tolerance");
-    let note = t.str(cx, "note").map(|s| s.value).unwrap_or_default();
-    let mut complete = true;
-    for (key, present, example) in [
-        ("var", var.is_some() || t.has("var"), "\"shells_in_russia\""),
-        ("at", at.is_some() || t.has("at"), "\"2024-10\""),
-        ("value", value.is_some() || t.has("value"), "8_000_000"),
-    ] {
-        if !present {
-            missing(cx, t, key, example);
-            complete = false;
-        }
-    }
-    let tolerance = match tolerance {
-        None => 0.25,
-        Some(tol) if tol.value > 0.0 => tol.value,
-        Some(tol) => {
-            cx.push(
-                Diagnostic::error(
-                    Code::BadValue,
-                    "`tolerance` is a relative distance and must be above 0",
-                )
-                .with_label(tol.span, "e.g. 0.25 for 25%"),
-            );
-            return None;
-        }
-    };
-    if !complete {
-        return None;
-    }
-    Some(Observation {
-        var: var?,
-        at: at?,
-        value: value?,
-        tolerance,
-        note,
-        span: t.span(),
-    })
 }
 
 pub(super) fn read_charts(cx: &mut Cx<'_>, t: &mut TableReader<'_>) -> ChartsConfig {
