@@ -18,7 +18,9 @@ use crate::output::folder::Refused;
 use crate::output::schema::{
     FileHash, Manifest, Override, Posterior, Provenance, RngInfo, Summary, Timing, build_commit,
 };
-use crate::output::summary::{fault_records, observation_records, outcome_records, scenario_info};
+use crate::output::summary::{
+    fault_records, input_info, observation_records, outcome_records, scenario_info,
+};
 use crate::scenario::{Scenario, load};
 
 /// A scenario loaded and compiled, with its sources for messages and hashes.
@@ -568,6 +570,7 @@ pub fn write_results(
         observations: observation_records(&p.scenario, &p.model, out),
         faults: fault_records(&p.model, out),
         scenario: scenario_info(&p.scenario, &p.model),
+        inputs: input_info(&p.scenario),
     };
     let writer = ResultsWriter::begin(dir).map_err(output_failure)?;
     writer.write_runs(&p.model, out).map_err(Failure::Io)?;

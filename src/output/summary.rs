@@ -2,8 +2,8 @@
 //! from every run's value) and the check of reported history against the runs.
 
 use super::schema::{
-    BundleInfo, ChartsInfo, FaultRecord, ObservationRecord, OutcomeInfo, OutcomeRecord,
-    ScenarioInfo, VariableInfo,
+    BundleInfo, ChartsInfo, FaultRecord, InputInfo, InputKind, LEVER_STATED_AS, ObservationRecord,
+    OutcomeInfo, OutcomeRecord, RUNS_LEVER_PREFIX, RUNS_PARAM_PREFIX, ScenarioInfo, VariableInfo,
 };
 use crate::engine::RunOutput;
 use crate::model::Model;
@@ -209,4 +209,29 @@ pub fn scenario_info(s: &Scenario, model: &Model) -> ScenarioInfo {
                 .collect(),
         },
     }
+}
+
+/// The input columns of `runs.csv`: every param (the value drawn), then every lever (the
+/// bundle's value, [`LEVER_STATED_AS`]), in scenario order.
+pub fn input_info(s: &Scenario) -> Vec<InputInfo> {
+    let label = |info: &crate::scenario::Info, name: &str| {
+        info.label.clone().unwrap_or_else(|| name.to_string())
+    };
+    let params = s.params.iter().map(|p| InputInfo {
+        name: p.name.value.clone(),
+        column: format!("{RUNS_PARAM_PREFIX}{}", p.name.value),
+        kind: InputKind::Param,
+        label: label(&p.info, &p.name.value),
+        unit: p.info.unit.clone(),
+        stated_as: "drawn".into(),
+    });
+    let levers = s.levers.iter().map(|l| InputInfo {
+        name: l.name.value.clone(),
+        column: format!("{RUNS_LEVER_PREFIX}{}", l.name.value),
+        kind: InputKind::Lever,
+        label: label(&l.info, &l.name.value),
+        unit: l.info.unit.clone(),
+        stated_as: LEVER_STATED_AS.into(),
+    });
+    params.chain(levers).collect()
 }

@@ -17,7 +17,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 
 use super::folder::{self, DirLock, Refused, Target};
-use super::schema::Summary;
+use super::schema::{RUNS_LEVER_PREFIX, RUNS_PARAM_PREFIX, Summary};
+use crate::engine::draws::{lever_means, param_values_into};
 use crate::engine::{RunOutput, SERIES_PERCENTILES};
 use crate::model::Model;
 
@@ -135,7 +136,8 @@ impl ResultsWriter {
     }
 
     /// Writes `runs.csv`: one row per (bundle, run), a column per outcome, empty where an
-    /// outcome has no value.
+    /// outcome has no value, then a column per param (the value the run drew) and per lever
+    /// (the bundle's mean over the horizon).
     ///
     /// # Errors
     /// On I/O failure (disk full, permissions).
@@ -147,6 +149,18 @@ impl ResultsWriter {
             header.push(',');
             header.push_str(&o.name);
         }
+        // Then what each run was made of (listed in `summary.json`'s `inputs`): the params it
+        // drew and the bundle's levers.
+        for param in &model.params {
+            header.push(',');
+            header.push_str(RUNS_PARAM_PREFIX);
+            header.push_str(&param.name);
+        }
+        for lever in &model.lever_names {
+            header.push(',');
+            header.push_str(RUNS_LEVER_PREFIX);
+            header.push_str(lever);
+        }
         // With counted faults, a last column names the fault that retired a run.
         let with_faults = !out.faults.is_empty();
         if with_faults {
@@ -155,8 +169,10 @@ impl ResultsWriter {
         writeln!(w, "{header}").with_context(|| write_error(&path))?;
         let n_out = model.outcomes.len();
         let mut line = String::new();
+        let mut params = vec![0.0; model.params.len()];
         for (b, &bundle) in out.plan.bundles.iter().enumerate() {
             let name = text_cell(&model.bundles[bundle].name);
+            let levers = lever_means(model, bundle);
             let faults: Vec<&crate::engine::Fault> = out
                 .faults
                 .iter()
@@ -169,6 +185,17 @@ impl ResultsWriter {
                 line.push(',');
                 push_u64(&mut line, out.plan.first_run + i as u64);
                 for v in row.iter().take(n_out) {
+                    line.push(',');
+                    push_f64(&mut line, *v);
+                }
+                // The same draws the engine made for this run (common to every bundle).
+                param_values_into(
+                    model,
+                    out.plan.seed,
+                    out.plan.first_run + i as u64,
+                    &mut params,
+                );
+                for v in params.iter().chain(&levers) {
                     line.push(',');
                     push_f64(&mut line, *v);
                 }

@@ -14,7 +14,8 @@ use super::theme::{BundleStyle, bundle_style, humanize};
 use crate::output::folder::{MAX_CSV_BYTES, MAX_JSON_BYTES, open_bounded, read_bounded};
 use crate::output::schema::{
     BundleInfo, Comparison, Month, OutcomeInfo, OutcomeRecord, Provenance, RUNS_COLUMNS,
-    RUNS_FAULT_COLUMN, SERIES_COLUMNS, SensitivityReport, Summary, VariableInfo,
+    RUNS_FAULT_COLUMN, RUNS_LEVER_PREFIX, RUNS_PARAM_PREFIX, SERIES_COLUMNS, SensitivityReport,
+    Summary, VariableInfo,
 };
 
 /// One month of a recorded series in one bundle.
@@ -461,7 +462,14 @@ fn read_runs(path: &Path) -> Result<BTreeMap<(String, String), RunValues>> {
     // runs are left out of the charts as they are out of every statistic.
     let fault_column =
         (header.last().map(String::as_str) == Some(RUNS_FAULT_COLUMN)).then(|| header.len() - 1);
-    let outcomes = &header[2..fault_column.unwrap_or(header.len())];
+    // Outcomes come first; the inputs of each run (`param.*`, `lever.*`) follow them.
+    let end = fault_column.unwrap_or(header.len());
+    let end = (2..end)
+        .find(|&c| {
+            header[c].starts_with(RUNS_PARAM_PREFIX) || header[c].starts_with(RUNS_LEVER_PREFIX)
+        })
+        .unwrap_or(end);
+    let outcomes = &header[2..end];
     let mut out: BTreeMap<(String, String), RunValues> = BTreeMap::new();
     let mut bundle = String::new();
     let mut current: Vec<RunValues> = Vec::new();

@@ -196,8 +196,32 @@ fn run_writes_a_complete_results_folder() {
 
     let runs = std::fs::read_to_string(out_dir.join("runs.csv")).unwrap();
     let mut lines = runs.lines();
-    assert_eq!(lines.next(), Some("bundle,run,delivered,cost"));
+    assert_eq!(
+        lines.next(),
+        Some("bundle,run,delivered,cost,param.supply,lever.enforcement")
+    );
     assert_eq!(lines.count(), 600);
+    // Each run's inputs beside its outcomes: the lever as its mean over the 24 months (0 to
+    // 2024-12, then 0.9), the param drawn once per run and the same in both bundles' run k.
+    assert!(
+        runs_column(&runs_csv, "enforce", "lever.enforcement")
+            .iter()
+            .all(|&v| (v - 0.45).abs() < 1e-12)
+    );
+    assert!(
+        runs_column(&runs_csv, "status_quo", "lever.enforcement")
+            .iter()
+            .all(|&v| v == 0.0)
+    );
+    let supply = runs_column(&runs_csv, "status_quo", "param.supply");
+    assert_eq!(supply, runs_column(&runs_csv, "enforce", "param.supply"));
+    let distinct = supply.windows(2).filter(|w| w[0] != w[1]).count();
+    assert!(distinct > 290 && supply.iter().all(|&v| v > 0.0));
+    let inputs = &summary["inputs"];
+    assert_eq!(inputs[0]["column"], "param.supply");
+    assert_eq!(inputs[0]["kind"], "param");
+    assert_eq!(inputs[1]["column"], "lever.enforcement");
+    assert_eq!(inputs[1]["stated_as"], "mean over the horizon");
     let series = std::fs::read_to_string(out_dir.join("series.csv")).unwrap();
     assert!(series.starts_with("bundle,variable,month,mean,p05,p25,p50,p75,p95\n"));
     assert!(series.contains("\nenforce,delivered,2025-12,"));

@@ -9,6 +9,7 @@ mod compare;
 mod compare_charts;
 mod determinism;
 mod diagnostics;
+mod discover;
 mod docs;
 mod exact;
 mod examples;

@@ -4,7 +4,7 @@
 //! | file | type | module |
 //! |---|---|---|
 //! | `summary.json` | [`Summary`] (its `manifest`: [`Manifest`]) | [`summary`] |
-//! | `runs.csv` | [`RUNS_COLUMNS`], an outcome per column, [`RUNS_FAULT_COLUMN`] | [`summary`] |
+//! | `runs.csv` | [`RUNS_COLUMNS`], an outcome per column, an input per column ([`InputInfo`]), [`RUNS_FAULT_COLUMN`] | [`summary`] |
 //! | `series.csv` | [`SERIES_COLUMNS`] | [`summary`] |
 //! | `comparison.json`, `comparison.csv` | [`Comparison`], [`COMPARISON_COLUMNS`] | [`comparison`] |
 //! | `sweep.json`, `sweep.csv` | [`SweepReport`], [`SWEEP_COLUMNS`] | [`sweep`] |
@@ -46,8 +46,9 @@ pub use sensitivity::{
     SensitivityReport, SensitivityScenario,
 };
 pub use summary::{
-    BundleInfo, ChartsInfo, FaultRecord, Manifest, ObservationRecord, OutcomeInfo, OutcomeRecord,
-    RUNS_COLUMNS, RUNS_FAULT_COLUMN, SERIES_COLUMNS, ScenarioInfo, Summary, VariableInfo,
+    BundleInfo, ChartsInfo, FaultRecord, InputInfo, LEVER_STATED_AS, Manifest, ObservationRecord,
+    OutcomeInfo, OutcomeRecord, RUNS_COLUMNS, RUNS_FAULT_COLUMN, RUNS_LEVER_PREFIX,
+    RUNS_PARAM_PREFIX, SERIES_COLUMNS, ScenarioInfo, Summary, VariableInfo,
 };
 pub use sweep::{SWEEP_COLUMNS, SweepLever, SweepRecord, SweepReport};
 

@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::kinds::{Better, OutcomeKind, VariableKind};
+use super::kinds::{Better, InputKind, OutcomeKind, VariableKind};
 use super::provenance::{Provenance, Timing};
 
 /// `summary.json`'s `manifest`: the provenance, where the runs start, and how long they took.
@@ -27,9 +27,37 @@ pub const SERIES_COLUMNS: [&str; 9] = [
     "bundle", "variable", "month", "mean", "p05", "p25", "p50", "p75", "p95",
 ];
 
-/// First columns of `runs.csv`; one column per outcome follows, in scenario order, and with
-/// counted faults a last `fault` column names the fault that retired a run.
+/// First columns of `runs.csv`; one column per outcome follows, in scenario order, then one
+/// column per input ([`Summary::inputs`]: params as `param.NAME`, levers as `lever.NAME`), and
+/// with counted faults a last `fault` column names the fault that retired a run.
 pub const RUNS_COLUMNS: [&str; 2] = ["bundle", "run"];
+
+/// Prefix of a param's column in `runs.csv`: the value the run drew.
+pub const RUNS_PARAM_PREFIX: &str = "param.";
+
+/// Prefix of a lever's column in `runs.csv`: the bundle's value, stated as [`LEVER_STATED_AS`].
+pub const RUNS_LEVER_PREFIX: &str = "lever.";
+
+/// How `runs.csv` states a lever whose value changes over the months (a setting that starts
+/// late, ramps or follows a schedule): its mean over the months of the horizon.
+pub const LEVER_STATED_AS: &str = "mean over the horizon";
+
+/// An input column of `runs.csv`: what a run was made of, beside what it came to.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct InputInfo {
+    /// Param or lever name.
+    pub name: String,
+    /// Its column in `runs.csv` (`param.NAME`, `lever.NAME`).
+    pub column: String,
+    /// `param` (drawn per run, the same in every bundle's run k) or `lever` (set by the bundle).
+    pub kind: InputKind,
+    /// Label.
+    pub label: String,
+    /// Unit.
+    pub unit: String,
+    /// How the value is stated: `drawn` for a param, [`LEVER_STATED_AS`] for a lever.
+    pub stated_as: String,
+}
 
 /// Last column of `runs.csv` when faults were counted.
 pub const RUNS_FAULT_COLUMN: &str = "fault";
@@ -222,4 +250,8 @@ pub struct Summary {
     pub faults: Vec<FaultRecord>,
     /// The scenario's declarations.
     pub scenario: ScenarioInfo,
+    /// The input columns of `runs.csv`, in column order (empty in results written before
+    /// runs.csv held its inputs).
+    #[serde(default)]
+    pub inputs: Vec<InputInfo>,
 }
