@@ -178,6 +178,8 @@ pub(super) fn bundle_plans(
                 }
             }
         }
+        // `--set` replaces the bundle's own setting in every month, as a sweep point does:
+        // the default before the lever's own `from`, then the ramp to the value.
         for (name, value) in &overrides.values {
             if let Some(j) = s.levers.iter().position(|l| l.name.value == *name) {
                 let lever = &s.levers[j];
@@ -186,16 +188,9 @@ pub(super) fn bundle_plans(
                     .as_ref()
                     .map_or(0, |m| m.value.months_since(start));
                 for m in 0..n_months {
-                    let elapsed = m as i64 - i64::from(from);
-                    if elapsed >= 0 {
-                        let share = if lever.ramp == 0 {
-                            1.0
-                        } else {
-                            ((elapsed + 1) as f64 / f64::from(lever.ramp)).min(1.0)
-                        };
-                        table[m * n_levers + j] =
-                            lever.default.value + (value - lever.default.value) * share;
-                    }
+                    let share = ramp_share(m, from, lever.ramp);
+                    table[m * n_levers + j] =
+                        lever.default.value + (value - lever.default.value) * share;
                 }
             }
         }

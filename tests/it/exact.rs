@@ -268,10 +268,9 @@ fn set_ramps_a_lever_from_its_own_start() {
         assert_eq!(path(&m, &out, b, "fl"), [8.0; 9], "bundle {b}");
     }
     assert_eq!(path(&m, &out, 0, "lv"), k_path(1.0));
-    // From the lever's `from` on, `--set` replaces the bundle's own setting. (Before it, the
-    // bundle `early` keeps its own February value: reported in issue 20's hand-back, since a
-    // sweep point resets those months to the default.)
-    assert_eq!(path(&m, &out, 1, "lv")[2..], k_path(1.0)[2..]);
+    // `--set` replaces the bundle's own setting in every month, the early February move of
+    // the bundle `early` included, exactly as a sweep point does.
+    assert_eq!(path(&m, &out, 1, "lv"), k_path(1.0));
     // Without `--set`, the bundle's own `from` and `ramp` hold: from February over 2 months.
     let plain = compiled(RAMP, &[]);
     let out = run_plan(&plain, 2, FaultMode::Stop, None);
