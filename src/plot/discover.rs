@@ -40,10 +40,7 @@ const NOT_HOLDS: RGBColor = PALETTE[0];
 /// # Errors
 /// When a file cannot be read or a chart cannot be drawn or written.
 pub fn render_discovery(dir: &Path) -> Result<Vec<PathBuf>> {
-    let path = dir.join("discovery.json");
-    let text = read_bounded(&path, MAX_JSON_BYTES)?;
-    let file: DiscoveryFile = serde_json::from_slice(&text)
-        .with_context(|| format!("'{}' is not a leversim discovery", path.display()))?;
+    let file = read_discovery(dir)?;
     let runs = read_runs(&dir.join("discovery.csv"))?;
     let charts = dir.join("charts");
     std::fs::create_dir_all(&charts)
@@ -59,6 +56,17 @@ pub fn render_discovery(dir: &Path) -> Result<Vec<PathBuf>> {
         files.extend(theme::save(&scatter, &charts)?);
     }
     Ok(files)
+}
+
+/// `discovery.json` of the folder `dir`.
+///
+/// # Errors
+/// When it is missing, unreadable or not a discovery.
+pub fn read_discovery(dir: &Path) -> Result<DiscoveryFile> {
+    let path = dir.join("discovery.json");
+    let text = read_bounded(&path, MAX_JSON_BYTES)?;
+    serde_json::from_slice(&text)
+        .with_context(|| format!("'{}' is not a leversim discovery", path.display()))
 }
 
 /// `discovery.csv` in memory: the condition per run and the restricted inputs' values.

@@ -167,6 +167,9 @@ pub fn check_readable(dir: &Path) -> Result<()> {
     if dir.join("sweep.json").is_file() && !dir.join("summary.json").is_file() {
         return sweep::read_sweep(dir).map(drop);
     }
+    if dir.join("discovery.json").is_file() && !dir.join("summary.json").is_file() {
+        return discover::read_discovery(dir).map(drop);
+    }
     Results::read_summary(dir).map(drop)?;
     read::read_comparison(dir).map(drop)
 }
