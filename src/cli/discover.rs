@@ -133,7 +133,16 @@ pub fn discover(args: &DiscoverArgs) -> Result<(), Failure> {
     };
     let elapsed = started.elapsed().as_secs_f64();
     let inputs = input_records(&t);
-    let target_rec = target_record(&question, &condition, &t);
+    let bundle_label = |name: &str| {
+        table
+            .summary
+            .scenario
+            .bundles
+            .iter()
+            .find(|b| b.name == name)
+            .map_or_else(|| name.to_string(), crate::plot::read::label_of)
+    };
+    let target_rec = target_record(&question, &condition, &t, &bundle_label);
     let base_rate = target_rec.of_interest as f64 / target_rec.runs as f64;
     let boxes: Vec<_> = found
         .boxes
@@ -324,8 +333,7 @@ fn print_report(file: &DiscoveryFile, found: &Found, elapsed: f64) {
                 l.input,
                 side(l.low),
                 side(l.high),
-                l.qp_value
-                    .map_or_else(|| "–".into(), |q| format!("{q:.2e}"))
+                l.qp_value.map_or_else(|| "–".into(), qp_text)
             );
         }
         say!(
@@ -381,4 +389,14 @@ fn write_runs(
         row
     });
     writer.write_csv("discovery.csv", &header, rows)
+}
+
+/// A quasi-p-value for the terminal: two significant digits; a value too small for a double
+/// (the binomial tail underflows) as `<1e-300`.
+fn qp_text(q: f64) -> String {
+    if q < 1e-300 {
+        "<1e-300".into()
+    } else {
+        format!("{q:.2e}")
+    }
 }

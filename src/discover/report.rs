@@ -12,11 +12,13 @@ use crate::output::schema::{
     TrajectoryPoint,
 };
 
-/// The `target` record: what was looked for, in which runs.
+/// The `target` record: what was looked for, in which runs. `bundle_label` gives a bundle's
+/// name for people (its label in the scenario).
 pub fn target_record(
     question: &Question,
     condition: &Condition,
     target: &Target,
+    bundle_label: &dyn Fn(&str) -> String,
 ) -> DiscoveryTarget {
     DiscoveryTarget {
         outcome: target.outcome.name.clone(),
@@ -26,7 +28,7 @@ pub fn target_record(
         bundle: question.bundle.clone(),
         versus: question.versus.clone(),
         condition: condition.text(),
-        description: describe(question, condition, target),
+        description: describe(question, condition, target, bundle_label),
         runs: target.y.len() as u64,
         of_interest: target.y.iter().filter(|&&h| h).count() as u64,
         left_out: target.left_out as u64,
@@ -106,8 +108,14 @@ pub fn box_record(found: &Found, b: &FoundBox, inputs: &[DiscoveryInput]) -> Box
     }
 }
 
-/// The question in words: "p_ssn in full_package minus in status_quo is above -0.05".
-pub fn describe(question: &Question, condition: &Condition, target: &Target) -> String {
+/// The question in words: "Shells by 2030 under Full package minus under Status quo (run by
+/// run) is above -1M".
+pub fn describe(
+    question: &Question,
+    condition: &Condition,
+    target: &Target,
+    bundle_label: &dyn Fn(&str) -> String,
+) -> String {
     let o = &target.outcome;
     let label = if o.label.is_empty() {
         &o.name
@@ -116,7 +124,9 @@ pub fn describe(question: &Question, condition: &Condition, target: &Target) -> 
     };
     match (&question.bundle, &question.versus) {
         (Some(b), Some(r)) => format!(
-            "{label} under {b} minus under {r} (run by run) is {}",
+            "{label} under {} minus under {} (run by run) is {}",
+            bundle_label(b),
+            bundle_label(r),
             compare_words(condition, OutcomeKind::Final, &o.unit)
         ),
         (bundle, _) => {
@@ -137,7 +147,7 @@ pub fn describe(question: &Question, condition: &Condition, target: &Target) -> 
                 format!("{label} is {}", compare_words(condition, o.kind, &o.unit))
             };
             match bundle {
-                Some(b) => format!("{what} under {b}"),
+                Some(b) => format!("{what} under {}", bundle_label(b)),
                 None => format!("{what} (every bundle pooled)"),
             }
         }
@@ -174,6 +184,9 @@ fn with_unit(v: f64, unit: &str) -> String {
     }
 }
 
+/// Quasi-p above which a restriction is reported as weaker (may be noise).
+pub const WEAK_QP: f64 = 0.05;
+
 /// One restriction in words: "the milestone is under 51 months".
 pub fn limit_words(limit: &LimitRecord, input: &DiscoveryInput) -> String {
     let mut label = if input.label.is_empty() || input.label == input.name {
@@ -205,9 +218,13 @@ pub fn box_sentence(
     inputs: &[DiscoveryInput],
     base_rate: f64,
 ) -> String {
+    // Restrictions whose quasi-p is above 0.05 may be noise (Bryant and Lempert 2010): the
+    // sentence names them apart, so that a briefing leads with the ones that matter.
+    let weak = |l: &&LimitRecord| l.qp_value.is_some_and(|q| q > WEAK_QP);
     let parts: Vec<String> = b
         .limits
         .iter()
+        .filter(|l| !weak(l))
         .filter_map(|l| {
             inputs
                 .iter()
@@ -215,11 +232,25 @@ pub fn box_sentence(
                 .map(|i| limit_words(l, i))
         })
         .collect();
-    let restrictions = match parts.len() {
-        0 => "no input is restricted".to_string(),
+    let weaker: Vec<&str> = b
+        .limits
+        .iter()
+        .filter(weak)
+        .map(|l| l.input.as_str())
+        .collect();
+    let mut restrictions = match parts.len() {
+        0 => "no input is clearly restricted".to_string(),
         1 => parts[0].clone(),
         n => format!("{} and {}", parts[..n - 1].join(", "), parts[n - 1]),
     };
+    if !weaker.is_empty() {
+        restrictions.push_str(&format!(
+            " (with {} weaker restriction{} of quasi-p above {WEAK_QP}: {})",
+            weaker.len(),
+            if weaker.len() == 1 { "" } else { "s" },
+            weaker.join(", ")
+        ));
+    }
     format!(
         "In {} of the runs where {description}, {restrictions}; such runs are {} of all, and in {} of them the condition holds (against {} overall).",
         percent(b.coverage),

@@ -353,7 +353,7 @@ impl Chart for LimitsChart<'_> {
         let x = Axis::new(
             (-0.02, 1.02),
             Scale::Percent,
-            "position within the input's range in the runs (0% its smallest value, 100% its largest)",
+            "position in the input's range over the runs (0% = smallest, 100% = largest)",
             6,
         );
         let mut chart = build_chart(&area, &x, &y, None)?;
@@ -460,7 +460,7 @@ impl Chart for ScatterChart<'_> {
         let mut sub = subtitle(f);
         if stride > 1 {
             sub.push_str(&format!(
-                " · every {stride}th run drawn ({})",
+                " · one run in {stride} drawn ({})",
                 thousands(shown as u64)
             ));
         }

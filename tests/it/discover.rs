@@ -327,7 +327,7 @@ fn bad_questions_get_exact_messages() {
         &["--outcome", "hits", "--when", "== 1"],
         1,
         format!(
-            "error: no outcome `hits` in '{runs_dir}' (did you mean `hit`?); its outcomes are: hit, score\n"
+            "error: no outcome `hits` in '{runs_dir}' (did you mean `hit`?); its outcomes are: hit, noise, score\n"
         ),
     );
     fails(
