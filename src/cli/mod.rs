@@ -14,6 +14,7 @@ macro_rules! say {
 mod calibrate;
 mod common;
 mod compare;
+mod discover;
 mod hint;
 mod plot;
 mod run;
@@ -30,6 +31,7 @@ use clap::{Args, Parser, Subcommand};
 
 pub use calibrate::CalibrateArgs;
 pub use common::shell_quote;
+pub use discover::{DiscoverArgs, DiscoverMethod};
 pub use sensitivity::{MethodArg, SensitivityArgs};
 
 /// leversim: policy-scenario Monte Carlo. Scenario files in, distributions, comparisons and
@@ -58,6 +60,10 @@ pub enum Command {
     /// Condition the params on the reported figures (observations with role "fit") and score
     /// every observation; writes a posterior that run, compare, sweep and sensitivity can use.
     Calibrate(CalibrateArgs),
+    /// Scenario discovery on a results folder: boxes of inputs (params, levers) where a
+    /// condition on an outcome, or on the paired difference of two bundles, holds much more
+    /// often than elsewhere (PRIM or CART).
+    Discover(DiscoverArgs),
     /// Redraw the charts of a results folder from its files, without re-running.
     Plot(PlotArgs),
 }
@@ -226,6 +232,7 @@ pub fn main() -> ExitCode {
         Command::Sweep(args) => sweep::sweep(args),
         Command::Sensitivity(args) => sensitivity::sensitivity(&args),
         Command::Calibrate(args) => calibrate::run(&args),
+        Command::Discover(args) => discover::discover(&args),
         Command::Plot(args) => plot::plot(&args),
     };
     match outcome {

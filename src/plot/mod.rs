@@ -28,12 +28,13 @@
 //!
 //! Folders of `leversim sensitivity` (`sensitivity.json`), `leversim sweep` (`sweep.json`) and
 //! `leversim calibrate` (`calibration.json`) have their own charts: [`sensitivity`], [`sweep`],
-//! [`calibration`].
+//! [`calibration`]; so have folders of `leversim discover` (`discovery.json`): [`discover`].
 
 pub mod axes;
 pub mod calibration;
 pub mod compare;
 pub mod dashboard;
+pub mod discover;
 pub mod distribution;
 pub mod exceedance;
 pub mod fan;
@@ -68,6 +69,10 @@ pub fn render_results(dir: &Path) -> Result<Vec<PathBuf>> {
     // So has a folder of `leversim calibrate`.
     if dir.join("calibration.json").is_file() && !dir.join("summary.json").is_file() {
         return calibration::render_calibration(dir);
+    }
+    // So has a folder of `leversim discover`.
+    if dir.join("discovery.json").is_file() && !dir.join("summary.json").is_file() {
+        return discover::render_discovery(dir);
     }
     // So has a folder of `leversim sweep`.
     if dir.join("sweep.json").is_file() && !dir.join("summary.json").is_file() {
@@ -161,6 +166,9 @@ pub fn check_readable(dir: &Path) -> Result<()> {
     }
     if dir.join("sweep.json").is_file() && !dir.join("summary.json").is_file() {
         return sweep::read_sweep(dir).map(drop);
+    }
+    if dir.join("discovery.json").is_file() && !dir.join("summary.json").is_file() {
+        return discover::read_discovery(dir).map(drop);
     }
     Results::read_summary(dir).map(drop)?;
     read::read_comparison(dir).map(drop)

@@ -9,6 +9,7 @@
 //! | `comparison.json`, `comparison.csv` | [`Comparison`], [`COMPARISON_COLUMNS`] | [`comparison`] |
 //! | `sweep.json`, `sweep.csv` | [`SweepReport`], [`SWEEP_COLUMNS`] | [`sweep`] |
 //! | `sensitivity.json`, `sensitivity.csv`, `sensitivity_over_time.csv` | [`SensitivityReport`] | [`sensitivity`] |
+//! | `discovery.json`, `discovery.csv` | [`DiscoveryFile`], [`DISCOVERY_COLUMNS`] | [`discovery`] |
 //! | `calibration.json`, `posterior.csv`, `params.csv`, `observations.csv`, `scores.csv`, `predictive.csv` | [`CalibrationFile`] and its records | [`calibration`] |
 //! | `.leversim` | [`crate::output::folder::Marker`] | (the folder's own) |
 //!
@@ -28,6 +29,7 @@
 
 pub mod calibration;
 pub mod comparison;
+pub mod discovery;
 pub mod kinds;
 pub mod provenance;
 pub mod sensitivity;
@@ -39,6 +41,10 @@ pub use calibration::{
     CalibrationSettings, Fit, ObservationFit, ParamSummary, PredictiveRow, Score, StageRecord,
 };
 pub use comparison::{COMPARISON_COLUMNS, Comparison, ComparisonRecord, CostEffectRecord};
+pub use discovery::{
+    BoxRecord, DISCOVERY_COLUMNS, DiscoveryFile, DiscoveryInput, DiscoveryManifest,
+    DiscoveryTarget, LimitRecord, TrajectoryPoint,
+};
 pub use kinds::{AnalysedKind, Better, InputKind, OutcomeKind, ValueKind, VariableKind};
 pub use provenance::{FileHash, Override, Posterior, Provenance, RngInfo, Timing, build_commit};
 pub use sensitivity::{
