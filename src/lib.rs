@@ -13,7 +13,9 @@
 //! 7. [`plot`]: a results folder → briefing charts (PNG and SVG) in its `charts/`;
 //! 8. [`sensitivity`]: `Model` + a designed experiment → Sobol' indices, Morris effects and
 //!    one-at-a-time swings of each outcome with respect to params and levers;
-//! 9. [`cli`]: the `leversim` command.
+//! 9. [`discover`]: a results folder's runs → boxes of inputs where a condition holds
+//!    (scenario discovery);
+//! 10. [`cli`]: the `leversim` command.
 //!
 //! Problems in scenario files are [`diag::Diagnostic`]s with file, line, column and a hint.
 //!
@@ -54,6 +56,7 @@ pub mod calibrate;
 pub mod cli;
 pub mod compare;
 pub mod diag;
+pub mod discover;
 pub mod engine;
 pub mod model;
 pub mod output;
