@@ -14,8 +14,10 @@ macro_rules! say {
 mod calibrate;
 mod common;
 mod compare;
+mod drivers;
 mod hint;
 mod plot;
+mod robustness;
 mod run;
 mod sensitivity;
 mod single;
@@ -30,6 +32,8 @@ use clap::{Args, Parser, Subcommand};
 
 pub use calibrate::CalibrateArgs;
 pub use common::shell_quote;
+pub use drivers::DriversArgs;
+pub use robustness::RobustnessArgs;
 pub use sensitivity::{MethodArg, SensitivityArgs};
 
 /// leversim: policy-scenario Monte Carlo. Scenario files in, distributions, comparisons and
@@ -58,6 +62,12 @@ pub enum Command {
     /// Condition the params on the reported figures (observations with role "fit") and score
     /// every observation; writes a posterior that run, compare, sweep and sensitivity can use.
     Calibrate(CalibrateArgs),
+    /// What drives each outcome: feature scores of every input for every outcome, from the
+    /// per-run inputs and outcomes of a results folder.
+    Drivers(DriversArgs),
+    /// Judge bundles by their regret in each run (shortfall from the best bundle in the same
+    /// world) and by the share of runs meeting thresholds, from a results folder.
+    Robustness(RobustnessArgs),
     /// Redraw the charts of a results folder from its files, without re-running.
     Plot(PlotArgs),
 }
@@ -226,6 +236,8 @@ pub fn main() -> ExitCode {
         Command::Sweep(args) => sweep::sweep(args),
         Command::Sensitivity(args) => sensitivity::sensitivity(&args),
         Command::Calibrate(args) => calibrate::run(&args),
+        Command::Drivers(args) => drivers::drivers(&args),
+        Command::Robustness(args) => robustness::robustness(&args),
         Command::Plot(args) => plot::plot(&args),
     };
     match outcome {

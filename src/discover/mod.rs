@@ -4,6 +4,8 @@
 //! Data enters as a results folder of `leversim run` ([`runs::RunsTable`]: each run's inputs
 //! beside its outcomes); nothing here runs simulations or writes files.
 
+pub mod drivers;
+pub mod regret;
 pub mod runs;
 
 pub use runs::{BundleRuns, Input, Pairs, RunsError, RunsTable};

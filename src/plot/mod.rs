@@ -28,19 +28,22 @@
 //!
 //! Folders of `leversim sensitivity` (`sensitivity.json`), `leversim sweep` (`sweep.json`) and
 //! `leversim calibrate` (`calibration.json`) have their own charts: [`sensitivity`], [`sweep`],
-//! [`calibration`].
+//! [`calibration`]; so have those of `leversim drivers` (`drivers.json`: [`drivers`]) and
+//! `leversim robustness` (`robustness.json`: [`robustness`]).
 
 pub mod axes;
 pub mod calibration;
 pub mod compare;
 pub mod dashboard;
 pub mod distribution;
+pub mod drivers;
 pub mod exceedance;
 pub mod fan;
 pub mod forest;
 pub mod labels;
 pub mod pareto;
 pub mod read;
+pub mod robustness;
 pub mod sensitivity;
 pub mod stem;
 pub mod sweep;
@@ -68,6 +71,13 @@ pub fn render_results(dir: &Path) -> Result<Vec<PathBuf>> {
     // So has a folder of `leversim calibrate`.
     if dir.join("calibration.json").is_file() && !dir.join("summary.json").is_file() {
         return calibration::render_calibration(dir);
+    }
+    // So have folders of `leversim drivers` and `leversim robustness`.
+    if dir.join("drivers.json").is_file() && !dir.join("summary.json").is_file() {
+        return drivers::render_drivers(dir);
+    }
+    if dir.join("robustness.json").is_file() && !dir.join("summary.json").is_file() {
+        return robustness::render_robustness(dir);
     }
     // So has a folder of `leversim sweep`.
     if dir.join("sweep.json").is_file() && !dir.join("summary.json").is_file() {

@@ -549,8 +549,7 @@ pub fn analyse_with(
                         })
                         .collect()
                 };
-                analysis.sobol = Some(sobol_estimates(
-                    noise_names,
+                let mut result = sobol_estimates(
                     &with_series,
                     &out,
                     d_all,
@@ -558,7 +557,9 @@ pub fn analyse_with(
                     &rows,
                     settings,
                     monitor.estimated,
-                ));
+                );
+                result.noise_inputs = noise_names;
+                analysis.sobol = Some(result);
             }
             Method::Morris => {
                 let trajectories = design::morris(
@@ -696,7 +697,6 @@ fn sobol_blocks(
 /// Sobol' indices of every output column, in parallel over columns (each column's numbers are
 /// independent of the others, so the order of work does not matter).
 fn sobol_estimates(
-    noise_inputs: Vec<NoiseInput>,
     model: &Model,
     out: &[Vec<f64>],
     d_all: usize,
@@ -737,7 +737,8 @@ fn sobol_estimates(
     };
     SobolResult {
         noise,
-        noise_inputs,
+        // Named by the caller, which knows how the noise was split.
+        noise_inputs: Vec::new(),
         outcomes,
         series,
     }

@@ -10,6 +10,8 @@
 //! | `sweep.json`, `sweep.csv` | [`SweepReport`], [`SWEEP_COLUMNS`] | [`sweep`] |
 //! | `sensitivity.json`, `sensitivity.csv`, `sensitivity_over_time.csv` | [`SensitivityReport`] | [`sensitivity`] |
 //! | `calibration.json`, `posterior.csv`, `params.csv`, `observations.csv`, `scores.csv`, `predictive.csv` | [`CalibrationFile`] and its records | [`calibration`] |
+//! | `drivers.json`, `drivers.csv` | [`DriversReport`], [`DRIVERS_COLUMNS`] | [`drivers`] |
+//! | `robustness.json`, `regret.csv`, `regret_runs.csv`, `satisfice.csv` | [`RobustnessReport`], [`REGRET_COLUMNS`], [`SATISFICE_COLUMNS`] | [`robustness`] |
 //! | `.leversim` | [`crate::output::folder::Marker`] | (the folder's own) |
 //!
 //! The results of commands added later (calibration, discovery) get a module here of their own,
@@ -28,8 +30,10 @@
 
 pub mod calibration;
 pub mod comparison;
+pub mod drivers;
 pub mod kinds;
 pub mod provenance;
+pub mod robustness;
 pub mod sensitivity;
 pub mod summary;
 pub mod sweep;
@@ -39,8 +43,15 @@ pub use calibration::{
     CalibrationSettings, Fit, ObservationFit, ParamSummary, PredictiveRow, Score, StageRecord,
 };
 pub use comparison::{COMPARISON_COLUMNS, Comparison, ComparisonRecord, CostEffectRecord};
+pub use drivers::{
+    DRIVERS_COLUMNS, DriversInput, DriversManifest, DriversOutcome, DriversRecord, DriversReport,
+};
 pub use kinds::{AnalysedKind, Better, InputKind, OutcomeKind, ValueKind, VariableKind};
 pub use provenance::{FileHash, Override, Posterior, Provenance, RngInfo, Timing, build_commit};
+pub use robustness::{
+    REGRET_COLUMNS, RegretRecord, RobustnessManifest, RobustnessReport, SATISFICE_COLUMNS,
+    SatisficeRecord,
+};
 pub use sensitivity::{
     InputRecord, OutcomeSummary, OverTimeRecord, SensitivityManifest, SensitivityRecord,
     SensitivityReport, SensitivityScenario,
