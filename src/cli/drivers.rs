@@ -35,10 +35,10 @@ pub struct DriversArgs {
     #[arg(long, value_name = "N", default_value_t = 100)]
     pub trees: usize,
     /// Most runs a tree grows on (a subsample without replacement when there are more).
-    #[arg(long, value_name = "N", default_value_t = 20_000)]
+    #[arg(long, value_name = "N", default_value_t = 5_000)]
     pub sample: usize,
     /// Fewest runs in a leaf of a tree.
-    #[arg(long = "min-leaf", value_name = "N", default_value_t = 5)]
+    #[arg(long = "min-leaf", value_name = "N", default_value_t = 20)]
     pub min_leaf: usize,
     /// Inputs drawn at each node [default: the square root of the number of inputs].
     #[arg(long = "max-features", value_name = "K")]

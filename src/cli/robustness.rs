@@ -282,7 +282,18 @@ fn print_table(r: &RobustnessReport, table: &RunsTable) {
             continue;
         }
         let kind = info.kind.value();
-        say!("\n{} ({} is better)", info.label, info.better.as_str());
+        let unit = match kind {
+            ValueKind::Number if !info.unit.is_empty() => format!("; regret in {}", info.unit),
+            _ => String::new(),
+        };
+        say!(
+            "\n{} ({} is better{unit})",
+            info.label,
+            info.better.as_str()
+        );
+        // When every bundle ties for the smallest maximum (a 0/1 outcome, where some world
+        // always goes against each bundle), the mark would say nothing.
+        let all_tie = recs.iter().all(|x| x.minimax);
         let width = recs
             .iter()
             .map(|x| x.bundle.chars().count())
@@ -297,7 +308,7 @@ fn print_table(r: &RobustnessReport, table: &RunsTable) {
             "max regret",
             "best in"
         );
-        for x in recs {
+        for x in &recs {
             say!(
                 "  {:<width$}  {:>12}  {:>12}  {:>12}  {:>6.1}%{}",
                 x.bundle,
@@ -305,12 +316,15 @@ fn print_table(r: &RobustnessReport, table: &RunsTable) {
                 regret_text(x.p90_regret, kind),
                 regret_text(x.max_regret, kind),
                 x.best_share.unwrap_or(0.0) * 100.0,
-                if x.minimax {
+                if x.minimax && !all_tie {
                     "  ← minimax regret"
                 } else {
                     ""
                 }
             );
+        }
+        if all_tie {
+            say!("  (every bundle has the same maximum regret: no minimax choice)");
         }
     }
     if !r.satisfice.is_empty() {

@@ -17,8 +17,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::read::source_line;
 use super::theme::{
-    self, Chart, DrawResult, Frame, INK, MUTED, draw_frame, fit, humanize, size, text, text_at,
-    text_width,
+    self, Chart, DrawResult, Frame, INK, MUTED, draw_frame, fit, humanize, line_height, size, text,
+    text_at, text_width, wrap,
 };
 use crate::output::folder::{MAX_JSON_BYTES, read_bounded};
 use crate::output::schema::{DriversRecord, DriversReport, InputKind};
@@ -67,12 +67,11 @@ pub fn shade(v: f64, top: f64) -> RGBColor {
     RGBColor(mix(247, 8), mix(251, 48), mix(255, 107))
 }
 
-/// A score as the cell shows it: whole percent, `<1%` for small positive ones, empty for 0.
+/// A score as the cell shows it: whole percent; empty below 0.5% (which would read as 0%),
+/// so that the inputs that matter stand out from the many that only fit noise.
 pub fn cell_text(v: f64) -> String {
-    if v <= 0.0 {
+    if v < 0.005 {
         String::new()
-    } else if v < 0.005 {
-        "<1%".into()
     } else {
         format!("{:.0}%", v * 100.0)
     }
@@ -160,7 +159,7 @@ impl<'a> HeatMap<'a> {
             title: "What drives each outcome: share of each outcome's explained variation by input"
                 .into(),
             subtitle: format!(
-                "{} · bundle: {bundle_label} · {runs} runs, seed {} · {shown}; each column sums to 100% over all inputs",
+                "{} · bundle: {bundle_label} · {runs} runs, seed {} · {shown}; each column sums to 100% over all inputs; scores under 0.5% left blank",
                 if r.scenario.title.is_empty() {
                     humanize(&r.scenario.name)
                 } else {
@@ -201,16 +200,26 @@ impl Chart for HeatMap<'_> {
         let y0 = header_h;
         let cell_font = (cell_h as f64 * 0.62).clamp(16.0, f64::from(size::TICK)) as u32;
         let label_font = (cell_h as f64 * 0.72).clamp(16.0, f64::from(size::TICK)) as u32;
-        // Outcome labels, vertical, bottom-aligned just above their column.
+        // Outcome labels, vertical, bottom-aligned just above their column, on up to two
+        // lines side by side (the second shortened with an ellipsis if need be).
         for (c, (_, label)) in self.columns.iter().enumerate() {
             let x = x0 + c as i32 * cell_w + cell_w / 2;
-            let font = label_font.min((cell_w as f64 * 0.8) as u32).max(14);
-            let shown = fit(&area, label, font, header_h - 12);
-            let style = text(font, &INK)
-                .transform(FontTransform::Rotate270)
-                .pos(Pos::new(HPos::Left, VPos::Center));
-            area.draw(&Text::new(shown, (x, y0 - 8), style))
-                .drawing("an outcome label")?;
+            let font = label_font.min((cell_w as f64 * 0.42) as u32).max(14);
+            let room = header_h - 12;
+            let mut lines = wrap(&area, label, font, room);
+            if lines.len() > 2 {
+                let rest = lines[1..].join(" ");
+                lines = vec![lines[0].clone(), fit(&area, &rest, font, room)];
+            }
+            let step = line_height(font);
+            let first = x - (lines.len() as i32 - 1) * step / 2;
+            for (k, line) in lines.into_iter().enumerate() {
+                let style = text(font, &INK)
+                    .transform(FontTransform::Rotate270)
+                    .pos(Pos::new(HPos::Left, VPos::Center));
+                area.draw(&Text::new(line, (first + k as i32 * step, y0 - 8), style))
+                    .drawing("an outcome label")?;
+            }
         }
         for (r, &i) in self.rows.iter().enumerate() {
             let input = &self.report.inputs[i];
@@ -307,7 +316,8 @@ mod tests {
         assert_eq!(shade(0.9, 0.5), RGBColor(8, 48, 107));
         assert_eq!(shade(0.25, 0.5), RGBColor(128, 150, 181));
         assert_eq!(cell_text(0.0), "");
-        assert_eq!(cell_text(0.004), "<1%");
+        assert_eq!(cell_text(0.004), "");
+        assert_eq!(cell_text(0.006), "1%");
         assert_eq!(cell_text(0.426), "43%");
     }
 }

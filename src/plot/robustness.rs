@@ -207,15 +207,20 @@ impl Chart for RegretChart<'_> {
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
         let better = self.records.first().map_or("lower", |r| r.better.as_str());
+        // When every bundle ties for the smallest maximum (a 0/1 outcome, where some world
+        // always goes against each bundle), naming them all would say nothing.
+        let all_tie = self.records.iter().all(|r| r.minimax);
+        let minimax_words = if all_tie {
+            "every bundle has the same maximum regret: no minimax choice"
+        } else {
+            "the minimax-regret bundle has the smallest maximum"
+        };
         let frame = Frame {
             title: format!(
                 "{}: regret of each bundle, its shortfall from the best bundle in the same world",
                 self.label
             ),
-            subtitle: subtitle(
-                self.report,
-                &format!("{better} is better; the minimax-regret bundle has the smallest maximum"),
-            ),
+            subtitle: subtitle(self.report, &format!("{better} is better; {minimax_words}")),
             legend: vec![
                 LegendItem::new(Swatch::line(DARK, 14), "mean regret"),
                 LegendItem::new(Swatch::line(LIGHT, 14), "90th percentile"),
@@ -236,7 +241,7 @@ impl Chart for RegretChart<'_> {
             .iter()
             .map(|r| {
                 let label = bundle_label(self.report, &r.bundle);
-                if r.minimax {
+                if r.minimax && !all_tie {
                     format!("{label} (minimax regret)")
                 } else {
                     label
@@ -358,7 +363,8 @@ impl Chart for SatisficeChart<'_> {
                     format!("{:.1}%", s.share * 100.0),
                     (layout.x(s.share) + 6, y + bar_h / 2),
                     text_at(
-                        (size::SOURCE).min(bar_h.max(12) as u32),
+                        // Readable even when three or more bars share a row.
+                        (bar_h + 4).clamp(18, size::SOURCE as i32) as u32,
                         &INK,
                         HPos::Left,
                         VPos::Center,
