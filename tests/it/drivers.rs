@@ -157,6 +157,13 @@ fn drivers_rank_the_inputs_that_matter_first() {
     ] {
         assert!(svg.contains(words), "{words}");
     }
+    // `leversim plot` redraws the same chart from drivers.json.
+    let o = leversim(&["plot", one.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        std::fs::read_to_string(one.join("charts/drivers-baseline.svg")).unwrap(),
+        svg
+    );
     std::fs::remove_dir_all(&dir).ok();
 }
 
@@ -318,6 +325,15 @@ fn robustness_matches_regrets_worked_out_by_hand() {
     }
     let svg = std::fs::read_to_string(out.join("charts/regret-loss.svg")).unwrap();
     assert!(svg.contains("minimax regret") && svg.contains("Source:"));
+    // Every bundle ties on the shared 0/1 outcome: no bundle is named the minimax choice.
+    let hit = std::fs::read_to_string(out.join("charts/regret-hit.svg")).unwrap();
+    assert!(hit.contains("no minimax choice") && !hit.contains("(minimax regret)"));
+    let o = leversim(&["plot", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        std::fs::read_to_string(out.join("charts/regret-loss.svg")).unwrap(),
+        svg
+    );
     std::fs::remove_dir_all(&dir).ok();
 }
 
