@@ -15,8 +15,10 @@ mod calibrate;
 mod common;
 mod compare;
 mod discover;
+mod drivers;
 mod hint;
 mod plot;
+mod robustness;
 mod run;
 mod sensitivity;
 mod single;
@@ -32,6 +34,8 @@ use clap::{Args, Parser, Subcommand};
 pub use calibrate::CalibrateArgs;
 pub use common::shell_quote;
 pub use discover::{DiscoverArgs, DiscoverMethod};
+pub use drivers::DriversArgs;
+pub use robustness::RobustnessArgs;
 pub use sensitivity::{MethodArg, SensitivityArgs};
 
 /// leversim: policy-scenario Monte Carlo. Scenario files in, distributions, comparisons and
@@ -64,6 +68,12 @@ pub enum Command {
     /// condition on an outcome, or on the paired difference of two bundles, holds much more
     /// often than elsewhere (PRIM or CART).
     Discover(DiscoverArgs),
+    /// What drives each outcome: feature scores of every input for every outcome, from the
+    /// per-run inputs and outcomes of a results folder.
+    Drivers(DriversArgs),
+    /// Judge bundles by their regret in each run (shortfall from the best bundle in the same
+    /// world) and by the share of runs meeting thresholds, from a results folder.
+    Robustness(RobustnessArgs),
     /// Redraw the charts of a results folder from its files, without re-running.
     Plot(PlotArgs),
 }
@@ -233,6 +243,8 @@ pub fn main() -> ExitCode {
         Command::Sensitivity(args) => sensitivity::sensitivity(&args),
         Command::Calibrate(args) => calibrate::run(&args),
         Command::Discover(args) => discover::discover(&args),
+        Command::Drivers(args) => drivers::drivers(&args),
+        Command::Robustness(args) => robustness::robustness(&args),
         Command::Plot(args) => plot::plot(&args),
     };
     match outcome {

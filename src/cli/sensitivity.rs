@@ -25,8 +25,8 @@ use crate::output::sensitivity::{
 use crate::plot::sensitivity::render_report;
 use crate::sensitivity::exec::DesignError;
 use crate::sensitivity::{
-    self, Input, Method, Monitor, Settings, analyse_with, estimated_columns, has_noise,
-    planned_runs,
+    self, Input, Method, Monitor, NoiseInputs, Settings, analyse_with, estimated_columns,
+    has_noise, noise_inputs, planned_runs_with,
 };
 
 /// Largest design held in memory (outcome values of every run), bytes.
@@ -41,6 +41,15 @@ pub enum MethodArg {
     Morris,
     /// One-at-a-time swings (5th to 95th percentile), for tornado charts.
     Oat,
+}
+
+/// How `--noise` splits the model's own random draws.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum NoiseArg {
+    /// One input per source of randomness, named after the scenario item.
+    Sources,
+    /// One input, `(noise)`, for all random draws within runs.
+    Total,
 }
 
 /// `leversim sensitivity`.
@@ -105,6 +114,11 @@ pub struct SensitivityArgs {
     /// and leave the design rows of faulting runs out of every estimate.
     #[arg(long, value_enum, default_value_t = OnFault::Stop, value_name = "MODE")]
     pub on_fault: OnFault,
+    /// The model's own random draws in a Sobol' analysis: one input per source (each event's
+    /// timing, each flow's monthly noise, each auxiliary's draws) or one input, `(noise)`, for
+    /// all of them (N fewer runs per source beyond the first).
+    #[arg(long, value_enum, default_value_t = NoiseArg::Sources, value_name = "HOW")]
+    pub noise: NoiseArg,
     /// Skip the charts; draw them later with `leversim plot DIR`.
     #[arg(long)]
     pub no_charts: bool,
@@ -175,8 +189,13 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<(), Failure> {
         series_resamples: args.bootstrap.min(SERIES_BOOTSTRAP),
         confidence: args.confidence,
         series,
+        noise: match args.noise {
+            NoiseArg::Sources => NoiseInputs::Sources,
+            NoiseArg::Total => NoiseInputs::Total,
+        },
     };
-    let runs = planned_runs(&settings, inputs.len(), noise);
+    let n_noise = noise_inputs(Some(&p.scenario), model, settings.noise).len();
+    let runs = planned_runs_with(&settings, inputs.len(), n_noise);
     let columns = model.outcomes.len() + settings.series.len() * model.n_months;
     let bytes = runs * columns as u64 * 8;
     if bytes > MAX_DESIGN_BYTES {
@@ -412,8 +431,10 @@ fn manifest(
     let mut notes = Vec::new();
     if settings.methods.contains(&Method::Sobol) {
         notes.push("sobol: Saltelli design from independent uniform A and B matrices (N rows each, streams keyed by seed and row), inputs through their inverse CDFs; first order by Saltelli et al. (2010), total by Jansen (1999), V(Y) over A and B; 95% percentile-bootstrap intervals over the N rows".to_string());
-        if noise {
-            notes.push("noise: rows of A and every A_B^(i) share run indices 0..N (common random numbers); B uses runs N..2N; the input (noise) is A on B's run indices".to_string());
+        match (noise, settings.noise) {
+            (false, _) => {}
+            (true, NoiseInputs::Total) => notes.push("noise: rows of A and every A_B^(i) share run indices 0..N (common random numbers); B uses runs N..2N; the input (noise) is A on B's run indices".to_string()),
+            (true, NoiseInputs::Sources) => notes.push("noise: split by source (each event's timing, each flow's monthly noise, each auxiliary's draws, ...); rows of A, B and every A_B^(i) share run indices 0..N; in B every source's draws are resampled (their streams keyed by the site name with ~resampled appended, independent of the originals), and each source's input is A with that source alone resampled".to_string()),
         }
     }
     if settings.methods.contains(&Method::Morris) {
@@ -460,6 +481,9 @@ fn manifest(
     }
     if let Some(path) = &p.model.posterior_path {
         command.push_str(&format!(" --posterior {}", shell_quote(path)));
+    }
+    if args.noise == NoiseArg::Total {
+        command.push_str(" --noise total");
     }
     if args.on_fault == OnFault::Count {
         command.push_str(" --on-fault count");

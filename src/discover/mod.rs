@@ -8,7 +8,9 @@
 //! records and sentences. Nothing here runs simulations, prints or writes files.
 
 pub mod cart;
+pub mod drivers;
 pub mod prim;
+pub mod regret;
 pub mod report;
 pub mod runs;
 pub mod target;

@@ -24,7 +24,7 @@ use super::write::text_cell;
 use crate::model::Model;
 use crate::scenario::Scenario;
 use crate::sensitivity::sobol::SobolColumn;
-use crate::sensitivity::{Analysis, Input, NOISE, Settings};
+use crate::sensitivity::{Analysis, Input, NOISE, Settings, noise_inputs};
 
 fn finite(v: f64) -> Option<f64> {
     v.is_finite().then_some(v)
@@ -61,16 +61,22 @@ pub fn report(
         })
         .collect();
     if noise {
-        input_records.push(InputRecord {
-            name: NOISE.to_string(),
-            kind: InputKind::Noise,
-            label: "Noise: random draws within runs".into(),
-            unit: String::new(),
-            distribution: "the run's own random numbers".into(),
-            low: None,
-            median: None,
-            high: None,
-        });
+        for n in noise_inputs(Some(s), model, settings.noise) {
+            input_records.push(InputRecord {
+                distribution: if n.name == NOISE {
+                    "the run's own random numbers".into()
+                } else {
+                    "the random numbers this item draws in a run".into()
+                },
+                name: n.name,
+                kind: InputKind::Noise,
+                label: n.label,
+                unit: String::new(),
+                low: None,
+                median: None,
+                high: None,
+            });
+        }
     }
 
     let mut outcomes = Vec::new();

@@ -28,7 +28,9 @@
 //!
 //! Folders of `leversim sensitivity` (`sensitivity.json`), `leversim sweep` (`sweep.json`) and
 //! `leversim calibrate` (`calibration.json`) have their own charts: [`sensitivity`], [`sweep`],
-//! [`calibration`]; so have folders of `leversim discover` (`discovery.json`): [`discover`].
+//! [`calibration`]; so have folders of `leversim discover` (`discovery.json`: [`discover`]),
+//! `leversim drivers` (`drivers.json`: [`drivers`]) and `leversim robustness`
+//! (`robustness.json`: [`robustness`]).
 
 pub mod axes;
 pub mod calibration;
@@ -36,12 +38,14 @@ pub mod compare;
 pub mod dashboard;
 pub mod discover;
 pub mod distribution;
+pub mod drivers;
 pub mod exceedance;
 pub mod fan;
 pub mod forest;
 pub mod labels;
 pub mod pareto;
 pub mod read;
+pub mod robustness;
 pub mod sensitivity;
 pub mod stem;
 pub mod sweep;
@@ -73,6 +77,13 @@ pub fn render_results(dir: &Path) -> Result<Vec<PathBuf>> {
     // So has a folder of `leversim discover`.
     if dir.join("discovery.json").is_file() && !dir.join("summary.json").is_file() {
         return discover::render_discovery(dir);
+    }
+    // So have folders of `leversim drivers` and `leversim robustness`.
+    if dir.join("drivers.json").is_file() && !dir.join("summary.json").is_file() {
+        return drivers::render_drivers(dir);
+    }
+    if dir.join("robustness.json").is_file() && !dir.join("summary.json").is_file() {
+        return robustness::render_robustness(dir);
     }
     // So has a folder of `leversim sweep`.
     if dir.join("sweep.json").is_file() && !dir.join("summary.json").is_file() {

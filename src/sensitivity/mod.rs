@@ -23,9 +23,14 @@
 //!   run index N + j. So `f(A)` and `f(A_B^(i))` share ω (common random numbers: their
 //!   difference, which the total index squares, is free of noise), while `f(B)` has ω of its
 //!   own. The first-order index of a param is then exactly `Var(E[Y | x_i]) / Var(Y)`, with the
-//!   noise averaged out, and its total index includes its interactions with noise. An extra
-//!   block, A with B's run indices, gives ω's own indices, reported as the input `(noise)`:
-//!   the share of the outcome's variance that no param explains;
+//!   noise averaged out, and its total index includes its interactions with noise. With
+//!   [`NoiseInputs::Total`] an extra block, A with B's run indices, gives ω's own indices,
+//!   reported as the input `(noise)`: the share of the outcome's variance that no param
+//!   explains. With [`NoiseInputs::Sources`] ω is split by where the randomness comes from
+//!   ([`noise`]: each event's timing, each flow's monthly noise, …), each source an input of
+//!   its own with a block of A in which that source's draws alone are resampled (B then has
+//!   every source resampled on A's run indices instead of runs N..2N), so that "the timing of
+//!   the ceasefire" is a driver by name;
 //! - a Morris trajectory keeps one run index throughout, so every elementary effect compares
 //!   runs with the same draws;
 //! - one-at-a-time points each average the same runs (common random numbers), so a swing is a
@@ -37,6 +42,7 @@
 pub mod design;
 pub mod exec;
 pub mod morris;
+pub mod noise;
 pub mod oat;
 pub mod sobol;
 
@@ -52,6 +58,7 @@ use crate::scenario::{OutcomeKind, Scenario};
 use design::SaltelliDesign;
 use exec::{Block, Design, DesignError, drop_faulted_rows, run_design};
 use morris::MorrisStats;
+use noise::{NoiseSource, noise_sources, resampled};
 use oat::Swing;
 use sobol::SobolColumn;
 
@@ -179,6 +186,17 @@ pub fn has_noise(model: &Model) -> bool {
     !model.sites.is_empty() || model.events.iter().any(|e| e.hazard.is_some())
 }
 
+/// How a Sobol' analysis treats the model's own random draws (when it has any).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum NoiseInputs {
+    /// One input, [`NOISE`]: all of them at once.
+    Total,
+    /// One input per source ([`noise::noise_sources`]): each event's timing, each flow's
+    /// monthly noise, each auxiliary's draws, …
+    #[default]
+    Sources,
+}
+
 /// A method of analysis.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Method {
@@ -228,18 +246,58 @@ pub struct Settings {
     pub confidence: f64,
     /// Recorded series analysed month by month (indices into [`Model::vars`]).
     pub series: Vec<usize>,
+    /// The model's own random draws as one input or one per source.
+    pub noise: NoiseInputs,
 }
 
 /// Sobol' indices of every outcome and every month of the chosen series.
 #[derive(Clone, Debug)]
 pub struct SobolResult {
-    /// Whether the inputs include [`NOISE`] as the last one.
+    /// Whether the inputs include noise (as [`SobolResult::noise_inputs`], after the params
+    /// and levers).
     pub noise: bool,
+    /// The noise inputs after the params and levers, in order: [`NOISE`] alone, or one per
+    /// source.
+    pub noise_inputs: Vec<NoiseInput>,
     /// Per outcome (model order): indices, or `None` if undefined (constant outcome, or a value
     /// missing in some run).
     pub outcomes: Vec<Option<SobolColumn>>,
     /// Per chosen series, per month.
     pub series: Vec<Vec<Option<SobolColumn>>>,
+}
+
+/// An input of a Sobol' analysis that stands for random draws within runs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NoiseInput {
+    /// Name in reports: [`NOISE`], or a source's (`ceasefire (timing)`).
+    pub name: String,
+    /// Human label.
+    pub label: String,
+}
+
+/// The noise inputs a Sobol' analysis of `model` has with `mode`, in order (the scenario, if
+/// given, supplies outcomes' labels).
+pub fn noise_inputs(
+    scenario: Option<&Scenario>,
+    model: &Model,
+    mode: NoiseInputs,
+) -> Vec<NoiseInput> {
+    if !has_noise(model) {
+        return Vec::new();
+    }
+    match mode {
+        NoiseInputs::Total => vec![NoiseInput {
+            name: NOISE.to_string(),
+            label: "Noise: random draws within runs".to_string(),
+        }],
+        NoiseInputs::Sources => noise_sources(scenario, model)
+            .into_iter()
+            .map(|s| NoiseInput {
+                name: s.name,
+                label: s.label,
+            })
+            .collect(),
+    }
 }
 
 /// Morris statistics per outcome and input.
@@ -281,13 +339,20 @@ pub struct Analysis {
     pub elapsed: Duration,
 }
 
-/// The number of runs the settings need for `d` inputs.
+/// The number of runs the settings need for `d` inputs, with one noise input if `noise`
+/// ([`NoiseInputs::Total`]).
 pub fn planned_runs(settings: &Settings, d: usize, noise: bool) -> u64 {
+    planned_runs_with(settings, d, usize::from(noise))
+}
+
+/// The number of runs the settings need for `d` inputs and `noise` noise inputs
+/// ([`noise_inputs`]).
+pub fn planned_runs_with(settings: &Settings, d: usize, noise: usize) -> u64 {
     settings
         .methods
         .iter()
         .map(|m| match m {
-            Method::Sobol => settings.samples * (d + 2 + usize::from(noise)),
+            Method::Sobol => settings.samples * (d + 2 + noise),
             Method::Morris => settings.trajectories * (d + 1),
             Method::Oat => settings.oat_runs * (2 * d + 1),
         } as u64)
@@ -408,37 +473,83 @@ pub fn analyse_with(
             }
         }
     };
-    // Runs a design; with counted faults, the rows of faulting runs are left out of every
-    // block. Returns the outcomes, the rows kept and how many were left out.
-    let run = |m: &Model, blocks: &[Block]| {
-        let design = Design {
-            model: m,
-            columns: &columns,
-            bundle: settings.bundle,
-            seed: settings.seed,
-            threads: settings.threads,
-            on_fault,
-        };
-        let out = run_design(&design, blocks, monitor.runs, cancel)?;
-        let rows = blocks.first().map_or(0, |b| {
+    // Runs a design, each part's blocks on its own model (copies that resample sources of
+    // noise); with counted faults, the rows of faulting runs are left out of every block.
+    // Returns the outcomes of every block in order, the rows kept and how many were left out.
+    let run_parts = |parts: &[(&Model, &[Block])]| {
+        let mut out = exec::DesignOutput::default();
+        let mut n_cols = 0;
+        for (m, blocks) in parts {
+            let design = Design {
+                model: m,
+                columns: &columns,
+                bundle: settings.bundle,
+                seed: settings.seed,
+                threads: settings.threads,
+                on_fault,
+            };
+            let part = run_design(&design, blocks, monitor.runs, cancel)?;
+            out.outcomes.extend(part.outcomes);
+            out.faulted.extend(part.faulted);
+            n_cols = m.outcomes.len();
+        }
+        let rows = parts.first().and_then(|(_, b)| b.first()).map_or(0, |b| {
             b.values.len().checked_div(columns.width()).unwrap_or(0)
         });
-        let (out, kept) = drop_faulted_rows(out, m.outcomes.len());
+        let (out, kept) = drop_faulted_rows(out, n_cols);
         let left_out = (rows - kept.len()) as u64;
         Ok::<_, DesignError>((out, kept, left_out))
     };
+    let run = |m: &Model, blocks: &[Block]| run_parts(&[(m, blocks)]);
     for method in &settings.methods {
         match method {
             Method::Sobol => {
                 let (with_series, n_series) = with_series_outcomes(&base, &settings.series);
+                let sources = match (noise, settings.noise) {
+                    (true, NoiseInputs::Sources) => noise_sources(None, model),
+                    _ => Vec::new(),
+                };
                 let (blocks, d_all, rows) =
-                    sobol_blocks(inputs, settings.samples, noise, settings.seed);
-                let (out, kept, left_out) = run(&with_series, &blocks)?;
+                    sobol_blocks(inputs, settings.samples, noise, &sources, settings.seed);
+                let (out, kept, left_out) = if sources.is_empty() {
+                    run(&with_series, &blocks)?
+                } else {
+                    // A and every A_B^(i) on the model; B with every source resampled; each
+                    // source's block with that source alone resampled.
+                    let all = resampled(&with_series, &sources);
+                    let each: Vec<Model> = sources
+                        .iter()
+                        .map(|s| resampled(&with_series, std::iter::once(s)))
+                        .collect();
+                    let d = inputs.len();
+                    let mut parts: Vec<(&Model, &[Block])> = vec![
+                        (&with_series, &blocks[..1]),
+                        (&all, &blocks[1..2]),
+                        (&with_series, &blocks[2..2 + d]),
+                    ];
+                    for (g, m) in each.iter().enumerate() {
+                        parts.push((m, &blocks[2 + d + g..3 + d + g]));
+                    }
+                    run_parts(&parts)?
+                };
                 analysis.left_out += left_out;
                 let rows = kept_blocks(&rows, &kept);
                 note_missing(&out, with_series.outcomes.len(), &mut analysis.missing);
                 analysis.runs += (settings.samples * blocks.len()) as u64;
-                analysis.sobol = Some(sobol_estimates(
+                let noise_names = if !noise {
+                    Vec::new()
+                } else if sources.is_empty() {
+                    noise_inputs(None, model, NoiseInputs::Total)
+                } else {
+                    sources
+                        .iter()
+                        .map(|s| NoiseInput {
+                            name: s.name.clone(),
+                            label: s.label.clone(),
+                        })
+                        .collect()
+                };
+                let mut result = sobol_estimates(
                     &with_series,
                     &out,
                     d_all,
@@ -446,7 +557,9 @@ pub fn analyse_with(
                     &rows,
                     settings,
                     monitor.estimated,
-                ));
+                );
+                result.noise_inputs = noise_names;
+                analysis.sobol = Some(result);
             }
             Method::Morris => {
                 let trajectories = design::morris(
@@ -533,12 +646,15 @@ fn to_values(inputs: &[Input], unit: &[f64]) -> Vec<f64> {
 }
 
 /// The Saltelli blocks: A (runs 0..N), B (runs N..2N), each `A_B^(i)` (runs 0..N) and, with
-/// noise, A again on B's runs. Returns them, the number of inputs counting noise, and the
-/// design's independently scrambled groups of rows.
+/// noise, A again on B's runs. With `sources` of noise, B takes runs 0..N too (the caller
+/// resamples every source in it) and A follows once per source (the caller resamples that
+/// source). Returns them, the number of inputs counting noise, and the design's independently
+/// scrambled groups of rows.
 fn sobol_blocks(
     inputs: &[Input],
     n: usize,
     noise: bool,
+    sources: &[NoiseSource],
     seed: u64,
 ) -> (Vec<Block>, usize, Vec<std::ops::Range<usize>>) {
     let d = inputs.len();
@@ -550,7 +666,7 @@ fn sobol_blocks(
             values: a.clone(),
         },
         Block {
-            first_run: n as u64,
+            first_run: if sources.is_empty() { n as u64 } else { 0 },
             values: to_values(inputs, &design.b),
         },
     ];
@@ -559,6 +675,15 @@ fn sobol_blocks(
             first_run: 0,
             values: to_values(inputs, &design.ab(i)),
         });
+    }
+    if !sources.is_empty() {
+        for _ in sources {
+            blocks.push(Block {
+                first_run: 0,
+                values: a.clone(),
+            });
+        }
+        return (blocks, d + sources.len(), design.blocks);
     }
     if noise {
         blocks.push(Block {
@@ -612,6 +737,8 @@ fn sobol_estimates(
     };
     SobolResult {
         noise,
+        // Named by the caller, which knows how the noise was split.
+        noise_inputs: Vec::new(),
         outcomes,
         series,
     }

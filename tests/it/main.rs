@@ -11,6 +11,7 @@ mod determinism;
 mod diagnostics;
 mod discover;
 mod docs;
+mod drivers;
 mod exact;
 mod examples;
 mod faults;

@@ -13,7 +13,7 @@ use std::path::Path;
 use leversim::model::{Model, Overrides, compile};
 use leversim::scenario::dist::Dist;
 use leversim::scenario::{Scenario, load};
-use leversim::sensitivity::{self, Analysis, Input, Method, Monitor, Settings};
+use leversim::sensitivity::{self, Analysis, Input, Method, Monitor, NoiseInputs, Settings};
 
 fn prepare(path: &str) -> (Scenario, Model) {
     let loaded = load(Path::new(path));
@@ -37,6 +37,7 @@ fn settings(model: &Model, methods: Vec<Method>, samples: usize, checks: usize) 
         series_resamples: 100,
         confidence: 1.0 - 0.05 / checks as f64,
         series: Vec::new(),
+        noise: NoiseInputs::Total,
     }
 }
 
@@ -326,6 +327,8 @@ fn check_records_against_the_library(scenario: &Path, records: &[serde_json::Val
         series_resamples: 50,
         confidence: 0.95,
         series: vec![model.var_index("delivered").unwrap()],
+        // The command's default: one input per source of noise (here the one flow's).
+        noise: NoiseInputs::Sources,
     };
     let a = sensitivity::analyse(
         &model,
@@ -531,4 +534,133 @@ fn planned_runs_count_every_method() {
         10 * 6 + 7 * 4 + 5 * 7,
         "linear.toml: 3 params and noise"
     );
+}
+
+/// The model's own randomness split by source (`scenarios/tests/noise-sources.toml`): the
+/// auxiliary `a`'s draws, the ceasefire's timing and the flow's monthly noise are inputs of
+/// their own with their analytic indices: y = x + a + 4 · ceasefire has S1 = ST = 0.375, 0.125
+/// and 0.5; z = x + stock (one month of the flow) has 3/7 and 4/7; a source an outcome does not
+/// read has exactly 0 (its rows are identical, common random numbers). N = 16,384 (98,304
+/// runs); ten intervals at 1 − 0.05/10.
+#[test]
+fn noise_is_split_by_source_with_analytic_indices() {
+    let (scenario, model) = prepare("scenarios/tests/noise-sources.toml");
+    let noise = sensitivity::noise_inputs(Some(&scenario), &model, NoiseInputs::Sources);
+    let names: Vec<&str> = noise.iter().map(|n| n.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "a (random draws)",
+            "ceasefire (timing)",
+            "supply (monthly noise)"
+        ]
+    );
+    let labels: Vec<&str> = noise.iter().map(|n| n.label.as_str()).collect();
+    assert_eq!(
+        labels,
+        [
+            "Random draws of Shock a",
+            "Timing of Ceasefire",
+            "Monthly noise of Supply"
+        ]
+    );
+    let (inputs, a) = analyse("scenarios/tests/noise-sources.toml", |m| Settings {
+        noise: NoiseInputs::Sources,
+        ..settings(m, vec![Method::Sobol], 16_384, 10)
+    });
+    assert_eq!(inputs.len(), 1);
+    assert_eq!(a.runs, 16_384 * 6);
+    let sobol = a.sobol.expect("sobol ran");
+    assert_eq!(sobol.noise_inputs, noise);
+    let all = ["x", "a", "ceasefire", "supply"];
+    let y = sobol.outcomes[0].as_ref().expect("y varies");
+    for (i, truth) in [0.375, 0.125, 0.5].into_iter().enumerate() {
+        let ix = &y.indices[i];
+        covers(&format!("y S1 {}", all[i]), ix.s1, ix.s1_ci, truth);
+        covers(&format!("y ST {}", all[i]), ix.st, ix.st_ci, truth);
+    }
+    assert_eq!((y.indices[3].s1, y.indices[3].st), (0.0, 0.0));
+    let z = sobol.outcomes[1].as_ref().expect("z varies");
+    for (i, truth) in [(0, 3.0 / 7.0), (3, 4.0 / 7.0)] {
+        let ix = &z.indices[i];
+        covers(&format!("z S1 {}", all[i]), ix.s1, ix.s1_ci, truth);
+        covers(&format!("z ST {}", all[i]), ix.st, ix.st_ci, truth);
+    }
+    for i in [1, 2] {
+        assert_eq!((z.indices[i].s1, z.indices[i].st), (0.0, 0.0), "{}", all[i]);
+    }
+}
+
+/// The command names each source of noise in its table and files, the ceasefire's timing first
+/// for y (half its variance); `--noise total` keeps the single `(noise)`.
+#[test]
+fn command_names_each_source_of_noise() {
+    let dir = std::env::temp_dir().join(format!("leversim-noise-{}", std::process::id()));
+    std::fs::remove_dir_all(&dir).ok();
+    let run = |how: &str, out: &Path| {
+        leversim(&[
+            "sensitivity",
+            "scenarios/tests/noise-sources.toml",
+            "--samples",
+            "1024",
+            "--method",
+            "sobol",
+            "--noise",
+            how,
+            "--no-charts",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+    };
+    let out = run("sources", &dir.join("sources"));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    let y = stdout.split("\nz").next().unwrap();
+    let first = y.lines().nth(4).unwrap_or_default();
+    assert!(
+        first.trim_start().starts_with("ceasefire (timing)"),
+        "{stdout}"
+    );
+    let json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("sources/sensitivity.json")).unwrap(),
+    )
+    .unwrap();
+    let inputs: Vec<(&str, &str)> = json["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| (i["name"].as_str().unwrap(), i["kind"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        inputs,
+        [
+            ("x", "param"),
+            ("a (random draws)", "noise"),
+            ("ceasefire (timing)", "noise"),
+            ("supply (monthly noise)", "noise")
+        ]
+    );
+    assert_eq!(json["manifest"]["runs"], 1024 * 6);
+
+    let out = run("total", &dir.join("total"));
+    assert!(out.status.success());
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("total/sensitivity.json")).unwrap())
+            .unwrap();
+    let names: Vec<&str> = json["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["x", "(noise)"]);
+    assert_eq!(json["manifest"]["runs"], 1024 * 4);
+    assert!(
+        json["manifest"]["command"]
+            .as_str()
+            .is_some_and(|c| c.contains("--noise total")),
+        "{}",
+        json["manifest"]
+    );
+    std::fs::remove_dir_all(&dir).ok();
 }

@@ -11,6 +11,8 @@
 //! | `sensitivity.json`, `sensitivity.csv`, `sensitivity_over_time.csv` | [`SensitivityReport`] | [`sensitivity`] |
 //! | `discovery.json`, `discovery.csv` | [`DiscoveryFile`], [`DISCOVERY_COLUMNS`] | [`discovery`] |
 //! | `calibration.json`, `posterior.csv`, `params.csv`, `observations.csv`, `scores.csv`, `predictive.csv` | [`CalibrationFile`] and its records | [`calibration`] |
+//! | `drivers.json`, `drivers.csv` | [`DriversReport`], [`DRIVERS_COLUMNS`] | [`drivers`] |
+//! | `robustness.json`, `regret.csv`, `regret_runs.csv`, `satisfice.csv` | [`RobustnessReport`], [`REGRET_COLUMNS`], [`SATISFICE_COLUMNS`] | [`robustness`] |
 //! | `.leversim` | [`crate::output::folder::Marker`] | (the folder's own) |
 //!
 //! The results of commands added later (calibration, discovery) get a module here of their own,
@@ -30,8 +32,10 @@
 pub mod calibration;
 pub mod comparison;
 pub mod discovery;
+pub mod drivers;
 pub mod kinds;
 pub mod provenance;
+pub mod robustness;
 pub mod sensitivity;
 pub mod summary;
 pub mod sweep;
@@ -45,8 +49,15 @@ pub use discovery::{
     BoxRecord, DISCOVERY_COLUMNS, DiscoveryFile, DiscoveryInput, DiscoveryManifest,
     DiscoveryTarget, LimitRecord, TrajectoryPoint,
 };
+pub use drivers::{
+    DRIVERS_COLUMNS, DriversInput, DriversManifest, DriversOutcome, DriversRecord, DriversReport,
+};
 pub use kinds::{AnalysedKind, Better, InputKind, OutcomeKind, ValueKind, VariableKind};
 pub use provenance::{FileHash, Override, Posterior, Provenance, RngInfo, Timing, build_commit};
+pub use robustness::{
+    REGRET_COLUMNS, RegretRecord, RobustnessManifest, RobustnessReport, SATISFICE_COLUMNS,
+    SatisficeRecord,
+};
 pub use sensitivity::{
     InputRecord, OutcomeSummary, OverTimeRecord, SensitivityManifest, SensitivityRecord,
     SensitivityReport, SensitivityScenario,
