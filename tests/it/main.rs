@@ -22,6 +22,7 @@ mod optimize;
 mod plot;
 mod properties;
 mod reference;
+mod resume;
 mod sbc;
 mod schema;
 mod sensitivity;
