@@ -418,8 +418,8 @@ fn assemble(
 /// `--memory-report`).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct MemoryEstimate {
-    /// Every run's outcome values (kept for exact percentiles and `runs.csv`), with the copies
-    /// made while they are laid out, summarised and compared.
+    /// Every run's outcome values (kept for exact percentiles and `runs.csv`), with the
+    /// run-sized columns made while they are summarised, compared and written.
     pub outcomes: u64,
     /// Running sums of the recorded series, the workers' series buffers, and the per-month
     /// statistics table.
@@ -439,11 +439,16 @@ impl MemoryEstimate {
     }
 }
 
-/// Copies of the outcome values alive at the peak: the units' values, the per-bundle table
-/// they are laid out in, and the copies made while summarising, comparing and writing. The
-/// peak measured with `--memory-report` on 200,000 runs of 3 outcomes was 2.7 copies for one
-/// bundle and for four (`compare`); tests/it/memory.rs checks it.
-const OUTCOME_COPIES: u64 = 3;
+/// Bytes per outcome value at the peak: the value itself and the allocator's slack as the
+/// units' values are laid out by bundle (measured 1.06 to 1.16 copies on 30,000 to 120,000
+/// runs of 60 outcomes, `--memory-report`).
+const BYTES_PER_OUTCOME_VALUE: u64 = 10;
+
+/// Bytes per run (and bundle) besides its outcome values: run-sized columns made while
+/// summarising, comparing and writing (a sorted copy per summary, paired differences, the
+/// params of `runs.csv`). Measured 3.7 columns of 8 bytes for `run` and 5.4 for `compare` on
+/// 100,000 to 400,000 runs of 3 outcomes.
+const BYTES_PER_RUN: u64 = 40;
 
 /// Resident memory of leversim besides the parts above: code, embedded fonts, allocator
 /// arenas, the scenario and model. A 10-run plan of a tiny model peaked at 7 MB (release
@@ -484,7 +489,7 @@ pub fn estimate_memory(model: &Model, plan: &RunPlan) -> MemoryEstimate {
         outcomes: plan
             .runs
             .saturating_mul(bundles)
-            .saturating_mul(model.outcomes.len() as u64 * 8 * OUTCOME_COPIES),
+            .saturating_mul(model.outcomes.len() as u64 * BYTES_PER_OUTCOME_VALUE + BYTES_PER_RUN),
         series_sums: (bundles + 2 * threads)
             .saturating_mul(cells * 8)
             .saturating_add(threads.saturating_mul(cells * capacity * 8))

@@ -472,8 +472,9 @@ fn initial_values_outside_the_bounds_fault() {
     run("min = 0, max = 10").unwrap();
 }
 
-/// The memory estimate that refuses plans too big to fit, by part: every run's outcomes (8
-/// bytes each, three copies at the peak), the series sums (one set per bundle, two per worker
+/// The memory estimate that refuses plans too big to fit, by part: every run's outcomes (10
+/// bytes a value with the allocator's slack, and 40 bytes a run for the columns made while
+/// summarising), the series sums (one set per bundle, two per worker
 /// in flight), the workers' series buffers (a unit's runs per cell), the statistics table, the
 /// quantile sketches (one set per worker, sized by the values each holds), each worker's batch
 /// state and a fixed part.
@@ -488,7 +489,7 @@ fn memory_estimate_counts_each_part() {
     let stats = std::mem::size_of::<CellStats>() as u64;
     let plan = RunPlan::new(1, 1000, vec![0, 0], 3);
     let e = engine::estimate_memory(&m, &plan);
-    assert_eq!(e.outcomes, 1000 * 2 * 3 * 8 * 3);
+    assert_eq!(e.outcomes, 1000 * 2 * (3 * 10 + 40));
     assert_eq!(
         e.series_sums,
         (2 + 2 * 3) * 64 * 8 + 3 * 64 * 1000 * 8 + 2 * 64 * stats

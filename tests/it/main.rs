@@ -18,6 +18,7 @@ mod folders;
 mod golden;
 mod hostile;
 mod korea_russia;
+mod memory;
 mod optimize;
 mod plot;
 mod properties;
