@@ -41,11 +41,12 @@ pub fn compare(args: CompareArgs) -> Result<(), Failure> {
         return Err(Failure::Usage("compare needs at least two bundles".into()));
     }
     let plan = plan(&p, &args.sim, bundles)?;
-    check_memory(&p.model, &plan, args.sim.memory_report)?;
     let dir = args.sim.out.clone().unwrap_or_else(|| {
         PathBuf::from("output").join(format!("{}-compare", p.scenario.meta.name.value))
     });
+    // The results folder first: a bad --out is the more basic mistake.
     check_output(&dir)?;
+    check_memory(&p.model, &plan, args.sim.memory_report)?;
     let resume = Resume {
         out: dir.clone(),
         fingerprint: fingerprint(

@@ -23,9 +23,10 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     if let Some(k) = args.single_run {
         return super::single::run_one(p, &args, plan, k);
     }
-    check_memory(&p.model, &plan, args.sim.memory_report)?;
     let dir = out_dir(&p, &args.sim);
+    // The results folder first: a bad --out is the more basic mistake.
     check_output(&dir)?;
+    check_memory(&p.model, &plan, args.sim.memory_report)?;
     let resume = Resume {
         out: dir.clone(),
         fingerprint: fingerprint(

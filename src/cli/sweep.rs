@@ -44,11 +44,12 @@ pub fn sweep(args: SweepArgs) -> Result<(), Failure> {
     // Per-month series of every grid point are not reported: skip recording them.
     model.recorded.clear();
     let plan = plan(&p, &args.sim, (0..model.bundles.len()).collect())?;
-    check_memory(&model, &plan, args.sim.memory_report)?;
     let dir = args.sim.out.clone().unwrap_or_else(|| {
         PathBuf::from("output").join(format!("{}-sweep", p.scenario.meta.name.value))
     });
+    // The results folder first: a bad --out is the more basic mistake.
     check_output(&dir)?;
+    check_memory(&model, &plan, args.sim.memory_report)?;
     let resume = Resume {
         out: dir.clone(),
         fingerprint: fingerprint(
