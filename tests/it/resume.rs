@@ -58,18 +58,29 @@ fn scenario(dir: &Path) -> String {
     path.display().to_string()
 }
 
-/// Runs `args` and interrupts it with `signal` once it has finished some chunks (waiting
-/// longer on each try if it had finished none), returning its stderr. Panics if the command
-/// finishes before the signal: the test sizes are chosen so that it cannot.
+/// Threads of a running process (`/proc/PID/task`); 0 once it has gone.
+fn threads_of(pid: u32) -> usize {
+    std::fs::read_dir(format!("/proc/{pid}/task")).map_or(0, |d| d.count())
+}
+
+/// Runs `args` and interrupts it with `signal` once it has finished some chunks, returning its
+/// stderr. The clock starts when the worker threads appear (the runs have begun: loading a
+/// scenario takes a machine-dependent time), and each try waits longer if no chunk had
+/// finished. Panics if the command finishes before the signal: the test sizes are chosen so
+/// that it cannot.
 fn interrupt(args: &[&str], signal: &str) -> String {
-    let mut wait = Duration::from_millis(800);
-    for _ in 0..6 {
+    let mut wait = Duration::from_millis(300);
+    for _ in 0..8 {
         let child = Command::new(env!("CARGO_BIN_EXE_leversim"))
             .args(args)
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
+        // The main thread and the signal handler's, then the workers (--threads 2).
+        while threads_of(child.id()) < 4 && threads_of(child.id()) > 0 {
+            std::thread::sleep(Duration::from_millis(10));
+        }
         std::thread::sleep(wait);
         let sent = Command::new("kill")
             .args([signal, &child.id().to_string()])
@@ -87,7 +98,7 @@ fn interrupt(args: &[&str], signal: &str) -> String {
         if stderr.contains("runs are kept in") {
             return stderr;
         }
-        wait *= 2;
+        wait += Duration::from_millis(300);
     }
     panic!("no chunk finished before the interruption, even after waiting");
 }
