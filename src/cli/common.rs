@@ -220,9 +220,38 @@ fn memory_budget() -> u64 {
     available.map_or(8 << 30, |a| a / 10 * 8)
 }
 
-/// Refuses a plan that would not fit in memory, saying what it needs and how to reduce it.
-pub fn check_memory(model: &Model, plan: &RunPlan) -> Result<(), Failure> {
+/// Set by `--memory-report`: the estimate is printed, and the peak at the end.
+static MEMORY_REPORT: AtomicBool = AtomicBool::new(false);
+
+/// Whether `--memory-report` was given (and the estimate printed).
+pub fn memory_report_wanted() -> bool {
+    MEMORY_REPORT.load(std::sync::atomic::Ordering::SeqCst)
+}
+
+/// The peak resident memory of this process so far, in bytes: the kernel's high-water mark
+/// (`VmHWM` in `/proc/self/status`); `None` where there is no `/proc`.
+pub fn peak_memory() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = text.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+/// Refuses a plan that would not fit in memory, saying what it needs and how to reduce it;
+/// with `report` (`--memory-report`), prints the estimate.
+pub fn check_memory(model: &Model, plan: &RunPlan, report: bool) -> Result<(), Failure> {
     let need = engine::estimate_memory(model, plan);
+    if report {
+        MEMORY_REPORT.store(true, std::sync::atomic::Ordering::SeqCst);
+        eprintln!(
+            "memory: estimated {} bytes (outcomes {}, series {}, workers {}, fixed {})",
+            need.total(),
+            need.outcomes,
+            need.series_sums + need.sketches,
+            need.workers,
+            need.fixed
+        );
+    }
     let budget = memory_budget();
     if need.total() <= budget {
         return Ok(());
@@ -246,6 +275,16 @@ pub fn check_memory(model: &Model, plan: &RunPlan) -> Result<(), Failure> {
 
 /// Runs the plan with a progress bar on a terminal.
 pub fn simulate(model: &Model, plan: &RunPlan, what: &str) -> Result<RunOutput, RunError> {
+    run_with_bar(model, plan, what, None).map_err(|stopped| stopped.error)
+}
+
+/// Runs the plan from `resume` with a progress bar on a terminal.
+fn run_with_bar(
+    model: &Model,
+    plan: &RunPlan,
+    what: &str,
+    resume: Option<engine::Partial>,
+) -> Result<RunOutput, engine::Stopped> {
     let total = plan.runs * plan.bundles.len() as u64;
     let bar = if std::io::stderr().is_terminal() {
         ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr())
@@ -262,9 +301,228 @@ pub fn simulate(model: &Model, plan: &RunPlan, what: &str) -> Result<RunOutput, 
     bar.set_message(what.to_string());
     install_interrupt_handler();
     POLLING.store(true, std::sync::atomic::Ordering::SeqCst);
-    let result = engine::run(model, plan, &|n| bar.inc(n), &INTERRUPTED);
+    let result = engine::run_from(model, plan, &|n| bar.inc(n), &INTERRUPTED, resume);
     bar.finish_and_clear();
     result
+}
+
+/// What `--resume` needs to know of a command: where its results go (the finished work of an
+/// interruption is kept beside them, in `<out>.partial/`), what they depend on, and whether
+/// the user asked to continue.
+pub struct Resume {
+    /// The results folder.
+    pub out: PathBuf,
+    /// Everything the results depend on, as (what, value) pairs: see [`fingerprint`].
+    pub fingerprint: Vec<(String, String)>,
+    /// `--resume` was given.
+    pub resume: bool,
+}
+
+/// The fingerprint of a simulating command: the command, the scenario's files (by SHA-256),
+/// seed, runs, bundles, `--set`, `--on-fault`, the calibration drawn from, and leversim's
+/// version, then what the command adds (`extra`). A resume is refused when any of these
+/// differs. The thread count is not in it: results do not depend on it.
+pub fn fingerprint(
+    p: &Prepared,
+    command: &str,
+    seed: u64,
+    runs: u64,
+    bundles: &[String],
+    on_fault: engine::FaultMode,
+    extra: Vec<(String, String)>,
+) -> Vec<(String, String)> {
+    let short = |sha: &str| sha.chars().take(12).collect::<String>();
+    let mut out = vec![("the command".to_string(), command.to_string())];
+    for (i, file) in file_hashes(p).iter().enumerate() {
+        let key = if i == 0 {
+            "the scenario file's SHA-256".to_string()
+        } else {
+            format!("the SHA-256 of '{}'", file.path)
+        };
+        out.push((key, short(&file.sha256)));
+    }
+    out.push(("--seed".into(), seed.to_string()));
+    out.push(("--runs".into(), runs.to_string()));
+    out.push(("the bundles run".into(), bundles.join(", ")));
+    let sets: Vec<String> = p
+        .overrides
+        .values
+        .iter()
+        .map(|(n, v)| format!("{n}={v}"))
+        .collect();
+    out.push(("--set".into(), sets.join(" ")));
+    out.push((
+        "--on-fault".into(),
+        match on_fault {
+            engine::FaultMode::Stop => "stop",
+            engine::FaultMode::Count => "count",
+        }
+        .into(),
+    ));
+    let calibration = match (&p.model.posterior_path, &p.calibration) {
+        (Some(path), Some(c)) => {
+            let text = serde_json::to_string(c).unwrap_or_default();
+            format!(
+                "'{path}' ({})",
+                short(&hex(&Sha256::digest(text.as_bytes())))
+            )
+        }
+        _ => "the priors".into(),
+    };
+    out.push(("the params' distribution".into(), calibration));
+    out.extend(extra);
+    out.push((
+        "the leversim version".into(),
+        match build_commit() {
+            Some(commit) => format!("{} ({commit})", env!("CARGO_PKG_VERSION")),
+            None => env!("CARGO_PKG_VERSION").to_string(),
+        },
+    ));
+    out
+}
+
+/// The command line as typed, quoted for a POSIX shell, with `--resume` added: what continues
+/// an interrupted command.
+fn resume_command() -> String {
+    let mut words: Vec<String> = std::env::args().skip(1).collect();
+    if !words.iter().any(|w| w == "--resume") {
+        words.push("--resume".into());
+    }
+    std::iter::once("leversim".to_string())
+        .chain(words.iter().map(|w| shell_quote(w)))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The finished work kept by an interrupted run of this command, when `--resume` asks for it:
+/// the state's bytes, or `None` (nothing kept: a note says the command starts over). Without
+/// `--resume`, a kept state is left alone and a note says how to continue it.
+///
+/// # Errors
+/// A kept state of another command (scenario, seed, runs or flags differ), or one that cannot
+/// be read: exit 1, naming what differs.
+pub fn take_kept(r: &Resume) -> Result<Option<Vec<u8>>, Failure> {
+    let dir = crate::output::partial::partial_dir(&r.out);
+    let cannot = |why: String| {
+        Failure::Scenario(Some(format!(
+            "error: cannot resume from '{}': {why}\n  = help: run without --resume to start over",
+            dir.display()
+        )))
+    };
+    let kept = match crate::output::partial::load(&r.out) {
+        Ok(kept) => kept,
+        Err(_) if !r.resume => return Ok(None),
+        Err(err) => return Err(cannot(format!("{err:#}"))),
+    };
+    let Some((header, state)) = kept else {
+        if r.resume {
+            eprintln!(
+                "note: nothing to resume: no interrupted run is kept in '{}'; starting from the first run",
+                dir.display()
+            );
+        }
+        return Ok(None);
+    };
+    if !r.resume {
+        eprintln!(
+            "note: '{}' keeps {} of {} runs of an interrupted command; this one starts over \
+             (add --resume to continue that one instead)",
+            dir.display(),
+            header.runs_done,
+            header.runs_planned
+        );
+        return Ok(None);
+    }
+    let diffs = crate::output::partial::differences(&header.fingerprint, &r.fingerprint);
+    if !diffs.is_empty() {
+        return Err(Failure::Scenario(Some(format!(
+            "error: cannot resume from '{}': it was kept by a different command: {}\n  = help: \
+             resume with the interrupted command ({}), or run without --resume to start over",
+            dir.display(),
+            diffs.join("; "),
+            header.command
+        ))));
+    }
+    eprintln!(
+        "resuming: {} of {} runs were kept in '{}'",
+        header.runs_done,
+        header.runs_planned,
+        dir.display()
+    );
+    Ok(Some(state))
+}
+
+/// Keeps the finished work of an interrupted command beside its results, and returns the
+/// failure that says so (exit 130). If it cannot be kept, says why and that nothing was kept.
+pub fn keep(r: &Resume, runs_done: u64, runs_planned: u64, state: &[u8]) -> Failure {
+    let command = resume_command();
+    let header = crate::output::partial::Header {
+        format: 0,
+        command: command.trim_end_matches(" --resume").to_string(),
+        fingerprint: r.fingerprint.clone(),
+        runs_done,
+        runs_planned,
+        state_sha256: String::new(),
+    };
+    match crate::output::partial::save(&r.out, header, state) {
+        Ok(dir) => Failure::Kept(format!(
+            "interrupted: {runs_done} of {runs_planned} runs are kept in '{}'; continue with:\n    {command}",
+            dir.display()
+        )),
+        Err(err) => {
+            eprintln!("warning: could not keep the finished runs: {err:#}");
+            Failure::Interrupted
+        }
+    }
+}
+
+/// Runs the plan as [`simulate`] does, continuing from the runs an interrupted run of the same
+/// command kept when `--resume` is given, and keeping the finished runs when interrupted.
+/// A numeric fault becomes the failure `on_fault` makes of it.
+///
+/// # Errors
+/// A kept state that does not belong to this command; a fault; an interruption (the finished
+/// runs are kept).
+pub fn simulate_kept(
+    model: &Model,
+    plan: &RunPlan,
+    what: &str,
+    r: &Resume,
+    on_fault: impl FnOnce(&engine::Fault) -> Failure,
+) -> Result<RunOutput, Failure> {
+    let dir = crate::output::partial::partial_dir(&r.out);
+    let resumed = match take_kept(r)? {
+        Some(state) => {
+            let partial = crate::output::partial::decode_partial(&state)
+                .ok_or_else(|| "its state cannot be read".to_string())
+                .and_then(|p| p.fits(model, plan).map(|()| p))
+                .map_err(|why| {
+                    Failure::Scenario(Some(format!(
+                        "error: cannot resume from '{}': {why}\n  = help: run without --resume to start over",
+                        dir.display()
+                    )))
+                })?;
+            Some(partial)
+        }
+        None => None,
+    };
+    match run_with_bar(model, plan, what, resumed) {
+        Ok(out) => Ok(out),
+        Err(engine::Stopped {
+            error: RunError::Fault(fault),
+            ..
+        }) => Err(on_fault(&fault)),
+        Err(engine::Stopped {
+            partial: Some(partial),
+            ..
+        }) => {
+            let done = partial.runs_done(plan);
+            let planned = plan.runs * plan.bundles.len() as u64;
+            let state = crate::output::partial::encode_partial(&partial);
+            Err(keep(r, done, planned, &state))
+        }
+        Err(_) => Err(Failure::Interrupted),
+    }
 }
 
 /// Raised by Ctrl-C (SIGINT) or SIGTERM: the engine stops between units of work and nothing is
@@ -526,7 +784,11 @@ pub fn manifest(p: &Prepared, path: &Path, plan: &RunPlan, out: &RunOutput) -> M
             command_line(path, plan, &p.model, &p.overrides),
         ),
         first_run: plan.first_run,
-        timing: Timing::of(plan.runs * plan.bundles.len() as u64, out.elapsed),
+        // Runs taken over from an interrupted run (`--resume`) took no time here.
+        timing: Timing::of(
+            (plan.runs * plan.bundles.len() as u64).saturating_sub(out.resumed_runs),
+            out.elapsed,
+        ),
     }
 }
 

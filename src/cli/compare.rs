@@ -4,12 +4,11 @@
 use std::path::PathBuf;
 
 use super::common::{
-    attach_posterior, check_memory, check_output, fault_message, manifest, plan, prepare,
-    select_bundles, simulate, write_results,
+    Resume, attach_posterior, check_memory, check_output, fault_message, fingerprint, manifest,
+    plan, prepare, select_bundles, simulate_kept, write_results,
 };
 use super::{CompareArgs, Failure};
 use crate::compare::{Comparison, compare_bundles};
-use crate::engine::RunError;
 use crate::output::format::{human, percent};
 use crate::output::schema::{COMPARISON_COLUMNS, ComparisonRecord};
 use crate::scenario::{OutcomeKind, Scenario};
@@ -42,18 +41,32 @@ pub fn compare(args: CompareArgs) -> Result<(), Failure> {
         return Err(Failure::Usage("compare needs at least two bundles".into()));
     }
     let plan = plan(&p, &args.sim, bundles)?;
-    check_memory(&p.model, &plan)?;
     let dir = args.sim.out.clone().unwrap_or_else(|| {
         PathBuf::from("output").join(format!("{}-compare", p.scenario.meta.name.value))
     });
+    // The results folder first: a bad --out is the more basic mistake.
     check_output(&dir)?;
-    let out = match simulate(&p.model, &plan, &p.scenario.meta.name.value) {
-        Ok(out) => out,
-        Err(RunError::Fault(fault)) => {
-            return Err(fault_message(&p, &args.sim.scenario, plan.seed, &fault));
-        }
-        Err(RunError::Cancelled) => return Err(Failure::Interrupted),
+    check_memory(&p.model, &plan, args.sim.memory_report)?;
+    let resume = Resume {
+        out: dir.clone(),
+        fingerprint: fingerprint(
+            &p,
+            "compare",
+            plan.seed,
+            plan.runs,
+            &crate::engine::bundle_names(&p.model, &plan),
+            plan.on_fault,
+            vec![("--reference".into(), reference_name.clone())],
+        ),
+        resume: args.sim.resume,
     };
+    let out = simulate_kept(
+        &p.model,
+        &plan,
+        &p.scenario.meta.name.value,
+        &resume,
+        |fault| fault_message(&p, &args.sim.scenario, plan.seed, fault),
+    )?;
     let mut comparison = compare_bundles(&p.scenario, &p.model, &out, reference);
     comparison.manifest = manifest(&p, &args.sim.scenario, &plan, &out).provenance;
     let (dir, summary, charts) = write_results(&p, &args.sim, &plan, &out, &dir, |w| {
@@ -64,6 +77,7 @@ pub fn compare(args: CompareArgs) -> Result<(), Failure> {
             comparison.records.iter().map(ComparisonRecord::csv_row),
         )
     })?;
+    crate::output::partial::discard(&resume.out);
     say!(
         "{}: {} runs per bundle on common random numbers, seed {}, against `{}`",
         p.scenario.meta.name.value,

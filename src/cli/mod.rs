@@ -157,6 +157,15 @@ pub struct SimArgs {
     /// Draw the params from their priors, even when the scenario names a calibration.
     #[arg(long)]
     pub prior: bool,
+    /// Continue this same command after an interruption (Ctrl-C, kill) from the runs it kept in
+    /// `<out>.partial/`; the results are bit-identical to an uninterrupted run. A changed
+    /// scenario, seed, runs or flag is refused.
+    #[arg(long)]
+    pub resume: bool,
+    /// Print on stderr the memory the runs are estimated to need (the estimate that refuses
+    /// plans too large for the machine) and, at the end, the peak actually used.
+    #[arg(long)]
+    pub memory_report: bool,
 }
 
 /// `--on-fault`.
@@ -247,6 +256,12 @@ pub fn main() -> ExitCode {
         Command::Robustness(args) => robustness::robustness(&args),
         Command::Plot(args) => plot::plot(&args),
     };
+    if common::memory_report_wanted() {
+        match common::peak_memory() {
+            Some(bytes) => eprintln!("memory: peak {bytes} bytes resident (VmHWM)"),
+            None => eprintln!("memory: the peak cannot be read on this system"),
+        }
+    }
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => failure.report(),
@@ -290,6 +305,9 @@ pub enum Failure {
     Io(anyhow::Error),
     /// Interrupted by the user.
     Interrupted,
+    /// Interrupted by the user, with the finished work kept for `--resume` (the message says
+    /// where and how to continue).
+    Kept(String),
 }
 
 impl Failure {
@@ -312,6 +330,10 @@ impl Failure {
             }
             Failure::Interrupted => {
                 eprintln!("interrupted: no results were written");
+                ExitCode::from(130)
+            }
+            Failure::Kept(message) => {
+                eprintln!("{}", crate::diag::printable(&message));
                 ExitCode::from(130)
             }
         }

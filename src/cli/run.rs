@@ -1,12 +1,13 @@
 //! `leversim run`: every bundle on common random numbers, a summary table, a results folder.
 
 use super::common::{
-    attach_posterior, check_memory, check_output, fault_message, out_dir, plan, prepare,
-    select_bundles, simulate, write_results,
+    Resume, attach_posterior, check_memory, check_output, fault_message, fingerprint, out_dir,
+    plan, prepare, select_bundles, simulate_kept, write_results,
 };
 use super::table::{print_faults, print_history, print_outcomes};
 use super::{Failure, RunArgs};
-use crate::engine::{RunError, RunPlan};
+use crate::engine::{self, RunPlan};
+use crate::output::partial::discard;
 
 /// Runs the command.
 pub fn run(args: RunArgs) -> Result<(), Failure> {
@@ -22,17 +23,32 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     if let Some(k) = args.single_run {
         return super::single::run_one(p, &args, plan, k);
     }
-    check_memory(&p.model, &plan)?;
     let dir = out_dir(&p, &args.sim);
+    // The results folder first: a bad --out is the more basic mistake.
     check_output(&dir)?;
-    let out = match simulate(&p.model, &plan, &p.scenario.meta.name.value) {
-        Ok(out) => out,
-        Err(RunError::Fault(fault)) => {
-            return Err(fault_message(&p, &args.sim.scenario, plan.seed, &fault));
-        }
-        Err(RunError::Cancelled) => return Err(Failure::Interrupted),
+    check_memory(&p.model, &plan, args.sim.memory_report)?;
+    let resume = Resume {
+        out: dir.clone(),
+        fingerprint: fingerprint(
+            &p,
+            "run",
+            plan.seed,
+            plan.runs,
+            &engine::bundle_names(&p.model, &plan),
+            plan.on_fault,
+            Vec::new(),
+        ),
+        resume: args.sim.resume,
     };
+    let out = simulate_kept(
+        &p.model,
+        &plan,
+        &p.scenario.meta.name.value,
+        &resume,
+        |fault| fault_message(&p, &args.sim.scenario, plan.seed, fault),
+    )?;
     let (dir, summary, charts) = write_results(&p, &args.sim, &plan, &out, &dir, |_| Ok(()))?;
+    discard(&resume.out);
 
     print_outcomes(&p.scenario, &summary);
     print_history(&summary, &p.model.bundles[p.model.baseline].name);

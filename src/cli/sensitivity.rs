@@ -11,21 +11,22 @@ use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::common::{
-    Prepared, STREAMS, attach_posterior, check_output, interrupt_flag, output_failure, prepare,
-    provenance, rng_info, select_bundles, shell_quote, threads,
+    Prepared, Resume, STREAMS, attach_posterior, check_output, fingerprint, interrupt_flag, keep,
+    output_failure, prepare, provenance, rng_info, select_bundles, shell_quote, take_kept, threads,
 };
 use super::{Failure, OnFault};
 use crate::model::Model;
 use crate::output::ResultsWriter;
 use crate::output::format::human;
+use crate::output::partial::{decode_kept, encode_kept, partial_dir};
 use crate::output::schema::{Timing, ValueKind};
 use crate::output::sensitivity::{
     SensitivityManifest, SensitivityRecord, SensitivityReport, report, write_report,
 };
 use crate::plot::sensitivity::render_report;
-use crate::sensitivity::exec::DesignError;
+use crate::sensitivity::exec::{DesignError, Kept};
 use crate::sensitivity::{
-    self, Input, Method, Monitor, NoiseInputs, Settings, analyse_with, estimated_columns,
+    self, Input, Method, Monitor, NoiseInputs, Settings, analyse_kept, estimated_columns,
     has_noise, noise_inputs, planned_runs_with,
 };
 
@@ -130,6 +131,11 @@ pub struct SensitivityArgs {
     /// Analyse params over their priors, even when the scenario names a calibration.
     #[arg(long)]
     pub prior: bool,
+    /// Continue this same command after an interruption (Ctrl-C, kill) from the runs it kept in
+    /// `<out>.partial/`; the results are bit-identical to an uninterrupted run. A changed
+    /// scenario, seed or flag is refused.
+    #[arg(long)]
+    pub resume: bool,
 }
 
 /// Bootstrap resamples per month of a series: months are many and their intervals are
@@ -211,6 +217,29 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<(), Failure> {
         .clone()
         .unwrap_or_else(|| default_dir(&p.scenario.meta.name.value));
     check_output(&dir)?;
+    let resume = Resume {
+        out: dir.clone(),
+        fingerprint: fingerprint(
+            &p,
+            "sensitivity",
+            settings.seed,
+            runs,
+            std::slice::from_ref(&model.bundles[bundle].name),
+            args.on_fault.into(),
+            design_flags(args, &settings, model, &inputs),
+        ),
+        resume: args.resume,
+    };
+    let kept = match take_kept(&resume)? {
+        Some(state) => decode_kept(&state).ok_or_else(|| {
+            Failure::Scenario(Some(format!(
+                "error: cannot resume from '{}': its state cannot be read\n  = help: run without --resume to start over",
+                partial_dir(&dir).display()
+            )))
+        })?,
+        None => Kept::default(),
+    };
+    let resumed_rows = kept.rows();
 
     let analysis = {
         let bar = progress_bar(runs, &p.scenario.meta.name.value);
@@ -232,17 +261,21 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<(), Failure> {
             runs: &|n| bar.inc(n),
             estimated: &estimated,
         };
-        let result = analyse_with(
+        let result = analyse_kept(
             model,
             &inputs,
             &settings,
             args.on_fault.into(),
             monitor,
             interrupt_flag(),
+            Some(&kept),
         );
         bar.finish_and_clear();
         match result {
             Ok(a) => a,
+            Err(DesignError::Cancelled) if kept.rows() > 0 => {
+                return Err(keep(&resume, kept.rows(), runs, &encode_kept(&kept)));
+            }
             Err(DesignError::Cancelled) => return Err(Failure::Interrupted),
             Err(DesignError::Fault { fault, values }) => {
                 return Err(fault_failure(
@@ -253,6 +286,11 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<(), Failure> {
     };
 
     let mut manifest = manifest(&p, args, &settings, noise, analysis.runs, analysis.elapsed);
+    // Runs taken over from an interrupted analysis (`--resume`) took no time here.
+    manifest.timing = crate::output::schema::Timing::of(
+        analysis.runs.saturating_sub(resumed_rows),
+        analysis.elapsed,
+    );
     manifest.left_out = analysis.left_out;
     let rep = report(&p.scenario, model, &inputs, &settings, &analysis, manifest);
     let writer = ResultsWriter::begin(&dir).map_err(output_failure)?;
@@ -266,6 +304,7 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<(), Failure> {
         return Err(Failure::Interrupted);
     }
     let dir = writer.commit().map_err(output_failure)?;
+    crate::output::partial::discard(&resume.out);
 
     print_table(&rep, args.top);
     if analysis.left_out > 0 {
@@ -281,6 +320,34 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<(), Failure> {
         charts.len() / 2
     );
     Ok(())
+}
+
+/// The flags that shape a sensitivity design, for the fingerprint that `--resume` checks.
+fn design_flags(
+    args: &SensitivityArgs,
+    settings: &Settings,
+    model: &Model,
+    inputs: &[Input],
+) -> Vec<(String, String)> {
+    let methods: Vec<&str> = settings.methods.iter().map(|m| m.as_str()).collect();
+    let series: Vec<&str> = settings
+        .series
+        .iter()
+        .map(|&v| model.vars[v].name.as_str())
+        .collect();
+    let names: Vec<&str> = inputs.iter().map(|i| i.name.as_str()).collect();
+    vec![
+        ("--method".into(), methods.join(",")),
+        ("the inputs (--levers)".into(), names.join(", ")),
+        ("--series".into(), series.join(", ")),
+        ("--samples".into(), settings.samples.to_string()),
+        ("--trajectories".into(), settings.trajectories.to_string()),
+        ("--levels".into(), settings.levels.to_string()),
+        ("--oat-runs".into(), settings.oat_runs.to_string()),
+        ("--bootstrap".into(), args.bootstrap.to_string()),
+        ("--confidence".into(), args.confidence.to_string()),
+        ("--noise".into(), format!("{:?}", args.noise).to_lowercase()),
+    ]
 }
 
 /// Flag values that make no design.

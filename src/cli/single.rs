@@ -37,7 +37,7 @@ pub fn run_one(mut p: Prepared, args: &RunArgs, mut plan: RunPlan, k: u64) -> Re
         }
     }
     p.model.recorded = recorded;
-    check_memory(&p.model, &plan)?;
+    check_memory(&p.model, &plan, args.sim.memory_report)?;
     if let Some(dir) = &args.sim.out {
         check_output(dir)?;
     }

@@ -3,14 +3,13 @@
 use std::path::PathBuf;
 
 use super::common::{
-    attach_posterior, check_memory, check_output, fault_message, interrupted, output_failure, plan,
-    prepare, provenance, select_bundles, shell_quote, simulate,
+    Resume, attach_posterior, check_memory, check_output, fault_message, fingerprint, interrupted,
+    output_failure, plan, prepare, provenance, select_bundles, shell_quote, simulate_kept,
 };
 use super::{Failure, SweepArgs};
 use crate::compare::sweep::{
     SweepRecord, SweepReport, grid_model, lever_info, parse_grid, sweep_records,
 };
-use crate::engine::RunError;
 use crate::output::ResultsWriter;
 use crate::output::format::human;
 use crate::output::schema::SWEEP_COLUMNS;
@@ -45,22 +44,32 @@ pub fn sweep(args: SweepArgs) -> Result<(), Failure> {
     // Per-month series of every grid point are not reported: skip recording them.
     model.recorded.clear();
     let plan = plan(&p, &args.sim, (0..model.bundles.len()).collect())?;
-    check_memory(&model, &plan)?;
     let dir = args.sim.out.clone().unwrap_or_else(|| {
         PathBuf::from("output").join(format!("{}-sweep", p.scenario.meta.name.value))
     });
+    // The results folder first: a bad --out is the more basic mistake.
     check_output(&dir)?;
-    let out = match simulate(
+    check_memory(&model, &plan, args.sim.memory_report)?;
+    let resume = Resume {
+        out: dir.clone(),
+        fingerprint: fingerprint(
+            &p,
+            "sweep",
+            plan.seed,
+            plan.runs,
+            std::slice::from_ref(&base_name),
+            plan.on_fault,
+            vec![("--lever".into(), args.levers.join(" "))],
+        ),
+        resume: args.sim.resume,
+    };
+    let out = simulate_kept(
         &model,
         &plan,
         &format!("{} sweep", p.scenario.meta.name.value),
-    ) {
-        Ok(out) => out,
-        Err(RunError::Fault(fault)) => {
-            return Err(fault_message(&p, &args.sim.scenario, plan.seed, &fault));
-        }
-        Err(RunError::Cancelled) => return Err(Failure::Interrupted),
-    };
+        &resume,
+        |fault| fault_message(&p, &args.sim.scenario, plan.seed, fault),
+    )?;
     let records = sweep_records(&p.scenario, &model, &out, &points);
     let lever_names: Vec<&str> = grids.iter().map(|g| g.name.as_str()).collect();
     let mut header: Vec<&str> = lever_names.clone();
@@ -107,6 +116,7 @@ pub fn sweep(args: SweepArgs) -> Result<(), Failure> {
         return Err(Failure::Interrupted);
     }
     let dir = writer.commit().map_err(output_failure)?;
+    crate::output::partial::discard(&resume.out);
 
     say!(
         "{}: sweep of {} over {} points, {} runs each on common random numbers, seed {}, base bundle `{base_name}`",

@@ -12,6 +12,7 @@ pub mod draws;
 mod ensemble;
 pub mod exec;
 mod parallel;
+mod resume;
 pub mod rng;
 pub mod sample;
 pub mod vmath;
@@ -19,7 +20,8 @@ pub mod vrand;
 
 pub use batch::Recorder;
 pub use ensemble::{Ensemble, EnsembleError, POSTERIOR_SITE};
-pub use parallel::{CHUNK_RUNS, MemoryEstimate, Progress, estimate_memory, run};
+pub use parallel::{CHUNK_RUNS, MemoryEstimate, Progress, Stopped, estimate_memory, run, run_from};
+pub use resume::{Partial, UnitDone};
 
 use crate::model::Model;
 use crate::scenario::Month;
@@ -202,6 +204,9 @@ pub struct RunOutput {
     pub faults: Vec<(usize, Fault)>,
     /// Wall time of the runs.
     pub elapsed: std::time::Duration,
+    /// Runs (over all bundles) that an interrupted run had finished and this one took over
+    /// (`--resume`): not simulated in `elapsed`.
+    pub resumed_runs: u64,
 }
 
 /// Why a run plan did not complete.

@@ -19,6 +19,7 @@ use std::time::Instant;
 
 use super::batch::{Batch, BatchSpec, Recorder, simulate};
 use super::exec::LANES;
+use super::resume::{Partial, UnitDone};
 use super::{CellStats, Fault, RunError, RunOutput, RunPlan, SERIES_PERCENTILES};
 use crate::model::Model;
 use crate::stats::QuantileSketch;
@@ -91,8 +92,12 @@ struct SeriesAcc {
 }
 
 impl SeriesAcc {
-    fn new(cells: usize, bundles: usize, n_months: usize) -> SeriesAcc {
-        let capacity = buffer_runs(cells);
+    /// Accumulators for `bundles` × `cells`, buffering at most `unit_runs` values a cell (the
+    /// runs of the largest unit: a plan of 10 runs needs no room for 64).
+    fn new(cells: usize, bundles: usize, n_months: usize, unit_runs: usize) -> SeriesAcc {
+        // The sums of a cell are the same for any capacity of at least the unit's runs (one
+        // flush per unit), so capping it by the unit's runs changes no number.
+        let capacity = buffer_runs(cells).min(unit_runs.max(1));
         SeriesAcc {
             sketches: vec![QuantileSketch::new(); cells * bundles],
             sums: vec![0.0; cells],
@@ -151,30 +156,78 @@ impl Recorder for SeriesAcc {
 }
 
 /// Runs the plan. `cancel` is polled between units.
+///
+/// # Errors
+/// The earliest fault (under [`FaultMode::Stop`](super::FaultMode::Stop)), or cancellation.
 pub fn run(
     model: &Model,
     plan: &RunPlan,
     progress: Progress<'_>,
     cancel: &AtomicBool,
 ) -> Result<RunOutput, RunError> {
+    run_from(model, plan, progress, cancel, None).map_err(|stopped| stopped.error)
+}
+
+/// Why [`run_from`] stopped, with the finished part of the plan when it was cancelled.
+#[derive(Debug)]
+pub struct Stopped {
+    /// The fault, or cancellation.
+    pub error: RunError,
+    /// After cancellation, the finished units (`None` if none had finished).
+    pub partial: Option<Box<Partial>>,
+}
+
+/// Runs the plan, continuing from `resume` (the finished part of an interrupted run of the
+/// same plan, checked with [`Partial::fits`]): only the missing units run, and the result is
+/// bit-identical to an uninterrupted run. `cancel` is polled between units; on cancellation
+/// the finished units come back in [`Stopped::partial`].
+///
+/// # Errors
+/// As [`run`], with the finished part after cancellation.
+pub fn run_from(
+    model: &Model,
+    plan: &RunPlan,
+    progress: Progress<'_>,
+    cancel: &AtomicBool,
+    resume: Option<Partial>,
+) -> Result<RunOutput, Stopped> {
     let started = Instant::now();
     let chunks = plan.runs.div_ceil(CHUNK_RUNS) as usize;
     let n_units = chunks * plan.bundles.len();
     let cells = model.recorded.len() * model.n_months;
-    let results: Mutex<Vec<Option<UnitOut>>> = Mutex::new((0..n_units).map(|_| None).collect());
-    let sums = Mutex::new(OrderedSums {
+    let mut initial: Vec<Option<UnitOut>> = (0..n_units).map(|_| None).collect();
+    let mut sums = OrderedSums {
         next: 0,
         waiting: std::collections::BTreeMap::new(),
         totals: vec![vec![0.0; cells]; plan.bundles.len()],
         chunks,
-    });
+    };
+    let mut resumed_sketches = None;
+    let mut resumed_runs = 0;
+    if let Some(partial) = resume {
+        resumed_runs = partial.runs_done(plan);
+        progress(resumed_runs);
+        for (unit, done) in partial.done {
+            if let Some(slot) = initial.get_mut(unit) {
+                *slot = Some((done.outcomes, done.faults));
+            }
+        }
+        sums.next = partial.sums_next;
+        sums.waiting = partial.sums_waiting;
+        sums.totals = partial.sums_totals;
+        resumed_sketches = Some(partial.sketches);
+    }
+    let skip: Vec<bool> = initial.iter().map(Option::is_some).collect();
+    let results: Mutex<Vec<Option<UnitOut>>> = Mutex::new(initial);
+    let sums = Mutex::new(sums);
     let faults: Mutex<Vec<(usize, Fault)>> = Mutex::new(Vec::new());
     let next = AtomicUsize::new(0);
     let stop_after = AtomicUsize::new(usize::MAX);
     let threads = plan.threads.max(1);
 
     let worker = || -> SeriesAcc {
-        let mut acc = SeriesAcc::new(cells, plan.bundles.len(), model.n_months);
+        let unit_runs = plan.runs.min(CHUNK_RUNS) as usize;
+        let mut acc = SeriesAcc::new(cells, plan.bundles.len(), model.n_months, unit_runs);
         let mut batch = Batch::new(model);
         loop {
             let unit = next.fetch_add(1, Ordering::Relaxed);
@@ -183,6 +236,9 @@ pub fn run(
                 || cancel.load(Ordering::Relaxed)
             {
                 break;
+            }
+            if skip[unit] {
+                continue;
             }
             let (b, chunk) = (unit / chunks, (unit % chunks) as u64);
             let bundle = &model.bundles[plan.bundles[b]];
@@ -243,22 +299,55 @@ pub fn run(
     let mut faults = faults.into_inner().unwrap_or_else(|e| e.into_inner());
     faults.sort_by_key(|a| (a.0, a.1.run));
     if let Some((_, fault)) = faults.into_iter().next() {
-        return Err(RunError::Fault(Box::new(fault)));
-    }
-    if cancel.load(Ordering::Relaxed) {
-        return Err(RunError::Cancelled);
+        return Err(Stopped {
+            error: RunError::Fault(Box::new(fault)),
+            partial: None,
+        });
     }
     let results = results.into_inner().unwrap_or_else(|e| e.into_inner());
-    let mut units = Vec::with_capacity(n_units);
-    for unit in results {
-        match unit {
-            Some(u) => units.push(u),
-            None => return Err(RunError::Cancelled),
+    let sums = sums.into_inner().unwrap_or_else(|e| e.into_inner());
+    // Merge into the first worker's sketches (or the resumed ones), dropping each worker's
+    // as it is merged, so that at most one extra set is alive.
+    let mut accs = accs.into_iter();
+    let mut sketches = match resumed_sketches {
+        Some(sketches) => sketches,
+        None => accs
+            .next()
+            .map(|acc| acc.sketches)
+            .unwrap_or_else(|| vec![QuantileSketch::new(); cells * plan.bundles.len()]),
+    };
+    for acc in accs {
+        for (total, part) in sketches.iter_mut().zip(&acc.sketches) {
+            total.merge(part);
         }
     }
+    if cancel.load(Ordering::Relaxed) || results.iter().any(Option::is_none) {
+        let done: std::collections::BTreeMap<usize, UnitDone> = results
+            .into_iter()
+            .enumerate()
+            .filter_map(|(unit, r)| {
+                r.map(|(outcomes, faults)| (unit, UnitDone { outcomes, faults }))
+            })
+            .collect();
+        let partial = (!done.is_empty()).then(|| {
+            Box::new(Partial {
+                done,
+                sums_next: sums.next,
+                sums_totals: sums.totals,
+                sums_waiting: sums.waiting,
+                sketches,
+            })
+        });
+        return Err(Stopped {
+            error: RunError::Cancelled,
+            partial,
+        });
+    }
+    let units: Vec<UnitOut> = results.into_iter().flatten().collect();
     let elapsed = started.elapsed();
-    let totals = sums.into_inner().unwrap_or_else(|e| e.into_inner()).totals;
-    Ok(assemble(model, plan, units, totals, accs, chunks, elapsed))
+    let mut out = assemble(model, plan, units, sums.totals, sketches, chunks, elapsed);
+    out.resumed_runs = resumed_runs;
+    Ok(out)
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -271,18 +360,11 @@ fn assemble(
     plan: &RunPlan,
     units: Vec<UnitOut>,
     totals: Vec<Vec<f64>>,
-    accs: Vec<SeriesAcc>,
+    sketches: Vec<QuantileSketch>,
     chunks: usize,
     elapsed: std::time::Duration,
 ) -> RunOutput {
     let cells = model.recorded.len() * model.n_months;
-    let mut sketches: Vec<QuantileSketch> = vec![QuantileSketch::new(); cells * plan.bundles.len()];
-    for acc in &accs {
-        for (total, part) in sketches.iter_mut().zip(&acc.sketches) {
-            total.merge(part);
-        }
-    }
-    drop(accs);
     let mut outcomes = Vec::with_capacity(plan.bundles.len());
     let mut series = Vec::with_capacity(plan.bundles.len());
     let mut faults = Vec::new();
@@ -328,39 +410,93 @@ fn assemble(
         series,
         faults,
         elapsed,
+        resumed_runs: 0,
     }
 }
 
-/// Bytes a plan will hold in memory, by part, for refusing plans that cannot fit.
+/// Bytes a plan will hold in memory, by part, for refusing plans that cannot fit (and for
+/// `--memory-report`).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct MemoryEstimate {
-    /// Every run's outcome values (kept for exact percentiles and `runs.csv`).
+    /// Every run's outcome values (kept for exact percentiles and `runs.csv`), with the
+    /// run-sized columns made while they are summarised, compared and written.
     pub outcomes: u64,
-    /// Running sums of the recorded series, and the few units' sums waiting to be folded in order.
+    /// Running sums of the recorded series, the workers' series buffers, and the per-month
+    /// statistics table.
     pub series_sums: u64,
-    /// Quantile sketches of the recorded series, one set per worker plus the merged set.
+    /// Quantile sketches of the recorded series: one set per worker, merged into the first.
     pub sketches: u64,
+    /// Each worker's batch state: every variable's value for [`LANES`] runs.
+    pub workers: u64,
+    /// The program, the compiled model and the writers: a constant measured on small plans.
+    pub fixed: u64,
 }
 
 impl MemoryEstimate {
     /// Total bytes.
     pub fn total(&self) -> u64 {
-        self.outcomes + self.series_sums + self.sketches
+        self.outcomes + self.series_sums + self.sketches + self.workers + self.fixed
     }
 }
 
-/// Estimates the memory a plan needs. Sketch sizes depend on the data; 2 KiB per (bundle,
-/// variable, month) is the size measured for typical series (a spread of one to two orders of
-/// magnitude), and the estimate is meant to catch requests that are off by factors, not bytes.
+/// Bytes per outcome value at the peak: the value itself and the allocator's slack as the
+/// units' values are laid out by bundle (measured 1.06 to 1.16 copies on 30,000 to 120,000
+/// runs of 60 outcomes, `--memory-report`).
+const BYTES_PER_OUTCOME_VALUE: u64 = 10;
+
+/// Bytes per run (and bundle) besides its outcome values: run-sized columns made while
+/// summarising, comparing and writing (a sorted copy per summary, paired differences, the
+/// params of `runs.csv`). Measured 3.7 columns of 8 bytes for `run` and 5.4 for `compare` on
+/// 100,000 to 400,000 runs of 3 outcomes.
+const BYTES_PER_RUN: u64 = 40;
+
+/// Resident memory of leversim besides the parts above: code, embedded fonts, allocator
+/// arenas, the scenario and model. A 10-run plan of a tiny model peaked at 7 MB (release
+/// build, `--memory-report`).
+const FIXED_BYTES: u64 = 8 << 20;
+
+/// Heap bytes of one sketch holding `values` values of a continuous series: the short list
+/// form (16 bytes an entry, capacity doubling) up to 32 distinct buckets; beyond, the dense form,
+/// whose range the 2 KiB measured for typical series (a spread of one to two orders of
+/// magnitude) stands for. Constant series cost less; the estimate is meant to catch requests
+/// that are off by factors, not bytes.
+fn sketch_heap(values: u64) -> u64 {
+    if values <= 32 {
+        16 * values.max(4).next_power_of_two()
+    } else {
+        std::mem::size_of::<crate::stats::QuantileSketch>() as u64 + 2048
+    }
+}
+
+/// Estimates the memory a plan needs (see [`MemoryEstimate`] for the parts).
 pub fn estimate_memory(model: &Model, plan: &RunPlan) -> MemoryEstimate {
     let bundles = plan.bundles.len() as u64;
+    let threads = plan.threads.max(1) as u64;
     let cells = (model.recorded.len() * model.n_months) as u64;
+    let capacity = if cells == 0 {
+        0
+    } else {
+        buffer_runs(cells as usize).min(plan.runs.clamp(1, CHUNK_RUNS) as usize) as u64
+    };
+    let inline = std::mem::size_of::<crate::stats::QuantileSketch>() as u64;
+    // The first worker's set ends up holding every run's values (the others are merged into
+    // it); the others each see their share of the runs.
+    let per_cell = threads * inline
+        + sketch_heap(plan.runs)
+        + (threads - 1) * sketch_heap(plan.runs.div_ceil(threads));
+    let cell_stats = std::mem::size_of::<super::CellStats>() as u64;
     MemoryEstimate {
         outcomes: plan
             .runs
             .saturating_mul(bundles)
-            .saturating_mul(model.outcomes.len() as u64 * 8),
-        series_sums: (bundles + 2 * plan.threads as u64).saturating_mul(cells * 8),
-        sketches: (plan.threads as u64 + 1).saturating_mul(bundles * cells * 2048),
+            .saturating_mul(model.outcomes.len() as u64 * BYTES_PER_OUTCOME_VALUE + BYTES_PER_RUN),
+        series_sums: (bundles + 2 * threads)
+            .saturating_mul(cells * 8)
+            .saturating_add(threads.saturating_mul(cells * capacity * 8))
+            .saturating_add(bundles.saturating_mul(cells * cell_stats)),
+        sketches: bundles.saturating_mul(cells).saturating_mul(per_cell),
+        workers: threads
+            .saturating_mul((model.n_slots + 2 * model.outcomes.len()) as u64 * LANES as u64 * 8),
+        fixed: FIXED_BYTES,
     }
 }

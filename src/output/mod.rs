@@ -9,6 +9,7 @@
 pub mod calibration;
 pub mod folder;
 pub mod format;
+pub mod partial;
 pub mod schema;
 pub mod sensitivity;
 pub mod summary;

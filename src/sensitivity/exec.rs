@@ -63,8 +63,37 @@ pub fn run_blocks(
         seed,
         threads,
         on_fault: FaultMode::Stop,
+        kept: None,
     };
     run_design(&design, blocks, progress, cancel).map(|out| out.outcomes)
+}
+
+/// A finished unit of a design.
+#[derive(Clone, Debug, PartialEq)]
+pub struct KeptUnit {
+    /// Design rows in the unit.
+    pub rows: usize,
+    /// Outcome values, one row of outcomes per design row.
+    pub outcomes: Vec<f64>,
+    /// Rows (in the block) whose run faulted, with [`FaultMode::Count`].
+    pub faulted: Vec<usize>,
+}
+
+/// The finished units of the designs of one analysis, by (design number, unit): what an
+/// interrupted analysis keeps, so that `--resume` runs only the rest. A unit's rows are an
+/// ordinary engine run's, so a kept unit gives exactly what running it again would.
+#[derive(Debug, Default)]
+pub struct Kept {
+    /// Finished units.
+    pub units: std::sync::Mutex<std::collections::BTreeMap<(usize, usize), KeptUnit>>,
+}
+
+impl Kept {
+    /// Design rows (runs) finished.
+    pub fn rows(&self) -> u64 {
+        let units = self.units.lock().unwrap_or_else(|e| e.into_inner());
+        units.values().map(|u| u.rows as u64).sum()
+    }
 }
 
 /// What runs a design: the model, the input columns, the bundle, seed, threads and what a
@@ -82,6 +111,9 @@ pub struct Design<'a> {
     pub threads: usize,
     /// Stop at the first fault, or count faulting runs (their outcomes are NaN).
     pub on_fault: FaultMode,
+    /// Where finished units are kept (and taken from, when an earlier run kept them), with this
+    /// design's number in the analysis; `None` keeps nothing.
+    pub kept: Option<(&'a Kept, usize)>,
 }
 
 /// The outcomes of a design's runs.
@@ -111,6 +143,7 @@ pub fn run_design(
         seed,
         threads,
         on_fault,
+        kept,
     } = *design;
     let width = columns.width();
     let chunk = CHUNK_RUNS as usize;
@@ -122,7 +155,14 @@ pub fn run_design(
             (0..rows.div_ceil(chunk)).map(move |c| (b, c * chunk, ((c + 1) * chunk).min(rows)))
         })
         .collect();
-    let run_unit = |&(b, from, to): &(usize, usize, usize)| {
+    let run_unit = |(index, &(b, from, to)): (usize, &(usize, usize, usize))| {
+        if let Some((kept, number)) = kept {
+            let units = kept.units.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(done) = units.get(&(number, index)) {
+                progress((to - from) as u64);
+                return Ok((done.outcomes.clone(), done.faulted.clone()));
+            }
+        }
         let block = &blocks[b];
         let plan = RunPlan {
             seed,
@@ -147,7 +187,17 @@ pub fn run_design(
                     .iter()
                     .map(|(_, f)| from + (f.run - plan.first_run) as usize)
                     .collect();
-                Ok((out.outcomes.swap_remove(0), faulted))
+                let outcomes = out.outcomes.swap_remove(0);
+                if let Some((kept, number)) = kept {
+                    let mut units = kept.units.lock().unwrap_or_else(|e| e.into_inner());
+                    let unit = KeptUnit {
+                        rows: to - from,
+                        outcomes: outcomes.clone(),
+                        faulted: faulted.clone(),
+                    };
+                    units.insert((number, index), unit);
+                }
+                Ok((outcomes, faulted))
             }
             Err(RunError::Cancelled) => Err(DesignError::Cancelled),
             Err(RunError::Fault(fault)) => {
@@ -160,9 +210,9 @@ pub fn run_design(
     type UnitResult = Result<(Vec<f64>, Vec<usize>), DesignError>;
     let results: Vec<UnitResult> =
         match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
-            Ok(pool) => pool.install(|| units.par_iter().map(run_unit).collect()),
+            Ok(pool) => pool.install(|| units.par_iter().enumerate().map(run_unit).collect()),
             // Without a pool (thread creation refused), work on this thread: same numbers.
-            Err(_) => units.iter().map(run_unit).collect(),
+            Err(_) => units.iter().enumerate().map(run_unit).collect(),
         };
     let mut out = DesignOutput {
         outcomes: vec![Vec::new(); blocks.len()],

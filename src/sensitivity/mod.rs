@@ -418,6 +418,24 @@ pub fn analyse_with(
     monitor: Monitor<'_>,
     cancel: &AtomicBool,
 ) -> Result<Analysis, DesignError> {
+    analyse_kept(model, inputs, settings, on_fault, monitor, cancel, None)
+}
+
+/// [`analyse_with`], keeping every finished unit of the designs in `kept` (and taking the
+/// units already there instead of running them): an interrupted analysis leaves its finished
+/// work there, and continuing with it gives exactly the numbers of an uninterrupted one.
+///
+/// # Errors
+/// As [`analyse_with`].
+pub fn analyse_kept(
+    model: &Model,
+    inputs: &[Input],
+    settings: &Settings,
+    on_fault: FaultMode,
+    monitor: Monitor<'_>,
+    cancel: &AtomicBool,
+    kept: Option<&exec::Kept>,
+) -> Result<Analysis, DesignError> {
     let started = Instant::now();
     let columns = RunInputs {
         params: inputs
@@ -476,10 +494,14 @@ pub fn analyse_with(
     // Runs a design, each part's blocks on its own model (copies that resample sources of
     // noise); with counted faults, the rows of faulting runs are left out of every block.
     // Returns the outcomes of every block in order, the rows kept and how many were left out.
+    // Designs are numbered in the order they run, which is fixed by the settings, so that the
+    // kept units of an interrupted analysis are found again.
+    let designs_run = std::cell::Cell::new(0usize);
     let run_parts = |parts: &[(&Model, &[Block])]| {
         let mut out = exec::DesignOutput::default();
         let mut n_cols = 0;
         for (m, blocks) in parts {
+            let number = designs_run.replace(designs_run.get() + 1);
             let design = Design {
                 model: m,
                 columns: &columns,
@@ -487,6 +509,7 @@ pub fn analyse_with(
                 seed: settings.seed,
                 threads: settings.threads,
                 on_fault,
+                kept: kept.map(|k| (k, number)),
             };
             let part = run_design(&design, blocks, monitor.runs, cancel)?;
             out.outcomes.extend(part.outcomes);

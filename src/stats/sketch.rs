@@ -69,9 +69,9 @@ const MIN_NORMAL_BITS: u64 = 0x0010_0000_0000_0000;
 #[derive(Clone, Debug, PartialEq)]
 pub struct QuantileSketch {
     /// Counts of negative values, keyed by the bucket of `|x|`.
-    negative: BucketStore,
+    negative: Store,
     /// Counts of positive values.
-    positive: BucketStore,
+    positive: Store,
     /// Count of zeros and subnormals.
     zero_count: u64,
     /// Number of accepted (finite) values.
@@ -94,8 +94,8 @@ impl QuantileSketch {
     /// An empty sketch (no heap allocation until the first non-zero value).
     pub fn new() -> Self {
         Self {
-            negative: BucketStore::default(),
-            positive: BucketStore::default(),
+            negative: Store::default(),
+            positive: Store::default(),
             zero_count: 0,
             count: 0,
             rejected: 0,
@@ -229,6 +229,65 @@ impl QuantileSketch {
         std::mem::size_of::<Self>() + self.negative.heap_bytes() + self.positive.heap_bytes()
     }
 
+    /// Appends the sketch to `out` in a compact byte form that [`decode`](Self::decode) reads
+    /// back to an equal sketch: the counters, then each sign's non-empty buckets as
+    /// LEB128-encoded (key gap, count) pairs. Used to keep an interrupted run's statistics.
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        for v in [self.zero_count, self.count, self.rejected] {
+            put_varint(out, v);
+        }
+        out.extend_from_slice(&self.min.to_bits().to_le_bytes());
+        out.extend_from_slice(&self.max.to_bits().to_le_bytes());
+        for store in [&self.negative, &self.positive] {
+            let buckets: Vec<(u32, u64)> = store.buckets().filter(|&(_, n)| n > 0).collect();
+            put_varint(out, buckets.len() as u64);
+            let mut previous = 0u32;
+            for (key, n) in buckets {
+                put_varint(out, u64::from(key - previous));
+                put_varint(out, n);
+                previous = key;
+            }
+        }
+    }
+
+    /// Reads a sketch written by [`encode`](Self::encode) from the front of `input`, advancing
+    /// it; `None` when the bytes are not such a sketch.
+    pub fn decode(input: &mut &[u8]) -> Option<Self> {
+        let zero_count = get_varint(input)?;
+        let count = get_varint(input)?;
+        let rejected = get_varint(input)?;
+        let min = f64::from_bits(get_u64(input)?);
+        let max = f64::from_bits(get_u64(input)?);
+        let mut stores = [Store::default(), Store::default()];
+        for store in &mut stores {
+            let n = usize::try_from(get_varint(input)?).ok()?;
+            if n > MAX_BUCKETS {
+                return None;
+            }
+            let mut buckets = Vec::with_capacity(n);
+            let mut key = 0u32;
+            for i in 0..n {
+                let gap = u32::try_from(get_varint(input)?).ok()?;
+                if i > 0 && gap == 0 {
+                    return None;
+                }
+                key = key.checked_add(gap)?;
+                buckets.push((key, get_varint(input)?));
+            }
+            *store = Store::from_sorted(buckets)?;
+        }
+        let [negative, positive] = stores;
+        Some(Self {
+            negative,
+            positive,
+            zero_count,
+            count,
+            rejected,
+            min,
+            max,
+        })
+    }
+
     /// Representative of the bucket holding the `rank`-th smallest value (1 ≤ rank ≤ count).
     /// Walks negatives from most negative, then zeros, then positives.
     fn value_at_rank(&self, rank: u64) -> f64 {
@@ -252,6 +311,36 @@ impl QuantileSketch {
         // Unreachable while counts are consistent; the max is the safe answer.
         self.max
     }
+}
+
+/// Appends `v` as an unsigned LEB128 varint (7 bits a byte, low bits first).
+fn put_varint(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+/// Reads an unsigned LEB128 varint from the front of `input`.
+fn get_varint(input: &mut &[u8]) -> Option<u64> {
+    let mut v = 0u64;
+    for shift in (0..64).step_by(7) {
+        let (&byte, rest) = input.split_first()?;
+        *input = rest;
+        v |= u64::from(byte & 0x7f).checked_shl(shift)?;
+        if byte < 0x80 {
+            return Some(v);
+        }
+    }
+    None
+}
+
+/// Reads a little-endian `u64` from the front of `input`.
+fn get_u64(input: &mut &[u8]) -> Option<u64> {
+    let (head, rest) = input.split_first_chunk::<8>()?;
+    *input = rest;
+    Some(u64::from_le_bytes(*head))
 }
 
 /// 1-based type-1 rank `max(1, ⌈p·n⌉)`, kept within `1..=n` against rounding.
@@ -301,6 +390,159 @@ fn representative(key: u32) -> f64 {
     significand * f64::from_bits(biased_exponent << 52)
 }
 
+/// Distinct buckets a sign keeps as a sorted list before it switches to dense counts: a list
+/// entry costs 16 bytes and a dense bucket 4, so a list of 32 is cheaper than any dense range of
+/// more than 128 keys (one binade), which is what a handful of values spread over a few binades
+/// occupies. Series of few runs (or few distinct values: flags, zeros) then cost memory in
+/// proportion to what they hold, not to their range (issue 15: 100,000 variables × 12 months ×
+/// 10 runs took 7 GB with dense counts only).
+const SPARSE_MAX: usize = 32;
+
+/// Counts of one sign: a short sorted list of (key, count) while few distinct buckets are
+/// seen, dense counts ([`BucketStore`]) after. Both hold the same multiset, with the same
+/// collapsing of the smallest keys (a key below `largest key seen − MAX_BUCKETS + 1` counts in
+/// that lowest bucket), so quantiles, merges and equality do not depend on the form.
+#[derive(Clone, Debug)]
+enum Store {
+    /// At most [`SPARSE_MAX`] entries, ascending by key, counts above zero.
+    Sparse(Vec<(u32, u64)>),
+    /// Dense counts (boxed: most sketches of a many-cell model stay sparse, and the box keeps
+    /// the inline size small).
+    Dense(Box<BucketStore>),
+}
+
+impl Default for Store {
+    fn default() -> Self {
+        Store::Sparse(Vec::new())
+    }
+}
+
+impl PartialEq for Store {
+    fn eq(&self, other: &Self) -> bool {
+        self.buckets()
+            .filter(|&(_, n)| n > 0)
+            .eq(other.buckets().filter(|&(_, n)| n > 0))
+    }
+}
+
+impl Store {
+    /// Counts one value of bucket `key`.
+    #[inline]
+    fn add_one(&mut self, key: u32) {
+        match self {
+            Store::Dense(dense) => dense.add_one(key),
+            Store::Sparse(_) => self.add(key, 1),
+        }
+    }
+
+    /// Counts `n` values of bucket `key`.
+    fn add(&mut self, key: u32, n: u64) {
+        let entries = match self {
+            Store::Dense(dense) => return dense.add(key, n),
+            Store::Sparse(entries) => entries,
+        };
+        let last = entries.last().map_or(key, |&(k, _)| k.max(key));
+        let floor = last.saturating_sub(MAX_BUCKETS_KEY - 1);
+        // Fold keys below the floor into it, as the dense form's collapse does.
+        if entries.first().is_some_and(|&(k, _)| k < floor) {
+            let folded: u64 = entries
+                .iter()
+                .take_while(|&&(k, _)| k < floor)
+                .fold(0u64, |sum, &(_, c)| sum.saturating_add(c));
+            entries.retain(|&(k, _)| k >= floor);
+            match entries.first_mut() {
+                Some((k, c)) if *k == floor => *c = c.saturating_add(folded),
+                _ => entries.insert(0, (floor, folded)),
+            }
+        }
+        let key = key.max(floor);
+        match entries.binary_search_by_key(&key, |&(k, _)| k) {
+            Ok(i) => entries[i].1 = entries[i].1.saturating_add(n),
+            Err(i) => entries.insert(i, (key, n)),
+        }
+        if entries.len() > SPARSE_MAX {
+            let sorted = std::mem::take(entries);
+            *self = Store::Dense(Box::new(BucketStore::from_sorted(&sorted)));
+        }
+    }
+
+    /// Adds every bucket of `other`; the result depends only on the two multisets.
+    fn merge(&mut self, other: &Self) {
+        match (&mut *self, other) {
+            (Store::Dense(a), Store::Dense(b)) => a.merge(b),
+            (Store::Sparse(a), Store::Dense(b)) => {
+                let mine = std::mem::take(a);
+                let mut dense = b.clone();
+                for (key, n) in mine {
+                    dense.add(key, n);
+                }
+                *self = Store::Dense(dense);
+            }
+            (_, Store::Sparse(b)) => {
+                for &(key, n) in b {
+                    self.add(key, n);
+                }
+            }
+        }
+    }
+
+    /// The store of `buckets` (ascending keys, spanning less than [`MAX_BUCKETS`]); `None` when
+    /// they are not.
+    fn from_sorted(buckets: Vec<(u32, u64)>) -> Option<Store> {
+        if let (Some(&(first, _)), Some(&(last, _))) = (buckets.first(), buckets.last())
+            && (last < first || last - first >= MAX_BUCKETS_KEY)
+        {
+            return None;
+        }
+        if buckets.windows(2).any(|w| w[0].0 >= w[1].0) {
+            return None;
+        }
+        let buckets: Vec<(u32, u64)> = buckets.into_iter().filter(|&(_, n)| n > 0).collect();
+        Some(if buckets.len() > SPARSE_MAX {
+            Store::Dense(Box::new(BucketStore::from_sorted(&buckets)))
+        } else {
+            Store::Sparse(buckets)
+        })
+    }
+
+    /// `(key, count)` of every bucket, ascending (the dense form includes empty buckets).
+    fn buckets(&self) -> Box<dyn DoubleEndedIterator<Item = (u32, u64)> + '_> {
+        match self {
+            Store::Dense(dense) => Box::new(dense.buckets()),
+            Store::Sparse(entries) => Box::new(entries.iter().copied()),
+        }
+    }
+
+    /// Heap bytes held.
+    fn heap_bytes(&self) -> usize {
+        match self {
+            Store::Dense(dense) => std::mem::size_of::<BucketStore>() + dense.heap_bytes(),
+            Store::Sparse(entries) => entries.capacity() * std::mem::size_of::<(u32, u64)>(),
+        }
+    }
+
+    /// Lowest key of the range (0 while empty).
+    #[cfg(test)]
+    fn first_key(&self) -> u32 {
+        match self {
+            Store::Dense(dense) => dense.first_key,
+            Store::Sparse(entries) => entries.first().map_or(0, |&(k, _)| k),
+        }
+    }
+
+    /// Keys from the lowest to the highest bucket held.
+    #[cfg(test)]
+    fn span(&self) -> usize {
+        match self {
+            Store::Dense(dense) => dense.low_counts.len(),
+            Store::Sparse(entries) => match (entries.first(), entries.last()) {
+                (Some(a), Some(b)) => (b.0 - a.0) as usize + 1,
+                _ => 0,
+            },
+        }
+    }
+}
+
 /// Dense bucket counts for one sign over the key range `first_key ..= last_key()`.
 ///
 /// Canonical form (so that derived `PartialEq` compares contents): the range is exactly
@@ -318,6 +560,19 @@ struct BucketStore {
 }
 
 impl BucketStore {
+    /// Dense counts of `buckets` (ascending keys spanning less than [`MAX_BUCKETS`], counts
+    /// above zero).
+    fn from_sorted(buckets: &[(u32, u64)]) -> BucketStore {
+        let mut store = BucketStore::default();
+        if let (Some(&(first, _)), Some(&(last, _))) = (buckets.first(), buckets.last()) {
+            store.cover(first, last);
+            for &(key, n) in buckets {
+                store.set_count(key, n);
+            }
+        }
+        store
+    }
+
     /// Hot path: count one value of bucket `key`.
     #[inline]
     fn add_one(&mut self, key: u32) {
@@ -475,12 +730,79 @@ mod tests {
     /// the memory estimate charges at 32 bytes an entry.
     #[test]
     fn memory_counts_high_word_entries() {
+        // Enough distinct buckets (40 in one binade) for the dense form, which keeps high words
+        // apart; the short list form holds full 64-bit counts.
+        let spread = |s: &mut QuantileSketch| {
+            for k in 0..40 {
+                s.push(1.0 + f64::from(k) / 40.0 * 0.9);
+            }
+        };
         let mut small = QuantileSketch::new();
+        spread(&mut small);
         small.push_n(1.0, 1);
         let mut huge = QuantileSketch::new();
+        spread(&mut huge);
         huge.push_n(1.0, 1 << 33);
-        assert_eq!(huge.count(), 1 << 33);
+        assert!(matches!(huge.positive, Store::Dense(_)));
+        assert_eq!(huge.count(), (1 << 33) + 40);
         assert_eq!(huge.memory_bytes(), small.memory_bytes() + 32);
+    }
+
+    /// A few values spread over many binades stay in the short list form (memory in proportion
+    /// to the values, not their range), and the list and dense forms answer alike.
+    #[test]
+    fn few_values_cost_memory_in_proportion_to_their_number() {
+        let values: Vec<f64> = (0..10).map(|k| 1.7f64.powi(4 * k - 20)).collect();
+        let sketch = sketch_of(&values);
+        assert!(matches!(sketch.positive, Store::Sparse(_)));
+        assert!(sketch.memory_bytes() <= std::mem::size_of::<QuantileSketch>() + 16 * 16);
+        // The same values in the dense form: identical quantiles.
+        let mut dense = sketch.clone();
+        dense.positive = Store::Dense(Box::new(BucketStore::from_sorted(
+            &sketch.positive.buckets().collect::<Vec<_>>(),
+        )));
+        assert_eq!(dense, sketch);
+        for p in PROBS {
+            assert_eq!(dense.quantile(p), sketch.quantile(p), "p = {p}");
+        }
+        // Merging list forms that overflow the list gives what pushing everything gives.
+        let more: Vec<f64> = (0..100).map(|k| 1.0 + f64::from(k) / 100.0).collect();
+        let mut merged = sketch.clone();
+        merged.merge(&sketch_of(&more));
+        let all: Vec<f64> = values.iter().chain(&more).copied().collect();
+        assert_eq!(merged, sketch_of(&all));
+        assert!(matches!(merged.positive, Store::Dense(_)));
+    }
+
+    #[test]
+    fn encoding_round_trips_to_an_equal_sketch() {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(9);
+        let normal = Normal::new(0.0, 1e3).unwrap();
+        let mut sketches = vec![QuantileSketch::new(), sketch_of(&[0.0, -0.0, 5e-324])];
+        let mut wide = sketch_of(&[1e-300, 1e300, -1e-300, -1e300, f64::NAN]);
+        wide.push_n(7.0, 1 << 40);
+        sketches.push(wide);
+        sketches.push(sketch_of(
+            &(0..5000)
+                .map(|_| normal.sample(&mut rng))
+                .collect::<Vec<_>>(),
+        ));
+        let mut bytes = Vec::new();
+        for s in &sketches {
+            s.encode(&mut bytes);
+        }
+        let mut input = bytes.as_slice();
+        for s in &sketches {
+            assert_eq!(&QuantileSketch::decode(&mut input).unwrap(), s);
+        }
+        assert!(input.is_empty());
+        // Truncated bytes are refused, never a panic.
+        for cut in 0..bytes.len().min(200) {
+            let mut input = &bytes[..cut];
+            let _ = (0..sketches.len())
+                .map_while(|_| QuantileSketch::decode(&mut input))
+                .count();
+        }
     }
 
     #[test]
@@ -793,10 +1115,12 @@ mod tests {
             let signed: Vec<f64> = values.iter().map(|x| sign * x).collect();
             let sketch = sketch_of(&signed);
             let store = [&sketch.positive, &sketch.negative][usize::from(sign < 0.0)];
-            assert_eq!(store.low_counts.len(), MAX_BUCKETS);
-            let bound = std::mem::size_of::<QuantileSketch>() + MAX_BUCKETS * 4;
+            assert_eq!(store.span(), MAX_BUCKETS);
+            let bound = std::mem::size_of::<QuantileSketch>()
+                + std::mem::size_of::<BucketStore>()
+                + MAX_BUCKETS * 4;
             assert!(sketch.memory_bytes() <= bound, "{}", sketch.memory_bytes());
-            let floor = bucket_lower_bound(store.first_key);
+            let floor = bucket_lower_bound(store.first_key());
             assert!((floor - 2f64.powi(-4)).abs() < 0.01 * floor, "{floor}");
             let sorted = sorted_copy(&signed);
             let mut checked = 0;
@@ -824,10 +1148,12 @@ mod tests {
         let mut values: Vec<f64> = (-1022..=1023).map(|e| 2f64.powi(e) * 1.5).collect();
         values.extend(values.clone().iter().rev().map(|x| -x));
         let sketch = sketch_of(&values);
-        assert_eq!(sketch.positive.low_counts.len(), MAX_BUCKETS);
-        assert_eq!(sketch.negative.low_counts.len(), MAX_BUCKETS);
+        assert_eq!(sketch.positive.span(), MAX_BUCKETS);
+        assert_eq!(sketch.negative.span(), MAX_BUCKETS);
         assert!(
-            sketch.memory_bytes() <= std::mem::size_of::<QuantileSketch>() + 2 * MAX_BUCKETS * 4
+            sketch.memory_bytes()
+                <= std::mem::size_of::<QuantileSketch>()
+                    + 2 * (std::mem::size_of::<BucketStore>() + MAX_BUCKETS * 4)
         );
         assert_eq!(sketch.quantile(0.0), Some(-1.5 * 2f64.powi(1023)));
         assert_eq!(sketch.quantile(1.0), Some(1.5 * 2f64.powi(1023)));
@@ -882,7 +1208,7 @@ mod tests {
     fn not_collapsed(sketch: &QuantileSketch, exact: f64) -> bool {
         let magnitude = exact.to_bits() & !SIGN_BIT;
         let store = [&sketch.positive, &sketch.negative][usize::from(exact < 0.0)];
-        magnitude < MIN_NORMAL_BITS || bucket_key(magnitude) >= store.first_key
+        magnitude < MIN_NORMAL_BITS || bucket_key(magnitude) >= store.first_key()
     }
 
     proptest! {
@@ -916,8 +1242,8 @@ mod tests {
                 prop_assert!(estimate >= previous, "quantiles must be monotone in p");
                 previous = estimate;
             }
-            prop_assert!(sketch.positive.low_counts.len() <= MAX_BUCKETS);
-            prop_assert!(sketch.negative.low_counts.len() <= MAX_BUCKETS);
+            prop_assert!(sketch.positive.span() <= MAX_BUCKETS);
+            prop_assert!(sketch.negative.span() <= MAX_BUCKETS);
         }
 
         #[test]

@@ -472,20 +472,46 @@ fn initial_values_outside_the_bounds_fault() {
     run("min = 0, max = 10").unwrap();
 }
 
-/// The memory estimate that refuses plans too big to fit, by part: every run's outcomes (8
-/// bytes each), the series sums (one set per bundle, two per worker in flight) and the quantile
-/// sketches (2 KiB per cell, one set per worker plus the merged set).
+/// The memory estimate that refuses plans too big to fit, by part: every run's outcomes (10
+/// bytes a value with the allocator's slack, and 40 bytes a run for the columns made while
+/// summarising), the series sums (one set per bundle, two per worker
+/// in flight), the workers' series buffers (a unit's runs per cell), the statistics table, the
+/// quantile sketches (one set per worker, sized by the values each holds), each worker's batch
+/// state and a fixed part.
 #[test]
 fn memory_estimate_counts_each_part() {
+    use leversim::engine::CellStats;
+    use leversim::stats::QuantileSketch;
     let m = model(CALENDAR);
     // 4 recorded auxiliaries x 16 months = 64 cells; 3 outcomes; 1 bundle.
     assert_eq!((m.recorded.len(), m.n_months, m.outcomes.len()), (4, 16, 3));
+    let inline = std::mem::size_of::<QuantileSketch>() as u64;
+    let stats = std::mem::size_of::<CellStats>() as u64;
     let plan = RunPlan::new(1, 1000, vec![0, 0], 3);
     let e = engine::estimate_memory(&m, &plan);
-    assert_eq!(e.outcomes, 1000 * 2 * 3 * 8);
-    assert_eq!(e.series_sums, (2 + 2 * 3) * 64 * 8);
-    assert_eq!(e.sketches, (3 + 1) * 2 * 64 * 2048);
-    assert_eq!(e.total(), e.outcomes + e.series_sums + e.sketches);
+    assert_eq!(e.outcomes, 1000 * 2 * (3 * 10 + 40));
+    assert_eq!(
+        e.series_sums,
+        (2 + 2 * 3) * 64 * 8 + 3 * 64 * 1000 * 8 + 2 * 64 * stats
+    );
+    // Past 32 values a sketch is dense: 2 KiB of counts for a typical series.
+    let dense = inline + 2048;
+    assert_eq!(e.sketches, 2 * 64 * (3 * inline + dense + 2 * dense));
+    assert_eq!(e.workers, 3 * (m.n_slots as u64 + 6) * 64 * 8);
+    assert_eq!(e.fixed, 8 << 20);
+    assert_eq!(
+        e.total(),
+        e.outcomes + e.series_sums + e.sketches + e.workers + e.fixed
+    );
+    // Ten runs: buffers of 10 values a cell, sketches in the short list form (16 bytes an
+    // entry, capacity a power of two): 16 entries for all ten runs, 4 for a worker's share.
+    let plan = RunPlan::new(1, 10, vec![0], 3);
+    let e = engine::estimate_memory(&m, &plan);
+    assert_eq!(
+        e.series_sums,
+        (1 + 2 * 3) * 64 * 8 + 3 * 64 * 10 * 8 + 64 * stats
+    );
+    assert_eq!(e.sketches, 64 * (3 * inline + 16 * 16 + 2 * 16 * 4));
 }
 
 /// `summary.json` lists every variable with its kind, unit and whether it is recorded.
