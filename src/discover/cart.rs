@@ -120,7 +120,9 @@ pub fn cart(x: &[Vec<f64>], y: &[bool], mass_min: f64, threshold: f64, max_boxes
         .into_iter()
         .filter(|(_, nn, _)| *nn > 0)
         .map(|(limits, nn, kk)| FoundBox {
-            qp: quasi_p(x, y, &limits, &init, nn, kk),
+            // Filled in below for the leaves reported only: each costs a pass over the runs
+            // per restricted side.
+            qp: Vec::new(),
             limits,
             coverage: kk as f64 / total_k as f64,
             density: kk as f64 / nn as f64,
@@ -148,6 +150,17 @@ pub fn cart(x: &[Vec<f64>], y: &[bool], mass_min: f64, threshold: f64, max_boxes
             .into_iter()
             .collect()
     };
+    let boxes = boxes
+        .into_iter()
+        .map(|mut b| {
+            // mass = n_box / n and density = k_box / n_box, so rounding gives the counts back
+            // exactly (both far below 2^53).
+            let n_box = (b.mass * n as f64).round() as usize;
+            let k_box = (b.density * n_box as f64).round() as usize;
+            b.qp = quasi_p(x, y, &b.limits, &init, n_box, k_box);
+            b
+        })
+        .collect();
     Found {
         init,
         trajectory: Vec::new(),
@@ -182,11 +195,14 @@ fn quasi_p(
             }
             let mut relaxed = limits.clone();
             relaxed[j][side] = init[j][side];
+            let checked: Vec<usize> = (0..relaxed.len())
+                .filter(|&k| relaxed[k] != init[k])
+                .collect();
             let (mut t, mut h) = (0u64, 0u64);
             for (i, &yi) in y.iter().enumerate() {
-                if x.iter()
-                    .zip(&relaxed)
-                    .all(|(c, [lo, hi])| *lo <= c[i] && c[i] <= *hi)
+                if checked
+                    .iter()
+                    .all(|&k| relaxed[k][0] <= x[k][i] && x[k][i] <= relaxed[k][1])
                 {
                     t += 1;
                     h += u64::from(yi);

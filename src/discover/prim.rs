@@ -415,13 +415,12 @@ impl<'a> Search<'a> {
             let i = (n - 1) as f64 * self.settings.peel_alpha;
             let (l, h0) = (i.floor() as usize, i.ceil() as usize);
             let start = sorted.partition_point(|v| *v < lo);
-            for &run in &order[start..] {
-                let run = run as usize;
-                if !self.inside[run] {
+            // Values come from the sorted copy (read in order), not from the column by run.
+            for (&run, &v) in order[start..].iter().zip(&sorted[start..]) {
+                if !self.inside[run as usize] {
                     continue;
                 }
-                let v = self.data.x[input][run];
-                self.walked.push((v, run as u32));
+                self.walked.push((v, run));
                 let len = self.walked.len();
                 if len > h0 && (v != self.walked[l].0 || len == n) {
                     break;
@@ -451,13 +450,11 @@ impl<'a> Search<'a> {
             let h_from_top = n - 1 - hi_idx;
             let l0_from_top = n - 1 - l0;
             let end = sorted.partition_point(|v| *v <= hi);
-            for &run in order[..end].iter().rev() {
-                let run = run as usize;
-                if !self.inside[run] {
+            for (&run, &v) in order[..end].iter().zip(&sorted[..end]).rev() {
+                if !self.inside[run as usize] {
                     continue;
                 }
-                let v = self.data.x[input][run];
-                self.walked.push((v, run as u32));
+                self.walked.push((v, run));
                 let len = self.walked.len();
                 if len > l0_from_top && (v != self.walked[h_from_top].0 || len == n) {
                     break;
@@ -662,9 +659,17 @@ impl<'a> Search<'a> {
                 }
                 let mut relaxed = step.limits.clone();
                 relaxed[j][side] = self.data.init[j][side];
+                // Only restricted inputs can put a run outside.
+                let checked: Vec<usize> = (0..relaxed.len())
+                    .filter(|&k| relaxed[k] != self.data.init[k])
+                    .collect();
                 let (mut t, mut h) = (0u64, 0u64);
                 for i in 0..n {
-                    if self.remaining[i] && self.data.inside(i, &relaxed) {
+                    let within = checked.iter().all(|&k| {
+                        let v = self.data.x[k][i];
+                        relaxed[k][0] <= v && v <= relaxed[k][1]
+                    });
+                    if self.remaining[i] && within {
                         t += 1;
                         h += u64::from(self.data.y[i]);
                     }

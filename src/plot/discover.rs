@@ -480,16 +480,15 @@ impl Chart for ScatterChart<'_> {
         let x = Axis::new(range(self.x.0), Scale::Number, input_label(self.x.0), 8);
         let y = Axis::new(range(self.y.0), Scale::Number, input_label(self.y.0), 6);
         let mut chart = build_chart(&area, &x, &y, None)?;
-        // Runs where the condition fails first and faint, so the runs of interest stay visible.
-        for (holds, color, alpha) in [(false, NOT_HOLDS, 0.35), (true, HOLDS, 0.8)] {
-            let points = (0..n)
-                .step_by(stride)
-                .filter(|&i| self.condition[i] == holds)
-                .map(|i| Circle::new((self.x.1[i], self.y.1[i]), 4, color.mix(alpha).filled()));
-            chart
-                .draw_series(points)
-                .map_err(|e| anyhow::anyhow!("could not draw the runs: {e}"))?;
-        }
+        // One pass in run order, both colours alike: drawing one set on top would make it look
+        // more common than it is (runs are in random order, so neither hides the other).
+        let points = (0..n).step_by(stride).map(|i| {
+            let color = if self.condition[i] { HOLDS } else { NOT_HOLDS };
+            Circle::new((self.x.1[i], self.y.1[i]), 4, color.mix(0.55).filled())
+        });
+        chart
+            .draw_series(points)
+            .map_err(|e| anyhow::anyhow!("could not draw the runs: {e}"))?;
         let lo_x = self.x.2[0].unwrap_or(x.range.0);
         let hi_x = self.x.2[1].unwrap_or(x.range.1);
         let lo_y = self.y.2[0].unwrap_or(y.range.0);
