@@ -14,6 +14,7 @@ macro_rules! say {
 mod calibrate;
 mod common;
 mod compare;
+mod discover;
 mod drivers;
 mod hint;
 mod plot;
@@ -32,6 +33,7 @@ use clap::{Args, Parser, Subcommand};
 
 pub use calibrate::CalibrateArgs;
 pub use common::shell_quote;
+pub use discover::{DiscoverArgs, DiscoverMethod};
 pub use drivers::DriversArgs;
 pub use robustness::RobustnessArgs;
 pub use sensitivity::{MethodArg, SensitivityArgs};
@@ -62,6 +64,10 @@ pub enum Command {
     /// Condition the params on the reported figures (observations with role "fit") and score
     /// every observation; writes a posterior that run, compare, sweep and sensitivity can use.
     Calibrate(CalibrateArgs),
+    /// Scenario discovery on a results folder: boxes of inputs (params, levers) where a
+    /// condition on an outcome, or on the paired difference of two bundles, holds much more
+    /// often than elsewhere (PRIM or CART).
+    Discover(DiscoverArgs),
     /// What drives each outcome: feature scores of every input for every outcome, from the
     /// per-run inputs and outcomes of a results folder.
     Drivers(DriversArgs),
@@ -236,6 +242,7 @@ pub fn main() -> ExitCode {
         Command::Sweep(args) => sweep::sweep(args),
         Command::Sensitivity(args) => sensitivity::sensitivity(&args),
         Command::Calibrate(args) => calibrate::run(&args),
+        Command::Discover(args) => discover::discover(&args),
         Command::Drivers(args) => drivers::drivers(&args),
         Command::Robustness(args) => robustness::robustness(&args),
         Command::Plot(args) => plot::plot(&args),

@@ -20,6 +20,7 @@ pub use super::schema::sensitivity::{
     SensitivityReport, SensitivityScenario,
 };
 use super::schema::{AnalysedKind, InputKind};
+use super::write::text_cell;
 use crate::model::Model;
 use crate::scenario::Scenario;
 use crate::sensitivity::sobol::SobolColumn;
@@ -268,23 +269,67 @@ pub fn write_report(dir: &Path, report: &SensitivityReport) -> Result<()> {
 }
 
 /// Writes `rows` with a header; with no rows, the header of `empty` alone (the csv crate
-/// takes the header from the first record), so that scripts always find the columns.
+/// takes the header from the first record), so that scripts always find the columns. Every cell
+/// passes through [`text_cell`], as in every other CSV leversim writes, so that no text can
+/// reach a spreadsheet as a formula.
 fn write_csv<T: Serialize>(path: &Path, rows: &[T], empty: &T) -> Result<()> {
+    let encoded = encode_csv(rows, empty).context("could not encode a CSV table")?;
+    std::fs::write(path, encoded).with_context(|| format!("could not write '{}'", path.display()))
+}
+
+/// The CSV bytes of `rows` (or of `empty`'s header alone), every cell neutralised.
+fn encode_csv<T: Serialize>(rows: &[T], empty: &T) -> Result<Vec<u8>> {
+    let mut raw = csv::Writer::from_writer(Vec::new());
     if rows.is_empty() {
-        let mut w = csv::Writer::from_writer(Vec::new());
-        w.serialize(empty)
-            .context("could not encode a CSV header")?;
-        let bytes = w.into_inner().context("could not encode a CSV header")?;
-        let header = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
-        return std::fs::write(path, [header, b"\n"].concat())
-            .with_context(|| format!("could not write '{}'", path.display()));
+        raw.serialize(empty)?;
     }
-    let mut w = csv::Writer::from_path(path)
-        .with_context(|| format!("could not create '{}'", path.display()))?;
     for row in rows {
-        w.serialize(row)
-            .with_context(|| format!("could not write '{}'", path.display()))?;
+        raw.serialize(row)?;
     }
-    w.flush()
-        .with_context(|| format!("could not write '{}'", path.display()))
+    let raw = raw.into_inner()?;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(raw.as_slice());
+    let mut out = csv::Writer::from_writer(Vec::new());
+    for (i, record) in reader.records().enumerate() {
+        if rows.is_empty() && i > 0 {
+            break;
+        }
+        out.write_record(record?.iter().map(|c| text_cell(c).into_owned()))?;
+    }
+    Ok(out.into_inner()?)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::encode_csv;
+
+    #[derive(serde::Serialize)]
+    struct Row {
+        input: String,
+        value: Option<f64>,
+    }
+
+    #[test]
+    fn cells_that_a_spreadsheet_would_run_are_neutralised() {
+        let rows = [
+            Row {
+                input: "=cmd|' /C calc'!A0".into(),
+                value: Some(-2.5),
+            },
+            Row {
+                input: "@SUM(A1)".into(),
+                value: None,
+            },
+        ];
+        let empty = Row {
+            input: String::new(),
+            value: None,
+        };
+        let text = String::from_utf8(encode_csv(&rows, &empty).unwrap()).unwrap();
+        assert_eq!(text, "input,value\n'=cmd|' /C calc'!A0,-2.5\n'@SUM(A1),\n");
+        let header_only = String::from_utf8(encode_csv(&[], &empty).unwrap()).unwrap();
+        assert_eq!(header_only, "input,value\n");
+    }
 }

@@ -28,13 +28,15 @@
 //!
 //! Folders of `leversim sensitivity` (`sensitivity.json`), `leversim sweep` (`sweep.json`) and
 //! `leversim calibrate` (`calibration.json`) have their own charts: [`sensitivity`], [`sweep`],
-//! [`calibration`]; so have those of `leversim drivers` (`drivers.json`: [`drivers`]) and
-//! `leversim robustness` (`robustness.json`: [`robustness`]).
+//! [`calibration`]; so have folders of `leversim discover` (`discovery.json`: [`discover`]),
+//! `leversim drivers` (`drivers.json`: [`drivers`]) and `leversim robustness`
+//! (`robustness.json`: [`robustness`]).
 
 pub mod axes;
 pub mod calibration;
 pub mod compare;
 pub mod dashboard;
+pub mod discover;
 pub mod distribution;
 pub mod drivers;
 pub mod exceedance;
@@ -71,6 +73,10 @@ pub fn render_results(dir: &Path) -> Result<Vec<PathBuf>> {
     // So has a folder of `leversim calibrate`.
     if dir.join("calibration.json").is_file() && !dir.join("summary.json").is_file() {
         return calibration::render_calibration(dir);
+    }
+    // So has a folder of `leversim discover`.
+    if dir.join("discovery.json").is_file() && !dir.join("summary.json").is_file() {
+        return discover::render_discovery(dir);
     }
     // So have folders of `leversim drivers` and `leversim robustness`.
     if dir.join("drivers.json").is_file() && !dir.join("summary.json").is_file() {
@@ -177,6 +183,9 @@ pub fn check_readable(dir: &Path) -> Result<()> {
     }
     if dir.join("robustness.json").is_file() && !dir.join("summary.json").is_file() {
         return robustness::read_robustness(dir).map(drop);
+    }
+    if dir.join("discovery.json").is_file() && !dir.join("summary.json").is_file() {
+        return discover::read_discovery(dir).map(drop);
     }
     Results::read_summary(dir).map(drop)?;
     read::read_comparison(dir).map(drop)

@@ -9,6 +9,7 @@
 //! | `comparison.json`, `comparison.csv` | [`Comparison`], [`COMPARISON_COLUMNS`] | [`comparison`] |
 //! | `sweep.json`, `sweep.csv` | [`SweepReport`], [`SWEEP_COLUMNS`] | [`sweep`] |
 //! | `sensitivity.json`, `sensitivity.csv`, `sensitivity_over_time.csv` | [`SensitivityReport`] | [`sensitivity`] |
+//! | `discovery.json`, `discovery.csv` | [`DiscoveryFile`], [`DISCOVERY_COLUMNS`] | [`discovery`] |
 //! | `calibration.json`, `posterior.csv`, `params.csv`, `observations.csv`, `scores.csv`, `predictive.csv` | [`CalibrationFile`] and its records | [`calibration`] |
 //! | `drivers.json`, `drivers.csv` | [`DriversReport`], [`DRIVERS_COLUMNS`] | [`drivers`] |
 //! | `robustness.json`, `regret.csv`, `regret_runs.csv`, `satisfice.csv` | [`RobustnessReport`], [`REGRET_COLUMNS`], [`SATISFICE_COLUMNS`] | [`robustness`] |
@@ -30,6 +31,7 @@
 
 pub mod calibration;
 pub mod comparison;
+pub mod discovery;
 pub mod drivers;
 pub mod kinds;
 pub mod provenance;
@@ -43,6 +45,10 @@ pub use calibration::{
     CalibrationSettings, Fit, ObservationFit, ParamSummary, PredictiveRow, Score, StageRecord,
 };
 pub use comparison::{COMPARISON_COLUMNS, Comparison, ComparisonRecord, CostEffectRecord};
+pub use discovery::{
+    BoxRecord, DISCOVERY_COLUMNS, DiscoveryFile, DiscoveryInput, DiscoveryManifest,
+    DiscoveryTarget, LimitRecord, TrajectoryPoint,
+};
 pub use drivers::{
     DRIVERS_COLUMNS, DriversInput, DriversManifest, DriversOutcome, DriversRecord, DriversReport,
 };
