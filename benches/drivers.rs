@@ -3,7 +3,7 @@
 //!
 //! `cargo bench --bench drivers`. The data are synthetic and fixed by seed: inputs uniform on
 //! [0, 1]; outcomes of the shapes a scenario produces (smooth, skewed, 0/1, interacting, and a
-//! first-crossing month that never comes in about a third of the runs), each driven by a few
+//! first-crossing month that never comes in about a third of the runs, here a > 0.66), each driven by a few
 //! inputs. One iteration scores all 15 outcomes with the command's defaults (100 trees, at most
 //! 5,000 runs a tree, √80 → 9 inputs per node, leaves of 20), so it takes seconds.
 

@@ -26,16 +26,23 @@ use crate::output::schema::{DriversRecord, DriversReport, InputKind};
 /// Most inputs shown as rows: 20 rows stay readable on a slide; the rest are in the CSV.
 pub const TOP_ROWS: usize = 20;
 
+/// `drivers.json` of a folder written by `leversim drivers`.
+///
+/// # Errors
+/// When the file is missing, unreadable or not a drivers report.
+pub fn read_drivers(dir: &Path) -> Result<DriversReport> {
+    let path = dir.join("drivers.json");
+    let text = read_bounded(&path, MAX_JSON_BYTES)?;
+    serde_json::from_slice(&text)
+        .with_context(|| format!("'{}' is not a drivers report", path.display()))
+}
+
 /// Reads `drivers.json` of `dir` and draws its charts into `dir/charts/`.
 ///
 /// # Errors
 /// When the file cannot be read, or a chart cannot be drawn or written.
 pub fn render_drivers(dir: &Path) -> Result<Vec<PathBuf>> {
-    let path = dir.join("drivers.json");
-    let text = read_bounded(&path, MAX_JSON_BYTES)?;
-    let report: DriversReport = serde_json::from_slice(&text)
-        .with_context(|| format!("'{}' is not a drivers report", path.display()))?;
-    render_drivers_report(&report, &dir.join("charts"))
+    render_drivers_report(&read_drivers(dir)?, &dir.join("charts"))
 }
 
 /// Draws one heat map per bundle of `report` into `charts` (created if needed).

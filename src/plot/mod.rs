@@ -178,6 +178,12 @@ pub fn check_readable(dir: &Path) -> Result<()> {
     if dir.join("sweep.json").is_file() && !dir.join("summary.json").is_file() {
         return sweep::read_sweep(dir).map(drop);
     }
+    if dir.join("drivers.json").is_file() && !dir.join("summary.json").is_file() {
+        return drivers::read_drivers(dir).map(drop);
+    }
+    if dir.join("robustness.json").is_file() && !dir.join("summary.json").is_file() {
+        return robustness::read_robustness(dir).map(drop);
+    }
     if dir.join("discovery.json").is_file() && !dir.join("summary.json").is_file() {
         return discover::read_discovery(dir).map(drop);
     }

@@ -20,16 +20,23 @@ use super::theme::{
 use crate::output::folder::{MAX_JSON_BYTES, read_bounded};
 use crate::output::schema::{RegretRecord, RobustnessReport, ValueKind};
 
+/// `robustness.json` of a folder written by `leversim robustness`.
+///
+/// # Errors
+/// When the file is missing, unreadable or not a robustness report.
+pub fn read_robustness(dir: &Path) -> Result<RobustnessReport> {
+    let path = dir.join("robustness.json");
+    let text = read_bounded(&path, MAX_JSON_BYTES)?;
+    serde_json::from_slice(&text)
+        .with_context(|| format!("'{}' is not a robustness report", path.display()))
+}
+
 /// Reads `robustness.json` of `dir` and draws its charts into `dir/charts/`.
 ///
 /// # Errors
 /// When the file cannot be read, or a chart cannot be drawn or written.
 pub fn render_robustness(dir: &Path) -> Result<Vec<PathBuf>> {
-    let path = dir.join("robustness.json");
-    let text = read_bounded(&path, MAX_JSON_BYTES)?;
-    let report: RobustnessReport = serde_json::from_slice(&text)
-        .with_context(|| format!("'{}' is not a robustness report", path.display()))?;
-    render_robustness_report(&report, &dir.join("charts"))
+    render_robustness_report(&read_robustness(dir)?, &dir.join("charts"))
 }
 
 /// Draws every chart of `report` into `charts` (created if needed).
