@@ -13,7 +13,9 @@
 //! 7. [`plot`]: a results folder → briefing charts (PNG and SVG) in its `charts/`;
 //! 8. [`sensitivity`]: `Model` + a designed experiment → Sobol' indices, Morris effects and
 //!    one-at-a-time swings of each outcome with respect to params and levers;
-//! 9. [`cli`]: the `leversim` command.
+//! 9. [`report`]: a results folder → `report.html`, the one-page briefing (reads the folder
+//!    only, like [`plot`]);
+//! 10. [`cli`]: the `leversim` command.
 //!
 //! Problems in scenario files are [`diag::Diagnostic`]s with file, line, column and a hint.
 //!
@@ -58,6 +60,7 @@ pub mod engine;
 pub mod model;
 pub mod output;
 pub mod plot;
+pub mod report;
 pub mod scenario;
 pub mod sensitivity;
 pub mod stats;

@@ -16,6 +16,7 @@ mod common;
 mod compare;
 mod hint;
 mod plot;
+mod report;
 mod run;
 mod sensitivity;
 mod single;
@@ -60,6 +61,9 @@ pub enum Command {
     Calibrate(CalibrateArgs),
     /// Redraw the charts of a results folder from its files, without re-running.
     Plot(PlotArgs),
+    /// Write report.html, a self-contained briefing page, from a results folder of `run` or
+    /// `compare`.
+    Report(ReportArgs),
 }
 
 /// `leversim compare`.
@@ -94,6 +98,14 @@ pub struct SweepArgs {
 #[derive(Args, Debug)]
 pub struct PlotArgs {
     /// Results folder written by `leversim run`, `compare`, `sweep` or `sensitivity`.
+    #[arg(value_name = "RESULTS_DIR")]
+    pub results: PathBuf,
+}
+
+/// `leversim report`.
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    /// Results folder written by `leversim run` or `compare`.
     #[arg(value_name = "RESULTS_DIR")]
     pub results: PathBuf,
 }
@@ -227,6 +239,7 @@ pub fn main() -> ExitCode {
         Command::Sensitivity(args) => sensitivity::sensitivity(&args),
         Command::Calibrate(args) => calibrate::run(&args),
         Command::Plot(args) => plot::plot(&args),
+        Command::Report(args) => report::report(&args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

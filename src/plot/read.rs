@@ -135,7 +135,7 @@ impl Results {
                         BundleInfo {
                             name: name.clone(),
                             label: name.clone(),
-                            description: String::new(),
+                            ..BundleInfo::default()
                         },
                     ),
                 }

@@ -2,7 +2,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod bad;
+mod browser;
 mod calibration;
+mod cdp;
 mod cli;
 mod closed_form;
 mod compare;
@@ -22,6 +24,7 @@ mod optimize;
 mod plot;
 mod properties;
 mod reference;
+mod report;
 mod sbc;
 mod schema;
 mod sensitivity;
