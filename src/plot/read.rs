@@ -222,6 +222,15 @@ impl Results {
         self.runs.get(&(bundle.to_string(), outcome.to_string()))
     }
 
+    /// Whether `outcome` has one value in every run of each bundle run (a bundle's cost, say):
+    /// a distribution of it says nothing. An outcome some runs lack is not constant.
+    pub fn is_constant(&self, outcome: &str) -> bool {
+        self.bundles().iter().all(|(_, b)| {
+            self.values(&b.name, outcome)
+                .is_none_or(|v| v.sorted.len() == v.total && v.sorted.first() == v.sorted.last())
+        })
+    }
+
     /// The series of `variable` in `bundle`.
     pub fn series(&self, bundle: &str, variable: &str) -> Option<&[SeriesPoint]> {
         self.series

@@ -561,16 +561,6 @@ fn responsive(svg: &str) -> String {
     format!("{}{}", cleaned.join(" "), &svg[end..])
 }
 
-/// Whether an outcome is constant in every run of every bundle (a bundle's cost): a
-/// distribution of it says nothing.
-pub fn constant_outcome(results: &Results, o: &OutcomeInfo) -> bool {
-    results.bundles().iter().all(|(_, b)| {
-        results
-            .values(&b.name, &o.name)
-            .is_none_or(|v| v.sorted.first() == v.sorted.last() && v.sorted.len() == v.total)
-    })
-}
-
 /// The unit of a value for people, with money written as `$37bn`.
 pub fn value_text(o: &OutcomeInfo, v: f64) -> String {
     match o.kind {
