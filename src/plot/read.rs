@@ -231,6 +231,20 @@ impl Results {
         })
     }
 
+    /// The month from which the levers act (the earliest `from` of the scenario's levers), as
+    /// a decimal year; `None` when every lever acts from the start (or the results predate
+    /// the levers' record).
+    pub fn levers_start(&self) -> Option<f64> {
+        let s = &self.summary.scenario;
+        let start = Month::parse(&s.start).ok()?.decimal_year();
+        s.levers
+            .iter()
+            .filter_map(|l| Month::parse(&l.from).ok())
+            .map(|m| m.decimal_year())
+            .filter(|t| *t > start)
+            .min_by(f64::total_cmp)
+    }
+
     /// The series of `variable` in `bundle`.
     pub fn series(&self, bundle: &str, variable: &str) -> Option<&[SeriesPoint]> {
         self.series

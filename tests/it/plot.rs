@@ -54,6 +54,8 @@ fn expected() -> Vec<(&'static str, Vec<&'static str>)> {
                 "month",
                 "2024-01",
                 "10M",
+                // The fixture's levers act from 2026-01: a line marks it (issue 14).
+                "levers act from 2026-01",
             ],
         ),
         (
@@ -74,6 +76,7 @@ fn expected() -> Vec<(&'static str, Vec<&'static str>)> {
                 "Ceasefire: share of runs in which it has happened",
                 "share of runs",
                 "month",
+                "levers act from 2026-01",
             ],
         ),
         (
