@@ -240,6 +240,7 @@ pub fn scenario_info(s: &Scenario, model: &Model) -> ScenarioInfo {
 /// month it starts (a schedule's first point).
 fn setting_info(setting: &crate::scenario::LeverSetting) -> SettingInfo {
     use crate::scenario::LeverValue;
+    let schedule = matches!(setting.value, LeverValue::Schedule(_));
     let (value, from) = match &setting.value {
         LeverValue::Constant { value, from, .. } => (
             value.value,
@@ -259,6 +260,7 @@ fn setting_info(setting: &crate::scenario::LeverSetting) -> SettingInfo {
         lever: setting.lever.value.clone(),
         value,
         from,
+        schedule,
     }
 }
 

@@ -197,7 +197,7 @@ impl Page<'_> {
                 return String::new();
             };
             if b.settings.is_empty() {
-                return "No lever set: every lever at its default.".into();
+                return "No lever set.".into();
             }
             // Every lever of the scenario at one value (the full package) says so in a line.
             let first = b.settings[0].value;
@@ -220,6 +220,13 @@ impl Page<'_> {
                         .iter()
                         .find(|l| l.name == set.lever)
                         .map_or_else(|| set.lever.clone(), |l| l.label.clone());
+                    if set.schedule {
+                        return format!(
+                            "{label} on a schedule from {}, ending at {}",
+                            set.from,
+                            human(set.value, 3)
+                        );
+                    }
                     let from = if set.from.is_empty() {
                         String::new()
                     } else {

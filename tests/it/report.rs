@@ -77,6 +77,15 @@ fn report_escapes_every_text_and_fetches_nothing() {
     assert!(page.contains("&lt;i&gt;markup&lt;/i&gt; &amp; an ampersand"));
     assert!(page.contains("&lt;not elsewhere&gt;"));
     assert!(page.contains("illustrative &amp; invented"));
+    // Bundles with their levers: a schedule is named as one, a start month is given.
+    assert!(
+        page.contains("Intelligence sharing on a schedule from 2025-01, ending at 0.5"),
+        "no schedule"
+    );
+    assert!(
+        page.contains("Financial sanctions on the network&#39;s banks = 0.8 from 2025-07"),
+        "no start month"
+    );
     let lower = page.to_lowercase();
     for banned in [
         "<script", "<b>", "<i>", "src=", "href=", "@import", "url(", "<link", "<iframe", "<img",

@@ -183,8 +183,12 @@ pub struct SettingInfo {
     pub lever: String,
     /// The value it is set to (for a schedule, the last value).
     pub value: f64,
-    /// First month of the setting (`YYYY-MM`; empty: from the scenario's start).
+    /// First month of the setting (`YYYY-MM`; empty: from the lever's own start).
     pub from: String,
+    /// Whether the setting is a schedule (then `value` is its last value and `from` its first
+    /// month). Absent in results written before it existed.
+    #[serde(default)]
+    pub schedule: bool,
 }
 
 /// A lever's description.
