@@ -15,7 +15,9 @@
 //!    one-at-a-time swings of each outcome with respect to params and levers;
 //! 9. [`discover`]: a results folder's runs → boxes of inputs where a condition holds
 //!    (scenario discovery);
-//! 10. [`cli`]: the `leversim` command.
+//! 10. [`report`]: a results folder → `report.html`, the one-page briefing (reads the folder
+//!    only, like [`plot`]);
+//! 11. [`cli`]: the `leversim` command.
 //!
 //! Problems in scenario files are [`diag::Diagnostic`]s with file, line, column and a hint.
 //!
@@ -61,6 +63,7 @@ pub mod engine;
 pub mod model;
 pub mod output;
 pub mod plot;
+pub mod report;
 pub mod scenario;
 pub mod sensitivity;
 pub mod stats;

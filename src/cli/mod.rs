@@ -18,6 +18,7 @@ mod discover;
 mod drivers;
 mod hint;
 mod plot;
+mod report;
 mod robustness;
 mod run;
 mod sensitivity;
@@ -76,6 +77,9 @@ pub enum Command {
     Robustness(RobustnessArgs),
     /// Redraw the charts of a results folder from its files, without re-running.
     Plot(PlotArgs),
+    /// Write report.html, a self-contained briefing page, from a results folder of `run` or
+    /// `compare`.
+    Report(ReportArgs),
 }
 
 /// `leversim compare`.
@@ -110,6 +114,14 @@ pub struct SweepArgs {
 #[derive(Args, Debug)]
 pub struct PlotArgs {
     /// Results folder written by `leversim run`, `compare`, `sweep` or `sensitivity`.
+    #[arg(value_name = "RESULTS_DIR")]
+    pub results: PathBuf,
+}
+
+/// `leversim report`.
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    /// Results folder written by `leversim run` or `compare`.
     #[arg(value_name = "RESULTS_DIR")]
     pub results: PathBuf,
 }
@@ -255,6 +267,7 @@ pub fn main() -> ExitCode {
         Command::Drivers(args) => drivers::drivers(&args),
         Command::Robustness(args) => robustness::robustness(&args),
         Command::Plot(args) => plot::plot(&args),
+        Command::Report(args) => report::report(&args),
     };
     if common::memory_report_wanted() {
         match common::peak_memory() {

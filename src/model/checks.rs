@@ -109,6 +109,7 @@ pub(super) fn recorded(s: &Scenario, vars: &[Var], diags: &mut Diagnostics) -> V
         .iter()
         .filter_map(|o| o.var.as_ref())
         .chain(s.charts.series.iter().flatten())
+        .chain(s.report.series.iter().flatten())
         .collect();
     for name in extra {
         if let Some(i) = vars.iter().position(|v| v.name == name.value)
@@ -128,6 +129,11 @@ pub(super) fn check_chart_names(s: &Scenario, vars: &[Var], diags: &mut Diagnost
             diags.push(unknown_var(name, vars, "charted series"));
         }
     }
+    for name in s.report.series.iter().flatten() {
+        if !vars.iter().any(|v| v.name == name.value) {
+            diags.push(unknown_var(name, vars, "reported series"));
+        }
+    }
     let outcome_names: Vec<&str> = s.outcomes.iter().map(|o| o.name.value.as_str()).collect();
     for name in s
         .charts
@@ -135,6 +141,7 @@ pub(super) fn check_chart_names(s: &Scenario, vars: &[Var], diags: &mut Diagnost
         .iter()
         .flatten()
         .chain(s.charts.dashboard.iter().flatten())
+        .chain(s.report.outcomes.iter().flatten())
     {
         if !outcome_names.contains(&name.value.as_str()) {
             diags.push(

@@ -2,8 +2,9 @@
 //! from every run's value) and the check of reported history against the runs.
 
 use super::schema::{
-    BundleInfo, ChartsInfo, FaultRecord, InputInfo, InputKind, LEVER_STATED_AS, ObservationRecord,
-    OutcomeInfo, OutcomeRecord, RUNS_LEVER_PREFIX, RUNS_PARAM_PREFIX, ScenarioInfo, VariableInfo,
+    BundleInfo, ChartsInfo, FaultRecord, InputInfo, InputKind, LEVER_STATED_AS, LeverInfo,
+    ObservationRecord, OutcomeInfo, OutcomeRecord, RUNS_LEVER_PREFIX, RUNS_PARAM_PREFIX,
+    ReportInfo, ScenarioInfo, SettingInfo, VariableInfo,
 };
 use crate::engine::RunOutput;
 use crate::model::Model;
@@ -169,6 +170,7 @@ pub fn scenario_info(s: &Scenario, model: &Model) -> ScenarioInfo {
                 name: b.name.value.clone(),
                 label: b.label.clone().unwrap_or_else(|| b.name.value.clone()),
                 description: b.description.clone(),
+                settings: b.settings.iter().map(setting_info).collect(),
             })
             .collect(),
         outcomes: s
@@ -208,6 +210,57 @@ pub fn scenario_info(s: &Scenario, model: &Model) -> ScenarioInfo {
                 .map(|(n, t)| (n.value.clone(), t.clone()))
                 .collect(),
         },
+        levers: s
+            .levers
+            .iter()
+            .map(|l| LeverInfo {
+                name: l.name.value.clone(),
+                label: l.info.label.clone().unwrap_or_else(|| l.name.value.clone()),
+                note: l.info.note.clone(),
+                default: l.default.value,
+                from: l
+                    .from
+                    .as_ref()
+                    .map(|m| m.value.to_string())
+                    .unwrap_or_default(),
+                cost: l.cost.as_ref().map(|c| c.text.clone()).unwrap_or_default(),
+            })
+            .collect(),
+        report: ReportInfo {
+            question: s.report.question.clone().unwrap_or_default(),
+            outcomes: names(&s.report.outcomes),
+            series: names(&s.report.series),
+            assumptions: s.report.assumptions.clone(),
+            limitations: s.report.limitations.clone(),
+        },
+    }
+}
+
+/// A bundle's lever setting as the results describe it: its value (a schedule's last) and the
+/// month it starts (a schedule's first point).
+fn setting_info(setting: &crate::scenario::LeverSetting) -> SettingInfo {
+    use crate::scenario::LeverValue;
+    let schedule = matches!(setting.value, LeverValue::Schedule(_));
+    let (value, from) = match &setting.value {
+        LeverValue::Constant { value, from, .. } => (
+            value.value,
+            from.as_ref()
+                .map(|m| m.value.to_string())
+                .unwrap_or_default(),
+        ),
+        LeverValue::Schedule(points) => (
+            points.last().map_or(0.0, |(_, v)| v.value),
+            points
+                .first()
+                .map(|(m, _)| m.value.to_string())
+                .unwrap_or_default(),
+        ),
+    };
+    SettingInfo {
+        lever: setting.lever.value.clone(),
+        value,
+        from,
+        schedule,
     }
 }
 

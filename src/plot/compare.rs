@@ -1,7 +1,8 @@
 //! Bundle comparisons: a dot and intervals per bundle for one outcome, and cost against effect.
 //!
 //! The dot-interval chart puts each bundle on its own row (median dot, thick bar for the middle
-//! 50% of runs, thin bar for the middle 90%), sorted best first by the outcome's `better`, with
+//! 50% of runs, thin bar for the middle 90%; for a month of first crossing, over all runs, with
+//! the share in which it never happens), sorted best first by the outcome's `better`, with
 //! the reference bundle's median as a dashed line through every row. A probability outcome gets
 //! its probability and 95% interval instead. The same rows, drawn smaller, make up the
 //! dashboard. The cost–effect chart places each bundle at its mean cost and mean outcome, with
@@ -13,7 +14,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::distribution::wilson;
-use super::read::{Results, label_of, outcome_label};
+use super::read::{Results, RunValues, label_of, outcome_label};
 use super::theme::{
     self, Axis, BundleStyle, Caption, Chart, DrawResult, Frame, INK, LegendItem, REFERENCE, Scale,
     Swatch, build_chart, draw_frame, draw_marker, line_height, padded, size, text_at, text_width,
@@ -41,12 +42,46 @@ pub struct IntervalRow {
     pub outer: (f64, f64),
     /// Whether this is the reference bundle.
     pub reference: bool,
+    /// The value label, when it says more than the centre's value (a month with the share of
+    /// runs in which the event never happens).
+    pub label_text: Option<String>,
+}
+
+/// The `p` quantile of a month of first crossing over **all** runs, those in which it never
+/// happens counting as later than any month: the `⌈p·n⌉`-th smallest of the n runs, `None`
+/// when that run never sees it. (The median of the runs with a month is conditional on the
+/// event happening and reads as far too early when many runs never see it: issue 14.)
+///
+/// # Examples
+/// ```
+/// use leversim::plot::compare::quantile_over_all;
+/// use leversim::plot::read::RunValues;
+/// let v = RunValues { sorted: vec![2026.0, 2027.0, 2028.0], total: 5 };
+/// assert_eq!(quantile_over_all(&v, 0.5), Some(2028.0));
+/// assert_eq!(quantile_over_all(&v, 0.05), Some(2026.0));
+/// assert_eq!(quantile_over_all(&v, 0.75), None);
+/// ```
+pub fn quantile_over_all(v: &RunValues, p: f64) -> Option<f64> {
+    if v.total == 0 {
+        return None;
+    }
+    let k = ((p * v.total as f64).ceil() as usize).clamp(1, v.total);
+    v.sorted.get(k - 1).copied()
+}
+
+/// The decimal year just after the scenario's last month: where "never (in the horizon)" is
+/// drawn on a month axis.
+fn horizon_end(results: &Results) -> f64 {
+    crate::output::schema::Month::parse(&results.summary.scenario.end)
+        .map_or(f64::NAN, |m| m.decimal_year() + 1.0 / 12.0)
 }
 
 /// The rows of `outcome`, top to bottom: best first when `sorted` and the outcome has a
 /// direction, else in run order.
 pub fn interval_rows(results: &Results, outcome: &OutcomeInfo, sorted: bool) -> Vec<IntervalRow> {
     let probability = outcome.kind == OutcomeKind::Probability;
+    let first = outcome.kind == OutcomeKind::First;
+    let end = horizon_end(results);
     let mut rows: Vec<IntervalRow> = results
         .bundles()
         .into_iter()
@@ -55,7 +90,25 @@ pub fn interval_rows(results: &Results, outcome: &OutcomeInfo, sorted: bool) -> 
             // empty, so that rows line up across dashboard panels.
             let rec = results.record(&b.name, &outcome.name)?;
             let get = |v: Option<f64>| v.unwrap_or(f64::NAN);
-            let (center, inner, outer) = if probability {
+            let mut label_text = None;
+            let (center, inner, outer) = if first {
+                let values = results.values(&b.name, &outcome.name)?;
+                let q = |p: f64| quantile_over_all(values, p).unwrap_or(end);
+                let never = 1.0 - values.sorted.len() as f64 / values.total.max(1) as f64;
+                let month = match quantile_over_all(values, 0.5) {
+                    Some(m) => crate::output::format::month_of(m),
+                    None => format!("after {}", results.summary.scenario.end),
+                };
+                if never > 0.0 {
+                    label_text = Some(format!(
+                        "{month} · never {}",
+                        crate::output::format::percent(never)
+                    ));
+                } else if month.starts_with("after") {
+                    label_text = Some(month);
+                }
+                (q(0.5), Some((q(0.25), q(0.75))), (q(0.05), q(0.95)))
+            } else if probability {
                 let p = get(rec.mean);
                 (p, None, wilson(p, rec.n))
             } else {
@@ -77,6 +130,7 @@ pub fn interval_rows(results: &Results, outcome: &OutcomeInfo, sorted: bool) -> 
                 inner,
                 outer,
                 reference,
+                label_text,
             })
         })
         .collect();
@@ -175,7 +229,7 @@ pub fn draw_intervals<DB: DrawingBackend>(
     let label_w = rows
         .iter()
         .filter(|r| r.center.is_finite())
-        .map(|r| text_width(area, &scale.value(r.center), size::TICK))
+        .map(|r| text_width(area, &row_label(r, scale), size::TICK))
         .max()
         .unwrap_or(0)
         + LABEL_GAP
@@ -230,7 +284,7 @@ pub fn draw_intervals<DB: DrawingBackend>(
         if row.center.is_finite() {
             draw_marker(&mut chart, (row.center, yk), 0, row.style, 9)?;
             // On a white ground, so that the reference line does not run through it.
-            let label = scale.value(row.center);
+            let label = row_label(row, scale);
             let w = text_width(area, &label, size::TICK);
             let half = line_height(size::TICK) / 2;
             chart
@@ -252,10 +306,20 @@ pub fn draw_intervals<DB: DrawingBackend>(
     Ok(())
 }
 
+/// A row's value label.
+fn row_label(row: &IntervalRow, scale: Scale) -> String {
+    row.label_text
+        .clone()
+        .unwrap_or_else(|| scale.value(row.center))
+}
+
 /// The x-axis description of an outcome on a dot-interval chart.
 pub fn value_desc(outcome: &OutcomeInfo) -> String {
     let unit = match Scale::of(outcome.kind.value()) {
-        Scale::Month => "month first reached (when it happened)".to_string(),
+        Scale::Month => {
+            "month first reached, over all runs (runs in which it never happens count as later)"
+                .to_string()
+        }
         Scale::Percent if outcome.kind == OutcomeKind::Probability => "probability".to_string(),
         _ => outcome.unit.clone(),
     };

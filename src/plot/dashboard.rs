@@ -18,7 +18,7 @@ use super::theme::{
     self, Chart, Frame, INK, LegendItem, SIZE, Scale, Swatch, draw_frame, frame_insets,
     line_height, size,
 };
-use crate::output::schema::OutcomeInfo;
+use crate::output::schema::{OutcomeInfo, OutcomeKind};
 
 /// Height of one bundle's row in a panel, pixels: a line of tick labels and air.
 const ROW_H: i32 = 36;
@@ -86,15 +86,41 @@ impl<'a> Dashboard<'a> {
             .into_iter()
             .find(|(_, b)| b.name == r.reference())
             .map(|(_, b)| label_of(&b));
-        let mut legend = vec![
-            LegendItem::new(Swatch::dot(INK), "median (probability)"),
-            LegendItem::new(Swatch::line(INK, 12), "50% of runs"),
-            LegendItem::new(Swatch::line(INK, 3), "90% of runs (95% interval)"),
-        ];
+        // Spread across runs (the world's uncertainty) and the precision of a probability's
+        // estimate (Monte Carlo error) are different things: each has its own legend entry,
+        // named for the panels that show it (issue 14).
+        let kinds: Vec<bool> = self
+            .outcomes()
+            .iter()
+            .map(|o| o.kind == OutcomeKind::Probability)
+            .collect();
+        let (spread, precision) = (kinds.iter().any(|p| !p), kinds.iter().any(|p| *p));
+        let mut legend = Vec::new();
+        if spread {
+            legend.extend([
+                LegendItem::new(Swatch::dot(INK), "median"),
+                LegendItem::new(Swatch::line(INK, 12), "50% of runs"),
+                LegendItem::new(Swatch::line(INK, 3), "90% of runs"),
+            ]);
+        }
+        if precision {
+            legend.extend([
+                LegendItem::new(Swatch::dot(INK), "probability"),
+                LegendItem::new(
+                    Swatch::line(INK, 3),
+                    "its 95% interval (simulation precision)",
+                ),
+            ]);
+        }
         if let Some(reference) = reference {
+            let what = match (spread, precision) {
+                (true, true) => "median or probability",
+                (false, true) => "probability",
+                _ => "median",
+            };
             legend.push(LegendItem::new(
                 Swatch::reference_line(),
-                format!("median (probability) of {reference} (reference)"),
+                format!("{what} of {reference} (reference)"),
             ));
         }
         Frame {

@@ -139,6 +139,10 @@ impl<'a> FanChart<'a> {
         if !observations.is_empty() {
             legend.push(LegendItem::new(Swatch::Diamond, "reported figure"));
         }
+        let levers_start = r.levers_start();
+        if let Some(t) = levers_start {
+            legend.push(levers_item(t));
+        }
         let area = draw_frame(
             root,
             &Frame {
@@ -272,6 +276,9 @@ impl<'a> FanChart<'a> {
                 lines: caption_lines,
             });
             let mut chart = build_chart(&panel, &x, &y, caption)?;
+            if let Some(t) = levers_start {
+                draw_levers_line(&mut chart, t, (lo, hi))?;
+            }
             draw_band(&mut chart, series, 0, 4, color.mix(OUTER))?;
             draw_band(&mut chart, series, 1, 3, color.mix(INNER))?;
             if bundle.name != r.reference()
@@ -317,7 +324,7 @@ impl<'a> FanChart<'a> {
                 })
                 .collect::<Vec<_>>(),
         );
-        let legend = bundles
+        let legend: Vec<LegendItem> = bundles
             .iter()
             .zip(&same)
             .map(|((i, b, s), same)| {
@@ -339,6 +346,11 @@ impl<'a> FanChart<'a> {
                 )
             })
             .collect();
+        let mut legend = legend;
+        let levers_start = r.levers_start();
+        if let Some(t) = levers_start {
+            legend.push(levers_item(t));
+        }
         let area = draw_frame(
             root,
             &Frame {
@@ -374,6 +386,9 @@ impl<'a> FanChart<'a> {
         let x = Axis::new((t0, t1), Scale::Month, "month", 9);
         let y = Axis::new((0.0, top), Scale::Percent, "share of runs", 6);
         let mut chart = build_chart(&area, &x, &y, None)?;
+        if let Some(t) = levers_start {
+            draw_levers_line(&mut chart, t, (0.0, top))?;
+        }
         for ((i, _, s), look) in theme::overlay(bundles, |(i, _, _)| r.style(*i)) {
             let points = s.iter().map(|p| (p.t, p.mean)).collect();
             theme::draw_line(&mut chart, points, r.style(i).color, look)?;
@@ -394,6 +409,36 @@ impl Chart for FanChart<'_> {
             self.draw_fans(root)
         }
     }
+}
+
+/// The legend entry of the line where the levers start.
+fn levers_item(t: f64) -> LegendItem {
+    LegendItem::new(
+        Swatch::Line {
+            color: REFERENCE,
+            width: 2,
+            dash: theme::Dash::Dotted,
+        },
+        format!("levers act from {}", Scale::Month.value(t)),
+    )
+}
+
+/// A dotted vertical line at `t` (where the levers start) from `y.0` to `y.1`: before it every
+/// bundle follows the same history.
+fn draw_levers_line<DB: DrawingBackend>(
+    chart: &mut ChartContext<'_, DB, theme::Coords>,
+    t: f64,
+    y: (f64, f64),
+) -> Result<()> {
+    chart
+        .draw_series(DashedLineSeries::new(
+            [(t, y.0), (t, y.1)],
+            4,
+            6,
+            REFERENCE.stroke_width(2),
+        ))
+        .drawing("the line where the levers start")?;
+    Ok(())
 }
 
 /// Fills the band between percentiles `lo` and `hi` (indices into [`SeriesPoint::p`]).

@@ -8,10 +8,10 @@
 //! | file | chart | module |
 //! |---|---|---|
 //! | `fan-<variable>` | median with 50% and 90% bands by month, one panel per bundle; events as the probability that they have happened | [`fan`] |
-//! | `dist-<outcome>` | the distribution over runs, a row per bundle, medians marked, the reference's for comparison; for a probability, bars with 95% intervals | [`distribution`] |
-//! | `exceed-<outcome>` | probability that the outcome exceeds x, one line per bundle (not for probabilities) | [`exceedance`] |
+//! | `dist-<outcome>` | the distribution over runs, a row per bundle, medians marked, the reference's for comparison; for a probability, bars with 95% intervals (not for an outcome constant within every bundle, such as a cost) | [`distribution`] |
+//! | `exceed-<outcome>` | probability that the outcome exceeds x, one line per bundle (not for probabilities, nor constant outcomes) | [`exceedance`] |
 //! | `compare-<outcome>` | median, 50% and 90% intervals per bundle, sorted best first, reference marked | [`compare`] |
-//! | `cost-effect-<outcome>` | mean cost against mean outcome, one point per bundle (when there is a cost outcome; not in a compare folder, which has `pareto-<outcome>`) | [`compare`] |
+//! | `cost-effect-<outcome>` | mean cost against mean outcome, one point per bundle (when there is a cost outcome and the outcome has a direction; not in a compare folder, which has `pareto-<outcome>`) | [`compare`] |
 //! | `forest-<outcome>` | compare folders: each bundle's mean paired difference from the reference with its 95% interval, ranked best first, with P(better) and ties | [`forest`] |
 //! | `pareto-<outcome>` | compare folders with a cost outcome, outcomes with a direction: mean cost against improvement over the reference, the Pareto front joined by a step line, every bundle named | [`pareto`] |
 //! | `dashboard` | the key outcomes on one slide (taller than 900 px when many bundles need it) | [`dashboard`] |
@@ -55,7 +55,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-use crate::output::schema::{OutcomeKind, VariableKind};
+use crate::output::schema::{Better, OutcomeKind, VariableKind};
 
 pub use read::Results;
 
@@ -111,11 +111,16 @@ pub fn render_results(dir: &Path) -> Result<Vec<PathBuf>> {
         let Some(info) = results.outcome(outcome) else {
             continue;
         };
-        written.extend(theme::save(
-            &distribution::DistributionChart::new(&results, info),
-            &charts,
-        )?);
-        if info.kind != OutcomeKind::Probability {
+        // An outcome with one value in every run of each bundle (a bundle's cost) has no
+        // distribution to draw: its comparison chart shows the values (issue 14).
+        let constant = results.is_constant(&info.name);
+        if !constant {
+            written.extend(theme::save(
+                &distribution::DistributionChart::new(&results, info),
+                &charts,
+            )?);
+        }
+        if !constant && info.kind != OutcomeKind::Probability {
             written.extend(theme::save(
                 &exceedance::ExceedanceChart::new(&results, info),
                 &charts,
@@ -134,7 +139,8 @@ pub fn render_results(dir: &Path) -> Result<Vec<PathBuf>> {
         let Some(cost) = cost.and_then(|c| results.outcome(c)) else {
             continue;
         };
-        if info.is_cost {
+        // Cost against effect needs an effect with a direction, on an outcome that varies.
+        if info.is_cost || info.better == Better::Neither || constant {
             continue;
         }
         match &comparison {

@@ -135,7 +135,7 @@ impl Results {
                         BundleInfo {
                             name: name.clone(),
                             label: name.clone(),
-                            description: String::new(),
+                            ..BundleInfo::default()
                         },
                     ),
                 }
@@ -220,6 +220,29 @@ impl Results {
     /// The runs of `outcome` in `bundle`.
     pub fn values(&self, bundle: &str, outcome: &str) -> Option<&RunValues> {
         self.runs.get(&(bundle.to_string(), outcome.to_string()))
+    }
+
+    /// Whether `outcome` has one value in every run of each bundle run (a bundle's cost, say):
+    /// a distribution of it says nothing. An outcome some runs lack is not constant.
+    pub fn is_constant(&self, outcome: &str) -> bool {
+        self.bundles().iter().all(|(_, b)| {
+            self.values(&b.name, outcome)
+                .is_none_or(|v| v.sorted.len() == v.total && v.sorted.first() == v.sorted.last())
+        })
+    }
+
+    /// The month from which the levers act (the earliest `from` of the scenario's levers), as
+    /// a decimal year; `None` when every lever acts from the start (or the results predate
+    /// the levers' record).
+    pub fn levers_start(&self) -> Option<f64> {
+        let s = &self.summary.scenario;
+        let start = Month::parse(&s.start).ok()?.decimal_year();
+        s.levers
+            .iter()
+            .filter_map(|l| Month::parse(&l.from).ok())
+            .map(|m| m.decimal_year())
+            .filter(|t| *t > start)
+            .min_by(f64::total_cmp)
     }
 
     /// The series of `variable` in `bundle`.

@@ -225,6 +225,22 @@ pub fn save(chart: &impl Chart, dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(vec![png, svg])
 }
 
+/// Draws `chart` at `size` pixels as SVG text, for embedding in a page (`leversim report`):
+/// the `<svg>` element scales to its container's width, its text stays text.
+///
+/// # Errors
+/// When drawing fails.
+pub fn svg_string(chart: &impl Chart, size: (u32, u32)) -> Result<String> {
+    register_fonts()?;
+    let mut out = String::new();
+    {
+        let root = SVGBackend::with_string(&mut out, size).into_drawing_area();
+        chart.draw(&root)?;
+        root.present().drawing("an embedded chart")?;
+    }
+    Ok(out)
+}
+
 /// How values on an axis are spaced and written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Scale {

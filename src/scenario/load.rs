@@ -386,6 +386,7 @@ fn merge(mut base: ScenarioFile, variant: ScenarioFile) -> ScenarioFile {
     base.broken.extend(variant.broken);
     base.output = variant.output.or(base.output);
     base.charts = variant.charts.or(base.charts);
+    base.report = variant.report.or(base.report);
     base
 }
 
@@ -542,6 +543,7 @@ fn assemble(diags: &mut Diagnostics, path: String, file: ScenarioFile) -> Option
         bundles,
         output: file.output.unwrap_or_default(),
         charts: file.charts.unwrap_or_default(),
+        report: file.report.unwrap_or_default(),
         broken: file.broken,
     })
 }

@@ -52,6 +52,8 @@ pub struct Scenario {
     pub output: OutputConfig,
     /// `[charts]`: which series and outcomes are charted.
     pub charts: ChartsConfig,
+    /// `[report]`: what the briefing report (`leversim report`) says and shows.
+    pub report: ReportConfig,
     /// Names of items that were declared but could not be read (only in a partial scenario):
     /// formulas using them get no second, misleading "unknown name" error.
     pub broken: Vec<String>,
@@ -450,6 +452,21 @@ pub struct ChartsConfig {
     pub bundles: Option<Vec<Sp<String>>>,
     /// Custom chart titles by series or outcome name.
     pub titles: Vec<(Sp<String>, String)>,
+}
+
+/// The `[report]` table: the briefing page of `leversim report`.
+#[derive(Clone, Debug, Default)]
+pub struct ReportConfig {
+    /// The question the scenario answers, first on the page.
+    pub question: Option<String>,
+    /// Outcomes reported, in this order (default: the dashboard's).
+    pub outcomes: Option<Vec<Sp<String>>>,
+    /// Series drawn as fan charts on the page (default: the first two charted series).
+    pub series: Option<Vec<Sp<String>>>,
+    /// Assumptions, one sentence each, in the scenario's own words.
+    pub assumptions: Vec<String>,
+    /// Limitations, one sentence each.
+    pub limitations: Vec<String>,
 }
 
 /// A formula as written in the file, parsed, with the means to map its internal spans back to

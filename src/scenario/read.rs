@@ -14,7 +14,7 @@ mod policy;
 mod world;
 
 use observation::{read_calibration, read_observation};
-use policy::{read_bundle, read_charts, read_outcome};
+use policy::{read_bundle, read_charts, read_outcome, read_report};
 use world::{read_aux, read_event, read_flow, read_lever, read_param, read_stock};
 
 use toml::de::DeValue;
@@ -23,7 +23,7 @@ use super::formula;
 use super::reader::{Cx, Sp, TableReader, Value, number, string, verbatim_content_start};
 use super::{
     Actor, Aux, Bundle, CalibrationConfig, ChartsConfig, Event, Flow, Formula, Info, Lever, Month,
-    Observation, Outcome, OutputConfig, Param, Stock,
+    Observation, Outcome, OutputConfig, Param, ReportConfig, Stock,
 };
 use crate::diag::{Code, Diagnostic, Span};
 /// The `[scenario]` fields as one file writes them (all optional, since a variant file may set
@@ -64,6 +64,7 @@ pub(crate) struct ScenarioFile {
     pub bundles: Vec<Bundle>,
     pub output: Option<OutputConfig>,
     pub charts: Option<ChartsConfig>,
+    pub report: Option<ReportConfig>,
     pub broken: Vec<String>,
 }
 
@@ -185,6 +186,10 @@ pub(crate) fn read_document(
     }
     if let Some(mut t) = root.table(cx, "charts") {
         file.charts = Some(read_charts(cx, &mut t));
+        t.finish(cx);
+    }
+    if let Some(mut t) = root.table(cx, "report") {
+        file.report = Some(read_report(cx, &mut t));
         t.finish(cx);
     }
     file

@@ -392,7 +392,7 @@ impl<'a> TableReader<'a> {
 }
 
 /// The keys a scenario file accepts at its top level.
-pub const ROOT_KEYS: [&str; 15] = [
+pub const ROOT_KEYS: [&str; 16] = [
     "extends",
     "scenario",
     "actors",
@@ -408,6 +408,7 @@ pub const ROOT_KEYS: [&str; 15] = [
     "calibration",
     "output",
     "charts",
+    "report",
 ];
 
 /// Where a key is, for messages: "at the top level" or "in `levers.x`".

@@ -422,6 +422,7 @@ fn table_probes() -> Vec<(&'static str, String)> {
         ),
         ("output", item("output", "")),
         ("charts", item("charts", "")),
+        ("report", item("report", "")),
     ]
 }
 
@@ -439,7 +440,7 @@ fn keys_used(root: &toml::Table, used: &mut BTreeMap<String, BTreeSet<String>>) 
     used.entry("(top level)".into())
         .or_default()
         .extend(root.keys().cloned());
-    for kind in ["scenario", "output", "charts"] {
+    for kind in ["scenario", "output", "charts", "report"] {
         if let Some(v) = root.get(kind) {
             note_keys(used, kind, v);
         }

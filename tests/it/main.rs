@@ -2,7 +2,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod bad;
+mod browser;
 mod calibration;
+mod cdp;
 mod cli;
 mod closed_form;
 mod compare;
@@ -25,6 +27,7 @@ mod plot;
 mod properties;
 mod reference;
 mod resume;
+mod report;
 mod sbc;
 mod schema;
 mod sensitivity;

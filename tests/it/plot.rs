@@ -39,6 +39,10 @@ fn run_fixture(dir: &Path, extra: &[&str]) -> PathBuf {
 }
 
 /// Every chart of the fixture, with strings its SVG must contain (title and axis labels).
+///
+/// Not drawn (issue 14): the distribution and exceedance curve of the cost, which is one
+/// value in every run of a bundle; cost against the ceasefire month, which has no better
+/// direction.
 fn expected() -> Vec<(&'static str, Vec<&'static str>)> {
     let dist = |_| vec!["distribution over runs, by bundle", "share of runs per"];
     vec![
@@ -50,6 +54,8 @@ fn expected() -> Vec<(&'static str, Vec<&'static str>)> {
                 "month",
                 "2024-01",
                 "10M",
+                // The fixture's levers act from 2026-01: a line marks it (issue 14).
+                "levers act from 2026-01",
             ],
         ),
         (
@@ -70,6 +76,7 @@ fn expected() -> Vec<(&'static str, Vec<&'static str>)> {
                 "Ceasefire: share of runs in which it has happened",
                 "share of runs",
                 "month",
+                "levers act from 2026-01",
             ],
         ),
         (
@@ -88,14 +95,6 @@ fn expected() -> Vec<(&'static str, Vec<&'static str>)> {
                 "probability",
             ],
         ),
-        (
-            "dist-cost",
-            vec![
-                "Cost of the policy bundle: distribution",
-                "share of runs at the value",
-                "$bn",
-            ],
-        ),
         ("dist-ceasefire_month", {
             let mut v = dist(());
             v.push("month first reached");
@@ -108,10 +107,6 @@ fn expected() -> Vec<(&'static str, Vec<&'static str>)> {
                 "share of runs above the value",
                 "shells",
             ],
-        ),
-        (
-            "exceed-cost",
-            vec!["chance of exceeding a given value", "$bn"],
         ),
         (
             "exceed-ceasefire_month",
@@ -148,10 +143,6 @@ fn expected() -> Vec<(&'static str, Vec<&'static str>)> {
         (
             "cost-effect-ssn_by_2030",
             vec!["against cost", "probability, lower is better"],
-        ),
-        (
-            "cost-effect-ceasefire_month",
-            vec!["against cost", "month first reached"],
         ),
         (
             "dashboard",
@@ -247,7 +238,7 @@ fn run_draws_every_chart_and_plot_redraws_them_identically() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("21 charts"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("18 charts"));
     for (name, bytes) in wanted.iter().zip(before) {
         assert!(
             std::fs::read(charts.join(name)).unwrap() == bytes,

@@ -661,6 +661,45 @@ fn command_names_each_source_of_noise() {
             .is_some_and(|c| c.contains("--noise total")),
         "{}",
         json["manifest"]
+/// A probability (0/1 per run) gets a Sobol' chart that says why it has no tornado or Morris
+/// chart; the other outcomes keep theirs (issue 14: one-at-a-time "0% → 0%").
+#[test]
+fn probabilities_get_no_tornado_or_morris_chart_and_say_so() {
+    let dir = std::env::temp_dir().join(format!("leversim-sens-p-{}", std::process::id()));
+    std::fs::remove_dir_all(&dir).ok();
+    std::fs::create_dir_all(&dir).unwrap();
+    let out_dir = dir.join("out");
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/charts.toml");
+    let out = leversim(&[
+        "sensitivity",
+        fixture,
+        "--samples",
+        "64",
+        "--bootstrap",
+        "20",
+        "--oat-runs",
+        "8",
+        "--method",
+        "sobol,oat,morris",
+        "--trajectories",
+        "4",
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let charts = out_dir.join("charts");
+    let has = |name: &str| charts.join(name).is_file();
+    assert!(has("sobol-ssn_by_2030.svg"));
+    assert!(!has("tornado-ssn_by_2030.svg") && !has("morris-ssn_by_2030.svg"));
+    assert!(has("tornado-shells_by_2030.svg") && has("morris-shells_by_2030.svg"));
+    let svg = std::fs::read_to_string(charts.join("sobol-ssn_by_2030.svg")).unwrap();
+    assert!(
+        svg.contains("a 0/1 outcome: no tornado or Morris chart"),
+        "the Sobol' chart does not say why"
     );
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -162,7 +162,7 @@ pub struct VariableInfo {
 }
 
 /// A bundle's description.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
 pub struct BundleInfo {
     /// Name.
     pub name: String,
@@ -170,6 +170,58 @@ pub struct BundleInfo {
     pub label: String,
     /// Description.
     pub description: String,
+    /// The levers the bundle sets, in the order written (the others keep their defaults).
+    /// Absent in results written before it existed.
+    #[serde(default)]
+    pub settings: Vec<SettingInfo>,
+}
+
+/// One lever setting of a bundle.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct SettingInfo {
+    /// Lever name.
+    pub lever: String,
+    /// The value it is set to (for a schedule, the last value).
+    pub value: f64,
+    /// First month of the setting (`YYYY-MM`; empty: from the lever's own start).
+    pub from: String,
+    /// Whether the setting is a schedule (then `value` is its last value and `from` its first
+    /// month). Absent in results written before it existed.
+    #[serde(default)]
+    pub schedule: bool,
+}
+
+/// A lever's description.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct LeverInfo {
+    /// Name.
+    pub name: String,
+    /// Label.
+    pub label: String,
+    /// What the lever does, in the scenario's words.
+    pub note: String,
+    /// Value when a bundle does not set it.
+    pub default: f64,
+    /// First month in which bundles' settings apply (`YYYY-MM`; empty: from the start).
+    pub from: String,
+    /// Cost per year as the scenario writes it (a formula, in `cost_unit`; empty: none).
+    pub cost: String,
+}
+
+/// The scenario's `[report]`: what the briefing page says and shows.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct ReportInfo {
+    /// The question the scenario answers.
+    pub question: String,
+    /// Outcomes reported, in order (empty: the default choice).
+    pub outcomes: Vec<String>,
+    /// Series drawn as fan charts (empty: the default choice).
+    pub series: Vec<String>,
+    /// Assumptions, in the scenario's words.
+    pub assumptions: Vec<String>,
+    /// Limitations, in the scenario's words.
+    pub limitations: Vec<String>,
 }
 
 /// Chart settings from the scenario's `[charts]`.
@@ -216,6 +268,12 @@ pub struct ScenarioInfo {
     pub variables: Vec<VariableInfo>,
     /// Chart settings.
     pub charts: ChartsInfo,
+    /// Levers declared. Absent in results written before it existed.
+    #[serde(default)]
+    pub levers: Vec<LeverInfo>,
+    /// The briefing report's settings. Absent in results written before it existed.
+    #[serde(default)]
+    pub report: ReportInfo,
 }
 
 /// Numeric faults counted with `--on-fault count`, per bundle and variable: the runs they

@@ -61,13 +61,18 @@ pub fn render_report(report: &SensitivityReport, charts: &Path) -> Result<Vec<Pa
     let mut written = Vec::new();
     for o in &report.outcomes {
         let recs = records(report, &o.name);
-        if recs.iter().any(|r| r.swing.is_some_and(|s| s != 0.0)) {
+        // One-at-a-time swings and Morris steps move one input with the others held: a 0/1
+        // outcome's mean then often reads "0% → 0%" although Sobol' finds it driven by that
+        // input (issue 14). Its tornado and Morris charts are left out; the Sobol' chart, which
+        // works on the variance of 0/1 values, says so in its subtitle.
+        let zero_one = is_zero_one(o);
+        if !zero_one && recs.iter().any(|r| r.swing.is_some_and(|s| s != 0.0)) {
             written.extend(theme::save(&TornadoChart { report, outcome: o }, charts)?);
         }
         if recs.iter().any(|r| r.st.is_some()) {
             written.extend(theme::save(&SobolChart { report, outcome: o }, charts)?);
         }
-        if recs.iter().any(|r| r.mu_star.is_some_and(|m| m != 0.0)) {
+        if !zero_one && recs.iter().any(|r| r.mu_star.is_some_and(|m| m != 0.0)) {
             written.extend(theme::save(&MorrisChart { report, outcome: o }, charts)?);
         }
     }
@@ -81,6 +86,11 @@ pub fn render_report(report: &SensitivityReport, charts: &Path) -> Result<Vec<Pa
         }
     }
     Ok(written)
+}
+
+/// Whether the outcome is a probability (a 0/1 value per run).
+pub fn is_zero_one(o: &OutcomeSummary) -> bool {
+    o.kind.value() == ValueKind::Probability
 }
 
 fn records<'a>(report: &'a SensitivityReport, outcome: &str) -> Vec<&'a SensitivityRecord> {
@@ -391,12 +401,15 @@ impl Chart for SobolChart<'_> {
                 if rows.len() == 1 { "s" } else { "ve" }
             )
         };
-        let what = format!(
+        let mut what = format!(
             "{shown}N = {} scrambled Sobol' points ({} runs) · {}% intervals from independent scramblings",
             thousands(m.samples as u64),
             thousands(m.samples as u64 * (r.inputs.len() as u64 + 2)),
             (m.confidence * 100.0).round()
         );
+        if is_zero_one(o) {
+            what += " · a 0/1 outcome: no tornado or Morris chart (one-at-a-time changes of a probability mislead)";
+        }
         let legend = vec![
             LegendItem::new(
                 Swatch::Band {

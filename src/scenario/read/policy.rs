@@ -8,6 +8,7 @@ use crate::diag::{Code, Diagnostic, Span};
 use crate::scenario::reader::{Cx, Sp, TableReader, Value, number, string};
 use crate::scenario::{
     Better, Bundle, ChartsConfig, LeverSetting, LeverValue, Month, Outcome, OutcomeKind,
+    ReportConfig,
 };
 
 pub(super) fn read_outcome(
@@ -276,4 +277,26 @@ pub(super) fn read_charts(cx: &mut Cx<'_>, t: &mut TableReader<'_>) -> ChartsCon
         }
     }
     charts
+}
+
+/// The `[report]` table.
+pub(super) fn read_report(cx: &mut Cx<'_>, t: &mut TableReader<'_>) -> ReportConfig {
+    let texts = |cx: &mut Cx<'_>, t: &mut TableReader<'_>, key: &'static str| -> Vec<String> {
+        let path = format!("{}.{key}", t.path());
+        t.array(cx, key)
+            .map(|(array, _)| {
+                array
+                    .iter()
+                    .filter_map(|v| string(cx, &path, v).map(|s| s.value))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    ReportConfig {
+        question: t.str(cx, "question").map(|s| s.value),
+        outcomes: name_list(cx, t, "outcomes"),
+        series: name_list(cx, t, "series"),
+        assumptions: texts(cx, t, "assumptions"),
+        limitations: texts(cx, t, "limitations"),
+    }
 }
