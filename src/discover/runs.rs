@@ -503,6 +503,8 @@ pub(crate) mod tests {
                     .collect(),
                 variables: Vec::new(),
                 charts: Default::default(),
+                levers: Vec::new(),
+                report: Default::default(),
             },
             inputs: inputs
                 .iter()

@@ -661,6 +661,10 @@ fn command_names_each_source_of_noise() {
             .is_some_and(|c| c.contains("--noise total")),
         "{}",
         json["manifest"]
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 /// A probability (0/1 per run) gets a Sobol' chart that says why it has no tornado or Morris
 /// chart; the other outcomes keep theirs (issue 14: one-at-a-time "0% → 0%").
 #[test]
