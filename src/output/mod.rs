@@ -12,6 +12,7 @@ pub mod format;
 pub mod schema;
 pub mod sensitivity;
 pub mod summary;
+pub mod tables;
 pub mod write;
 
 pub use write::ResultsWriter;
