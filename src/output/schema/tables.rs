@@ -10,7 +10,7 @@
 //!
 //! | file | columns |
 //! |---|---|
-//! | `runs.csv`, `runs.parquet` | [`RUNS_COLUMNS`], an outcome per column, `param.NAME`, `lever.NAME`, then `fault` if faults were counted |
+//! | `runs.csv`, `runs.parquet` | [`RUNS_COLUMNS`](super::RUNS_COLUMNS), an outcome per column, `param.NAME`, `lever.NAME`, then `fault` if faults were counted |
 //! | `series.csv`, `series.parquet` | [`SERIES_COLUMNS`] |
 //! | `paths.csv`, `paths.parquet` | [`PATHS_COLUMNS`], then one column per variable of `[output] paths` |
 //!
