@@ -50,6 +50,10 @@ impl TableFile {
         let json = serde_json::to_string(provenance).context("could not encode the provenance")?;
         let props = WriterProperties::builder()
             .set_compression(Compression::SNAPPY)
+            // The crate's default row group (1,048,576 rows) buffers a whole 1,000,000-run
+            // table before writing it (+430 MB on that job, docs/performance.md); four batches
+            // per row group bound the memory whatever the runs.
+            .set_max_row_group_row_count(Some(4 * ROWS_PER_BATCH))
             .set_key_value_metadata(Some(vec![
                 KeyValue::new(PROVENANCE_KEY.to_string(), json),
                 KeyValue::new(TABLE_KEY.to_string(), table.to_string()),
