@@ -16,7 +16,8 @@ use crate::model::{Model, Overrides, compile};
 use crate::output::ResultsWriter;
 use crate::output::folder::Refused;
 use crate::output::schema::{
-    FileHash, Manifest, Override, Posterior, Provenance, RngInfo, Summary, Timing, build_commit,
+    DEFAULT_PATH_RUNS, FileHash, Manifest, Override, Posterior, Provenance, RngInfo, Summary,
+    TableFormat, Timing, build_commit,
 };
 use crate::output::summary::{
     fault_records, input_info, observation_records, outcome_records, scenario_info,
@@ -536,6 +537,9 @@ static POLLING: AtomicBool = AtomicBool::new(false);
 
 pub(crate) fn install_interrupt_handler() {
     static INSTALL: std::sync::Once = std::sync::Once::new();
+    if EMBEDDED.load(std::sync::atomic::Ordering::SeqCst) {
+        return;
+    }
     INSTALL.call_once(|| {
         // If no handler can be installed, Ctrl-C keeps its default effect (exit at once), which
         // leaves at most a temporary folder that the next run removes.
@@ -551,6 +555,15 @@ pub(crate) fn install_interrupt_handler() {
             }
         });
     });
+}
+
+/// Set when leversim runs inside a host program (the Python package), whose own Ctrl-C handling
+/// must stay: a handler of ours would outlive the call and end the host on its next Ctrl-C.
+static EMBEDDED: AtomicBool = AtomicBool::new(false);
+
+/// Marks leversim as running inside a host program: no Ctrl-C handler is installed from now on.
+pub(crate) fn embed() {
+    EMBEDDED.store(true, std::sync::atomic::Ordering::SeqCst);
 }
 
 /// The flag Ctrl-C raises, with the handler installed: for commands that drive the engine
@@ -837,6 +850,33 @@ pub fn write_results(
     let writer = ResultsWriter::begin(dir).map_err(output_failure)?;
     writer.write_runs(&p.model, out).map_err(Failure::Io)?;
     writer.write_series(&p.model, out).map_err(Failure::Io)?;
+    let format = args
+        .format
+        .map(TableFormat::from)
+        .or(p.scenario.output.format.map(|f| f.value))
+        .unwrap_or_default();
+    let provenance = &summary.manifest.provenance;
+    let parquet = (format == TableFormat::Parquet).then_some(provenance);
+    if let Some(provenance) = parquet {
+        writer
+            .write_runs_parquet(&p.model, out, provenance)
+            .map_err(Failure::Io)?;
+        writer
+            .write_series_parquet(&p.model, out, provenance)
+            .map_err(Failure::Io)?;
+    }
+    if !p.model.paths.is_empty() {
+        let runs = p
+            .scenario
+            .output
+            .path_runs
+            .map_or(DEFAULT_PATH_RUNS, |n| n.value);
+        let paths = crate::engine::paths::paths(&p.model, plan, &p.model.paths, runs)
+            .map_err(|fault| fault_message(p, &args.scenario, plan.seed, &fault))?;
+        writer
+            .write_paths(&p.model, out, &paths, parquet)
+            .map_err(Failure::Io)?;
+    }
     writer.write_summary(&summary).map_err(Failure::Io)?;
     extra(&writer).map_err(Failure::Io)?;
     // Charts are drawn from the files just written (as `leversim plot` does) and before the

@@ -178,6 +178,29 @@ pub struct SimArgs {
     /// plans too large for the machine) and, at the end, the peak actually used.
     #[arg(long)]
     pub memory_report: bool,
+    /// Files of the per-run tables (`run`, `compare`): csv, or parquet to write runs, series
+    /// and paths as Parquet beside the CSV files [default: the scenario's `[output] format`,
+    /// else csv].
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<FormatArg>,
+}
+
+/// `--format`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FormatArg {
+    /// CSV files only.
+    Csv,
+    /// Parquet files beside the CSV files.
+    Parquet,
+}
+
+impl From<FormatArg> for crate::output::schema::TableFormat {
+    fn from(format: FormatArg) -> Self {
+        match format {
+            FormatArg::Csv => crate::output::schema::TableFormat::Csv,
+            FormatArg::Parquet => crate::output::schema::TableFormat::Parquet,
+        }
+    }
 }
 
 /// `--on-fault`.
@@ -242,21 +265,69 @@ pub(crate) fn write_out(text: &str) {
 
 /// Entry point of the binary: parses arguments and runs the command.
 pub fn main() -> ExitCode {
-    let parsed = command()
-        .try_get_matches()
-        .and_then(|matches| <Cli as clap::FromArgMatches>::from_arg_matches(&matches));
-    let cli = match parsed {
+    ExitCode::from(main_from(std::env::args_os()))
+}
+
+/// Runs the command line `args` (the program's name first) exactly as the binary does, printing
+/// what it prints, and returns the exit code: the `leversim` command of the Python package.
+pub fn main_from<I, T>(args: I) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let cli = match parse(args) {
         Ok(cli) => cli,
         Err(err) => {
             let code = err.exit_code();
             err.print().ok();
-            return ExitCode::from(code.clamp(0, 255) as u8);
+            return code.clamp(0, 255) as u8;
         }
     };
     // From the start, so that Ctrl-C while a scenario is still loading is handled the same way
     // (exit 130, nothing written) as during the runs.
     common::install_interrupt_handler();
-    let outcome = match cli.command {
+    let outcome = dispatch(cli.command);
+    if common::memory_report_wanted() {
+        match common::peak_memory() {
+            Some(bytes) => eprintln!("memory: peak {bytes} bytes resident (VmHWM)"),
+            None => eprintln!("memory: the peak cannot be read on this system"),
+        }
+    }
+    match outcome {
+        Ok(()) => 0,
+        Err(failure) => failure.report(),
+    }
+}
+
+/// Runs the command line `args` (the program's name first) inside a host program (Python):
+/// output is printed as by the binary, but a failure is returned, with its exit code and the
+/// message the binary would print, instead of being printed; and no Ctrl-C handler is installed,
+/// so the host keeps its own.
+///
+/// # Errors
+/// The exit code and message of a usage error or a failed command.
+pub fn execute<I, T>(args: I) -> Result<(), (u8, String)>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    common::embed();
+    let cli = parse(args).map_err(|err| (err.exit_code().clamp(0, 255) as u8, err.to_string()))?;
+    dispatch(cli.command).map_err(Failure::into_message)
+}
+
+fn parse<I, T>(args: I) -> Result<Cli, clap::Error>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    command()
+        .try_get_matches_from(args)
+        .and_then(|matches| <Cli as clap::FromArgMatches>::from_arg_matches(&matches))
+}
+
+fn dispatch(command: Command) -> Result<(), Failure> {
+    match command {
         Command::Run(args) => run::run(args),
         Command::Validate(args) => validate::validate(&args),
         Command::Compare(args) => compare::compare(args),
@@ -268,16 +339,6 @@ pub fn main() -> ExitCode {
         Command::Robustness(args) => robustness::robustness(&args),
         Command::Plot(args) => plot::plot(&args),
         Command::Report(args) => report::report(&args),
-    };
-    if common::memory_report_wanted() {
-        match common::peak_memory() {
-            Some(bytes) => eprintln!("memory: peak {bytes} bytes resident (VmHWM)"),
-            None => eprintln!("memory: the peak cannot be read on this system"),
-        }
-    }
-    match outcome {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(failure) => failure.report(),
     }
 }
 
@@ -324,31 +385,27 @@ pub enum Failure {
 }
 
 impl Failure {
-    fn report(self) -> ExitCode {
+    /// Prints the failure to stderr and returns the exit code.
+    fn report(self) -> u8 {
+        let (code, message) = self.into_message();
+        if !message.is_empty() {
+            eprintln!("{}", crate::diag::printable(&message));
+        }
+        code
+    }
+
+    /// The exit code and the message printed for the failure (empty when the diagnostics were
+    /// printed already).
+    fn into_message(self) -> (u8, String) {
         match self {
-            Failure::Scenario(message) => {
-                if let Some(m) = message {
-                    eprintln!("{}", crate::diag::printable(&m));
-                }
-                ExitCode::from(1)
-            }
-            Failure::Usage(message) => {
-                eprintln!("error: {}", crate::diag::printable(&message));
-                eprintln!("\nFor more information, try '--help'.");
-                ExitCode::from(2)
-            }
-            Failure::Io(err) => {
-                eprintln!("error: {}", crate::diag::printable(&format!("{err:#}")));
-                ExitCode::from(1)
-            }
-            Failure::Interrupted => {
-                eprintln!("interrupted: no results were written");
-                ExitCode::from(130)
-            }
-            Failure::Kept(message) => {
-                eprintln!("{}", crate::diag::printable(&message));
-                ExitCode::from(130)
-            }
+            Failure::Scenario(message) => (1, message.unwrap_or_default()),
+            Failure::Usage(message) => (
+                2,
+                format!("error: {message}\n\nFor more information, try '--help'."),
+            ),
+            Failure::Io(err) => (1, format!("error: {err:#}")),
+            Failure::Interrupted => (130, "interrupted: no results were written".into()),
+            Failure::Kept(message) => (130, message),
         }
     }
 }

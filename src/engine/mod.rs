@@ -12,6 +12,7 @@ pub mod draws;
 mod ensemble;
 pub mod exec;
 mod parallel;
+pub mod paths;
 mod resume;
 pub mod rng;
 pub mod sample;

@@ -123,6 +123,19 @@ pub(super) fn recorded(s: &Scenario, vars: &[Var], diags: &mut Diagnostics) -> V
     out
 }
 
+/// Variables of `[output] paths`, in the order written, each once.
+pub(super) fn path_vars(s: &Scenario, vars: &[Var], diags: &mut Diagnostics) -> Vec<usize> {
+    let mut out = Vec::new();
+    for name in s.output.paths.iter().flatten() {
+        match vars.iter().position(|v| v.name == name.value) {
+            Some(i) if !out.contains(&i) => out.push(i),
+            Some(_) => {}
+            None => diags.push(unknown_var(name, vars, "path")),
+        }
+    }
+    out
+}
+
 pub(super) fn check_chart_names(s: &Scenario, vars: &[Var], diags: &mut Diagnostics) {
     for name in s.charts.series.iter().flatten() {
         if !vars.iter().any(|v| v.name == name.value) {

@@ -3,7 +3,9 @@
 //! the checks that produce no code).
 
 use super::bundles::{baseline, bundle_plans, lever_shares, param_plans};
-use super::checks::{check_chart_names, check_observations, init_ops_reads, recorded, warn_unused};
+use super::checks::{
+    check_chart_names, check_observations, init_ops_reads, path_vars, recorded, warn_unused,
+};
 use super::lower::{Lowering, Phase, Shared, Slots, SymbolSlots, remap};
 use super::names::{Names, Symbol};
 use super::ops::{BinFn, Op, RootBody, SlotId};
@@ -131,6 +133,7 @@ pub fn compile(s: &Scenario, overrides: &Overrides, diags: &mut Diagnostics) -> 
     let baseline = baseline(s, cx.diags);
     check_observations(s, &vars, cx.diags);
     let recorded = recorded(s, &vars, cx.diags);
+    let paths = path_vars(s, &vars, cx.diags);
     check_chart_names(s, &vars, cx.diags);
     // A formula that failed to compile records no reads, so a name only it reads would be
     // reported unused by mistake (the misspelt `shell_outptu` makes `shell_output` look unused).
@@ -253,6 +256,7 @@ pub fn compile(s: &Scenario, overrides: &Overrides, diags: &mut Diagnostics) -> 
         sites: slots.sites.clone(),
         vars,
         recorded,
+        paths,
         order: order_names,
     })
 }

@@ -256,6 +256,8 @@ pub struct Model {
     pub vars: Vec<Var>,
     /// Variables whose monthly percentiles are recorded.
     pub recorded: Vec<usize>,
+    /// Variables whose month-by-month paths are written for a sample of runs (`[output] paths`).
+    pub paths: Vec<usize>,
     /// Names in evaluation order of the month (for `validate`).
     pub order: Vec<String>,
 }

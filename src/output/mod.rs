@@ -13,6 +13,7 @@ pub mod partial;
 pub mod schema;
 pub mod sensitivity;
 pub mod summary;
+pub mod tables;
 pub mod write;
 
 pub use write::ResultsWriter;

@@ -146,6 +146,12 @@ pub fn from_keys(dist: &str, keys: &[(&str, f64)]) -> Result<Dist, DistError> {
     elicit::from_keys(dist, keys)
 }
 
+/// Every distribution name a param's `dist` accepts (canonical names, then aliases), for the
+/// scenario format's JSON Schema.
+pub fn names() -> Vec<&'static str> {
+    forms::names()
+}
+
 impl Dist {
     /// Builds a validated distribution from its name (`dist = "..."`) and the
     /// numeric keys given (not `unit`, `label`, ...). Exactly one form must

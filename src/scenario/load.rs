@@ -149,7 +149,7 @@ impl Loader {
             file,
             diags: &mut self.diags,
         };
-        let mut root = TableReader::new(table.get_ref(), root_span, "");
+        let mut root = TableReader::new(table.get_ref(), root_span, "", &super::keys::ROOT);
         let mut parsed = read_document(&mut cx, &text, &mut root);
         root.finish(&mut cx);
         if let Some(extends) = parsed.extends.take() {
@@ -559,9 +559,8 @@ impl Scenario {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::scenario::reader::ROOT_KEYS;
 
-    /// `ROOT_KEYS` (used for the "belongs at the top level" hint) lists exactly the keys the
+    /// `keys::ROOT` (used for the "belongs at the top level" hint) lists exactly the keys the
     /// reader accepts at the top level.
     #[test]
     fn root_keys_are_the_keys_read_at_the_top_level() {
@@ -569,8 +568,8 @@ mod tests {
             let loaded = load_str("root.toml", &format!("{key} = 1\n"));
             loaded.diags.iter().any(|d| d.code == Code::UnknownKey)
         };
-        for key in ROOT_KEYS {
-            assert!(!unknown(key), "{key}");
+        for key in crate::scenario::keys::ROOT.keys {
+            assert!(!unknown(key.name), "{}", key.name);
         }
         assert!(unknown("scenarios"));
     }

@@ -7,10 +7,12 @@
 
 pub mod dist;
 pub mod formula;
+pub mod keys;
 mod load;
 mod month;
 mod read;
 pub mod reader;
+pub mod schema;
 
 pub use load::{load, load_str};
 pub use month::{Month, MonthError};
@@ -435,6 +437,13 @@ pub struct OutputConfig {
     /// Variables whose monthly percentiles are recorded; `None`: every stock, flow, auxiliary
     /// and event.
     pub series: Option<Vec<Sp<String>>>,
+    /// Whether the per-run tables are also written as Parquet (`None`: CSV only, unless
+    /// `--format` says otherwise).
+    pub format: Option<Sp<crate::output::schema::TableFormat>>,
+    /// Variables whose month-by-month paths are written for a sample of runs (`paths.csv`).
+    pub paths: Option<Vec<Sp<String>>>,
+    /// How many runs of each bundle `paths` samples (the first ones).
+    pub path_runs: Option<Sp<u64>>,
 }
 
 /// The `[charts]` table: what the charts show.

@@ -20,6 +20,7 @@ use world::{read_aux, read_event, read_flow, read_lever, read_param, read_stock}
 use toml::de::DeValue;
 
 use super::formula;
+use super::keys;
 use super::reader::{Cx, Sp, TableReader, Value, number, string, verbatim_content_start};
 use super::{
     Actor, Aux, Bundle, CalibrationConfig, ChartsConfig, Event, Flow, Formula, Info, Lever, Month,
@@ -166,7 +167,12 @@ pub(crate) fn read_document(
     );
     if let Some((array, _)) = root.array(cx, "observations") {
         for (i, value) in array.iter().enumerate() {
-            if let Some(mut t) = TableReader::from_value(cx, value, &format!("observations[{i}]")) {
+            if let Some(mut t) = TableReader::from_value(
+                cx,
+                value,
+                &format!("observations[{i}]"),
+                &keys::OBSERVATION,
+            ) {
                 if let Some(obs) = read_observation(cx, source, &mut t, i) {
                     file.observations.push(obs);
                 }
@@ -179,9 +185,7 @@ pub(crate) fn read_document(
         t.finish(cx);
     }
     if let Some(mut t) = root.table(cx, "output") {
-        file.output = Some(OutputConfig {
-            series: name_list(cx, &mut t, "series"),
-        });
+        file.output = Some(read_output(cx, &mut t));
         t.finish(cx);
     }
     if let Some(mut t) = root.table(cx, "charts") {
@@ -194,6 +198,59 @@ pub(crate) fn read_document(
     }
     file
 }
+
+/// Reads `[output]`.
+fn read_output(cx: &mut Cx<'_>, t: &mut TableReader<'_>) -> OutputConfig {
+    use crate::output::schema::TableFormat;
+    let format = t
+        .str(cx, "format")
+        .and_then(|word| match TableFormat::from_word(&word.value) {
+            Some(format) => Some(Sp::new(format, word.span)),
+            None => {
+                let words: Vec<&str> = TableFormat::ALL.iter().map(|f| f.as_str()).collect();
+                cx.push(
+                    Diagnostic::error(
+                        Code::BadValue,
+                        format!("unknown results format \"{}\"", word.value),
+                    )
+                    .with_label(word.span, "not a results format")
+                    .with_help(format!(
+                        "formats: {} (\"parquet\" writes Parquet files beside the CSV files)",
+                        words.join(", ")
+                    )),
+                );
+                None
+            }
+        });
+    let path_runs = t.u64(cx, "path_runs").and_then(|n| {
+        if (1..=MAX_PATH_RUNS).contains(&n.value) {
+            return Some(n);
+        }
+        cx.push(
+            Diagnostic::error(
+                Code::BadValue,
+                format!(
+                    "`output.path_runs` must be 1 to {MAX_PATH_RUNS}, not {}",
+                    n.value
+                ),
+            )
+            .with_label(n.span, "out of range")
+            .with_help("paths are for drawing: a few hundred runs show the spread"),
+        );
+        None
+    });
+    OutputConfig {
+        series: name_list(cx, t, "series"),
+        format,
+        paths: name_list(cx, t, "paths"),
+        path_runs,
+    }
+}
+
+/// Most runs per bundle whose paths `[output] paths` may write. They are held in memory while
+/// written: 10,000 runs of ten variables over ten years are 96 MB per bundle, and 1.2 million
+/// rows, which a notebook still plots.
+pub(crate) const MAX_PATH_RUNS: u64 = 10_000;
 
 type ItemReader<T> = fn(&mut Cx<'_>, &str, Sp<String>, &Value<'_>) -> Option<T>;
 

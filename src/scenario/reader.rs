@@ -11,6 +11,7 @@ use std::borrow::Cow;
 use toml::Spanned;
 use toml::de::{DeArray, DeTable, DeValue};
 
+use super::keys::{self, Table};
 use crate::diag::suggest::did_you_mean;
 use crate::diag::{Code, Diagnostic, Diagnostics, FileId, Span};
 
@@ -144,31 +145,41 @@ pub struct TableReader<'a> {
     span: Span,
     /// Dotted path of the table for messages, e.g. `params.shell_output`.
     path: String,
+    /// The keys this kind of table accepts (see [`keys`]).
+    keys: &'static Table,
     known: Vec<&'static str>,
     consumed_all: bool,
 }
 
 impl<'a> TableReader<'a> {
-    /// A reader over `table`, which was written at `span` and is called `path` in messages.
-    pub fn new(table: &'a DeTable<'a>, span: Span, path: impl Into<String>) -> TableReader<'a> {
+    /// A reader over `table`, which was written at `span`, is called `path` in messages and
+    /// accepts the keys of `keys`.
+    pub fn new(
+        table: &'a DeTable<'a>,
+        span: Span,
+        path: impl Into<String>,
+        keys: &'static Table,
+    ) -> TableReader<'a> {
         TableReader {
             table,
             span,
             path: path.into(),
+            keys,
             known: Vec::new(),
             consumed_all: false,
         }
     }
 
-    /// Reads `value` as a table, reporting a type error otherwise.
+    /// Reads `value` as a table with the keys of `keys`, reporting a type error otherwise.
     pub fn from_value(
         cx: &mut Cx<'_>,
         value: &'a Value<'a>,
         path: &str,
+        keys: &'static Table,
     ) -> Option<TableReader<'a>> {
         let span = cx.span(value.span());
         match value.get_ref() {
-            DeValue::Table(table) => Some(TableReader::new(table, span, path)),
+            DeValue::Table(table) => Some(TableReader::new(table, span, path, keys)),
             other => {
                 cx.push(
                     Diagnostic::error(
@@ -199,6 +210,13 @@ impl<'a> TableReader<'a> {
 
     /// The raw value under `key`, marking the key as known.
     pub fn get(&mut self, key: &'static str) -> Option<&'a Value<'a>> {
+        // The JSON Schema is generated from `keys`; a key read but not listed there would be
+        // accepted by leversim and flagged by editors.
+        debug_assert!(
+            self.keys.key(key).is_some(),
+            "the reader reads `{key}` in `{}`, which scenario::keys does not list",
+            self.path
+        );
         if !self.known.contains(&key) {
             self.known.push(key);
         }
@@ -314,7 +332,7 @@ impl<'a> TableReader<'a> {
     /// An optional sub-table.
     pub fn table(&mut self, cx: &mut Cx<'_>, key: &'static str) -> Option<TableReader<'a>> {
         let value = self.get(key)?;
-        TableReader::from_value(cx, value, &self.full_key(key))
+        TableReader::from_value(cx, value, &self.full_key(key), self.keys.child(key))
     }
 
     /// An optional array, with its span.
@@ -373,7 +391,7 @@ impl<'a> TableReader<'a> {
                 Some(hint) => diagnostic = diagnostic.with_help(hint),
                 // A key written after a `[table]` header belongs to that table, so `extends` or
                 // `params = ...` placed below `[scenario]` lands here.
-                None if !self.path.is_empty() && ROOT_KEYS.contains(&name) => {
+                None if !self.path.is_empty() && keys::ROOT.key(name).is_some() => {
                     diagnostic = diagnostic.with_help(format!(
                         "`{name}` belongs at the top level: keys after a [table] header belong to \
                          that table, so move it above the first header"
@@ -390,26 +408,6 @@ impl<'a> TableReader<'a> {
         }
     }
 }
-
-/// The keys a scenario file accepts at its top level.
-pub const ROOT_KEYS: [&str; 16] = [
-    "extends",
-    "scenario",
-    "actors",
-    "params",
-    "levers",
-    "stocks",
-    "flows",
-    "aux",
-    "events",
-    "outcomes",
-    "bundles",
-    "observations",
-    "calibration",
-    "output",
-    "charts",
-    "report",
-];
 
 /// Where a key is, for messages: "at the top level" or "in `levers.x`".
 fn display_path(path: &str) -> String {

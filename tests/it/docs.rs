@@ -33,7 +33,7 @@ use leversim::model::{Model, Overrides, compile};
 use leversim::scenario::load_str;
 
 /// The page, read at compile time so that editing it rebuilds the test.
-const DOC: &str = include_str!("../../docs/scenario-format.md");
+pub(crate) const DOC: &str = include_str!("../../docs/scenario-format.md");
 
 /// Fewest toml blocks the page must have: a parsing bug in this test that finds too few blocks
 /// must fail rather than pass vacuously.
@@ -55,13 +55,13 @@ enum Mode {
 
 /// A fenced block of the page.
 #[derive(Clone, Debug)]
-struct Block {
+pub(crate) struct Block {
     /// 1-based line of the opening fence, for messages.
-    line: usize,
+    pub(crate) line: usize,
     /// The info string (`toml`, `text`, ...).
-    lang: String,
+    pub(crate) lang: String,
     /// The content, without the fence lines and the block's indentation.
-    text: String,
+    pub(crate) text: String,
     /// The words of a `<!-- check: ... -->` comment on the line before the fence.
     marker: Vec<String>,
 }
@@ -75,7 +75,7 @@ impl Block {
         self.has("prelude")
     }
 
-    fn is_invalid(&self) -> bool {
+    pub(crate) fn is_invalid(&self) -> bool {
         self.has("invalid")
     }
 
@@ -84,7 +84,7 @@ impl Block {
     }
 
     /// The diagnostic code an invalid block must produce, if the marker names one.
-    fn expected_code(&self) -> Option<&str> {
+    pub(crate) fn expected_code(&self) -> Option<&str> {
         if self.is_invalid() {
             self.marker.get(1).map(String::as_str)
         } else {
@@ -112,7 +112,7 @@ impl Block {
 }
 
 /// Every fenced block of `doc`, in order.
-fn blocks(doc: &str) -> Vec<Block> {
+pub(crate) fn blocks(doc: &str) -> Vec<Block> {
     let lines: Vec<&str> = doc.lines().collect();
     let mut out = Vec::new();
     let mut i = 0;

@@ -6,6 +6,7 @@
 //! | `summary.json` | [`Summary`] (its `manifest`: [`Manifest`]) | [`summary`] |
 //! | `runs.csv` | [`RUNS_COLUMNS`], an outcome per column, an input per column ([`InputInfo`]), [`RUNS_FAULT_COLUMN`] | [`summary`] |
 //! | `series.csv` | [`SERIES_COLUMNS`] | [`summary`] |
+//! | `runs.parquet`, `series.parquet`, `paths.csv`, `paths.parquet` | [`runs_schema`], [`series_schema`], [`PATHS_COLUMNS`], [`paths_schema`] | [`tables`] |
 //! | `comparison.json`, `comparison.csv` | [`Comparison`], [`COMPARISON_COLUMNS`] | [`comparison`] |
 //! | `sweep.json`, `sweep.csv` | [`SweepReport`], [`SWEEP_COLUMNS`] | [`sweep`] |
 //! | `sensitivity.json`, `sensitivity.csv`, `sensitivity_over_time.csv` | [`SensitivityReport`] | [`sensitivity`] |
@@ -39,6 +40,7 @@ pub mod robustness;
 pub mod sensitivity;
 pub mod summary;
 pub mod sweep;
+pub mod tables;
 
 pub use calibration::{
     Band, CalibrationDiagnostics, CalibrationFile, CalibrationManifest, CalibrationScenario,
@@ -69,6 +71,10 @@ pub use summary::{
     Summary, VariableInfo,
 };
 pub use sweep::{SWEEP_COLUMNS, SweepLever, SweepRecord, SweepReport};
+pub use tables::{
+    DEFAULT_PATH_RUNS, PATHS_COLUMNS, PROVENANCE_KEY, TABLE_KEY, TableFormat, month_days,
+    paths_schema, runs_schema, series_schema,
+};
 
 /// A calendar month, as the files write it (`YYYY-MM`): parse those with [`Month::parse`].
 pub use crate::scenario::Month;

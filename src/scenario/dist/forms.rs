@@ -157,6 +157,15 @@ pub(super) fn resolve_form(dist: &str, keys: &[(&str, f64)]) -> Result<Form, Dis
     match_form(spec, keys)
 }
 
+/// Every name `dist = "..."` accepts: the canonical names, then the aliases.
+pub(super) fn names() -> Vec<&'static str> {
+    SPECS
+        .iter()
+        .map(|s| s.name)
+        .chain(ALIASES.iter().map(|(alias, _)| *alias))
+        .collect()
+}
+
 /// The spec for a distribution name or alias, or an error with the closest
 /// known name as the hint.
 fn resolve_name(dist: &str) -> Result<&'static Spec, DistError> {

@@ -5,6 +5,7 @@ use toml::de::DeValue;
 
 use super::*; // the helpers every item reader shares (names, months, formulas, texts)
 use crate::diag::{Code, Diagnostic, Span};
+use crate::scenario::keys;
 use crate::scenario::reader::{Cx, Sp, TableReader, Value, number, string};
 use crate::scenario::{
     Better, Bundle, ChartsConfig, LeverSetting, LeverValue, Month, Outcome, OutcomeKind,
@@ -18,7 +19,12 @@ pub(super) fn read_outcome(
     value: &Value<'_>,
 ) -> Option<Outcome> {
     let ok = check_name(cx, &name, "an outcome");
-    let mut t = TableReader::from_value(cx, value, &format!("outcomes.{}", name.value))?;
+    let mut t = TableReader::from_value(
+        cx,
+        value,
+        &format!("outcomes.{}", name.value),
+        &keys::OUTCOME,
+    )?;
     let info = info(cx, &mut t);
     let expr = formula_key(cx, source, &mut t, "expr");
     let has_expr = t.has("expr");
@@ -135,7 +141,8 @@ pub(super) fn read_bundle(
     value: &Value<'_>,
 ) -> Option<Bundle> {
     let ok = check_name(cx, &name, "a bundle");
-    let mut t = TableReader::from_value(cx, value, &format!("bundles.{}", name.value))?;
+    let mut t =
+        TableReader::from_value(cx, value, &format!("bundles.{}", name.value), &keys::BUNDLE)?;
     let label = t.str(cx, "label").map(|s| s.value);
     let description = t
         .str(cx, "description")
@@ -172,7 +179,7 @@ pub(super) fn read_lever_value(
             ramp: None,
         });
     }
-    let mut t = TableReader::from_value(cx, value, &path)?;
+    let mut t = TableReader::from_value(cx, value, &path, &keys::SETTING)?;
     let v = t.f64(cx, "value");
     let from = month(cx, &mut t, "from");
     let ramp = t.u64(cx, "ramp");

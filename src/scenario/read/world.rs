@@ -7,32 +7,9 @@ use super::*; // the helpers every item reader shares (names, months, formulas, 
 use crate::diag::{Code, Diagnostic, Span};
 use crate::scenario::dist::{self, Dist};
 use crate::scenario::formula;
+use crate::scenario::keys;
 use crate::scenario::reader::{Cx, Sp, TableReader, Value, number};
 use crate::scenario::{Aux, BoundRule, Event, Flow, Formula, Info, Lever, Param, Stock};
-
-/// Keys that distributions take; anything else in a param table is not a distribution key.
-const DIST_KEYS: [&str; 20] = [
-    "value",
-    "mean",
-    "sd",
-    "median",
-    "p05",
-    "p95",
-    "mu",
-    "sigma",
-    "error_factor",
-    "min",
-    "max",
-    "mode",
-    "lambda",
-    "a",
-    "b",
-    "shape",
-    "scale",
-    "rate",
-    "p",
-    "n",
-];
 
 pub(super) fn read_param(
     cx: &mut Cx<'_>,
@@ -50,11 +27,11 @@ pub(super) fn read_param(
             info: Info::default(),
         });
     }
-    let mut t = TableReader::from_value(cx, value, &path)?;
+    let mut t = TableReader::from_value(cx, value, &path, &keys::PARAM)?;
     let info = info(cx, &mut t);
     let dist_name = t.str(cx, "dist");
     let mut keys: Vec<(&str, Sp<f64>)> = Vec::new();
-    for key in DIST_KEYS {
+    for key in keys::dist_keys() {
         if let Some(v) = t.f64(cx, key) {
             keys.push((key, v));
         }
@@ -101,7 +78,8 @@ pub(super) fn read_lever(
     value: &Value<'_>,
 ) -> Option<Lever> {
     let ok = check_name(cx, &name, "a lever");
-    let mut t = TableReader::from_value(cx, value, &format!("levers.{}", name.value))?;
+    let mut t =
+        TableReader::from_value(cx, value, &format!("levers.{}", name.value), &keys::LEVER)?;
     let info = info(cx, &mut t);
     let default = t.f64(cx, "default");
     let range = pair(cx, &mut t, "range");
@@ -179,7 +157,8 @@ pub(super) fn read_stock(
     value: &Value<'_>,
 ) -> Option<Stock> {
     let ok = check_name(cx, &name, "a stock");
-    let mut t = TableReader::from_value(cx, value, &format!("stocks.{}", name.value))?;
+    let mut t =
+        TableReader::from_value(cx, value, &format!("stocks.{}", name.value), &keys::STOCK)?;
     let info = info(cx, &mut t);
     let init = formula_key(cx, source, &mut t, "init");
     let init_given = t.has("init");
@@ -270,7 +249,7 @@ pub(super) fn read_flow(
     value: &Value<'_>,
 ) -> Option<Flow> {
     let ok = check_name(cx, &name, "a flow");
-    let mut t = TableReader::from_value(cx, value, &format!("flows.{}", name.value))?;
+    let mut t = TableReader::from_value(cx, value, &format!("flows.{}", name.value), &keys::FLOW)?;
     let info = info(cx, &mut t);
     let from = t.str(cx, "from");
     let to = t.str(cx, "to");
@@ -312,7 +291,7 @@ pub(super) fn read_aux(
     let ok = check_name(cx, &name, "an auxiliary");
     let path = format!("aux.{}", name.value);
     if let DeValue::Table(_) = value.get_ref() {
-        let mut t = TableReader::from_value(cx, value, &path)?;
+        let mut t = TableReader::from_value(cx, value, &path, &keys::AUX)?;
         let info = info(cx, &mut t);
         let expr = formula_key(cx, source, &mut t, "expr");
         let has_expr = t.has("expr");
@@ -338,7 +317,8 @@ pub(super) fn read_event(
     value: &Value<'_>,
 ) -> Option<Event> {
     let ok = check_name(cx, &name, "an event");
-    let mut t = TableReader::from_value(cx, value, &format!("events.{}", name.value))?;
+    let mut t =
+        TableReader::from_value(cx, value, &format!("events.{}", name.value), &keys::EVENT)?;
     let info = Info {
         label: t.str(cx, "label").map(|s| s.value),
         unit: "0/1".into(),
