@@ -133,6 +133,28 @@ pub fn calibrate(
     cancel: &AtomicBool,
     on_stage: &mut dyn FnMut(&Stage),
 ) -> Result<Calibrated, CalibrateError> {
+    calibrate_from(
+        scenario, model, settings, progress, cancel, on_stage, None, &mut None,
+    )
+}
+
+/// Calibrates as [`calibrate`] does, the sampler continuing from `resume` (the state after a
+/// stage of an interrupted calibration with the same scenario and settings) when given, and
+/// leaving in `kept` the state after each stage it finishes ([`smc::run_from`]).
+///
+/// # Errors
+/// See [`CalibrateError`].
+#[allow(clippy::too_many_arguments)]
+pub fn calibrate_from(
+    scenario: &Scenario,
+    model: &Model,
+    settings: &SmcSettings,
+    progress: Progress<'_>,
+    cancel: &AtomicBool,
+    on_stage: &mut dyn FnMut(&Stage),
+    resume: Option<smc::Checkpoint>,
+    kept: &mut Option<smc::Checkpoint>,
+) -> Result<Calibrated, CalibrateError> {
     let errors: Vec<ErrorModel> = scenario
         .observations
         .iter()
@@ -187,7 +209,7 @@ pub fn calibrate(
         progress,
         cancel,
     };
-    let result = smc::run(&mut sim, on_stage)?;
+    let result = smc::run_from(&mut sim, on_stage, resume, kept)?;
 
     // Noise of one simulation's log-likelihood at the posterior.
     let d = prior.dim();

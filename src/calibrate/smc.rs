@@ -423,12 +423,60 @@ fn carryover(before: &[f64], after: &[f64], d: usize) -> f64 {
 }
 
 /// Particles: coordinates, the run indices of their simulations and the log-likelihood of each.
-struct Particles {
-    z: Vec<f64>,
-    ids: Vec<u64>,
-    blocks: Vec<f64>,
-    ll: Vec<f64>,
-    ancestor: Vec<usize>,
+#[derive(Clone, Debug, PartialEq)]
+pub struct Particles {
+    /// Coordinates, N rows of d.
+    pub z: Vec<f64>,
+    /// Run indices of each particle's simulations, N rows of `sims`.
+    pub ids: Vec<u64>,
+    /// Log-likelihood of each of those simulations, N rows of `sims`.
+    pub blocks: Vec<f64>,
+    /// Each particle's log-likelihood estimate (log-mean-exp of its blocks).
+    pub ll: Vec<f64>,
+    /// The prior draw each particle descends from.
+    pub ancestor: Vec<usize>,
+}
+
+/// The sampler's state at the end of a stage: everything the next stages depend on (the rest
+/// of its random numbers are keyed by seed and stage), so that continuing from it gives the
+/// result of an uninterrupted run bit for bit. `leversim calibrate --resume` keeps it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Checkpoint {
+    /// The particles after the stage's moves.
+    pub particles: Particles,
+    /// Initial coordinates (prior draws).
+    pub prior_z: Vec<f64>,
+    /// Proposal scale for the next stage.
+    pub scale: f64,
+    /// Temperature reached.
+    pub phi: f64,
+    /// Log evidence so far.
+    pub log_evidence: f64,
+    /// The stages finished.
+    pub stages: Vec<Stage>,
+    /// The simulator's next unused run index.
+    pub next_run: u64,
+    /// The simulator's runs done.
+    pub runs: u64,
+    /// The simulator's faulted runs.
+    pub faults: u64,
+}
+
+impl Checkpoint {
+    /// Whether this state has the shapes of a sampler of `n` particles, `k` simulations per
+    /// estimate and `d` params.
+    pub fn fits(&self, n: usize, k: usize, d: usize) -> bool {
+        let p = &self.particles;
+        p.z.len() == n * d
+            && self.prior_z.len() == n * d
+            && p.ids.len() == n * k
+            && p.blocks.len() == n * k
+            && p.ll.len() == n
+            && p.ancestor.len() == n
+            && p.ancestor.iter().all(|&a| a < n)
+            && (0.0..=1.0).contains(&self.phi)
+            && !self.stages.is_empty()
+    }
 }
 
 impl Particles {
@@ -458,6 +506,22 @@ pub fn run(
     sim: &mut Simulator<'_>,
     on_stage: &mut dyn FnMut(&Stage),
 ) -> Result<SmcResult, SmcError> {
+    run_from(sim, on_stage, None, &mut None)
+}
+
+/// Runs the sampler as [`run`] does, continuing from `resume` (the state after a stage of an
+/// interrupted run with the same settings) when given, and leaving in `kept` the state after
+/// each stage it finishes, so that an interrupted caller can keep it.
+///
+/// # Errors
+/// As [`run`]; a `resume` whose shapes do not fit the settings is refused as
+/// [`SmcError::Impossible`] would be, so callers check it with [`Checkpoint::fits`] first.
+pub fn run_from(
+    sim: &mut Simulator<'_>,
+    on_stage: &mut dyn FnMut(&Stage),
+    resume: Option<Checkpoint>,
+    kept: &mut Option<Checkpoint>,
+) -> Result<SmcResult, SmcError> {
     let started = Instant::now();
     let settings = sim.settings.clone();
     let n = settings.particles;
@@ -467,28 +531,49 @@ pub fn run(
         return Err(SmcError::NoParams);
     }
     let seed = settings.seed;
-    let mut rng = stream(run_key(seed, 0), site_key("calibrate:init"), 0);
-    let z: Vec<f64> = (0..n * d).map(|_| normal(&mut rng, 0.0, 1.0)).collect();
-    let prior_z = z.clone();
-    let ids = sim.fresh(n * k);
-    let blocks = sim.log_liks(&z, &ids, k)?;
-    let ll = blocks.chunks_exact(k).map(log_mean_exp).collect();
-    let mut p = Particles {
-        z,
-        ids,
-        blocks,
-        ll,
-        ancestor: (0..n).collect(),
-    };
     let base_scale = 2.38 / (d as f64).sqrt();
-    let mut scale = base_scale;
-    let mut phi = 0.0;
-    let mut log_evidence = 0.0;
-    let mut stages = Vec::new();
+    let (mut p, prior_z, mut scale, mut phi, mut log_evidence, mut stages) = match resume {
+        Some(c) => {
+            if !c.fits(n, k, d) {
+                return Err(SmcError::Impossible);
+            }
+            sim.next_run = c.next_run;
+            sim.runs = c.runs;
+            sim.faults = c.faults;
+            (
+                c.particles,
+                c.prior_z,
+                c.scale,
+                c.phi,
+                c.log_evidence,
+                c.stages,
+            )
+        }
+        None => {
+            let mut rng = stream(run_key(seed, 0), site_key("calibrate:init"), 0);
+            let z: Vec<f64> = (0..n * d).map(|_| normal(&mut rng, 0.0, 1.0)).collect();
+            let prior_z = z.clone();
+            let ids = sim.fresh(n * k);
+            let blocks = sim.log_liks(&z, &ids, k)?;
+            let ll = blocks.chunks_exact(k).map(log_mean_exp).collect();
+            let p = Particles {
+                z,
+                ids,
+                blocks,
+                ll,
+                ancestor: (0..n).collect(),
+            };
+            (p, prior_z, base_scale, 0.0, 0.0, Vec::new())
+        }
+    };
     let mut step = vec![0.0; d];
     let mut eps = vec![0.0; d];
     let norm2 = |r: &[f64]| r.iter().map(|x| x * x).sum::<f64>();
-    for stage in 1u64.. {
+    for stage in stages.len() as u64 + 1.. {
+        // A run interrupted after its last stage continues with what follows the sampler.
+        if phi >= 1.0 {
+            break;
+        }
         if p.ll.iter().all(|l| *l == f64::NEG_INFINITY) {
             return Err(SmcError::Impossible);
         }
@@ -622,6 +707,17 @@ pub fn run(
         on_stage(&record);
         stages.push(record);
         scale = (scale * (acceptance - 0.234).exp()).clamp(0.25 * base_scale, 2.0 * base_scale);
+        *kept = Some(Checkpoint {
+            particles: p.clone(),
+            prior_z: prior_z.clone(),
+            scale,
+            phi,
+            log_evidence,
+            stages: stages.clone(),
+            next_run: sim.next_run,
+            runs: sim.runs,
+            faults: sim.faults,
+        });
         if phi >= 1.0 {
             break;
         }

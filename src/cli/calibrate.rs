@@ -9,14 +9,16 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::Failure;
 use super::common::{
-    Prepared, STREAMS, check_output, interrupt_flag, interrupted, named_posterior, output_failure,
-    prepare, provenance, rng_info, select_bundles, set_flags, shell_quote, threads,
+    Prepared, Resume, STREAMS, check_output, fingerprint, interrupt_flag, interrupted, keep,
+    named_posterior, output_failure, prepare, provenance, rng_info, select_bundles, set_flags,
+    shell_quote, take_kept, threads,
 };
 use crate::calibrate::smc::{SmcSettings, Stage};
-use crate::calibrate::{CalibrateError, Calibrated, DEFAULT_PARTICLES, calibrate};
+use crate::calibrate::{CalibrateError, Calibrated, DEFAULT_PARTICLES, calibrate_from};
 use crate::output::ResultsWriter;
 use crate::output::calibration::{posterior_csv, sha256_hex, write_calibration};
 use crate::output::format::{human, percent};
+use crate::output::partial::{decode_checkpoint, encode_checkpoint, partial_dir};
 use crate::output::schema::Timing;
 use crate::output::schema::calibration::{
     CalibrationDiagnostics, CalibrationFile, CalibrationManifest, CalibrationScenario,
@@ -55,6 +57,11 @@ pub struct CalibrateArgs {
     /// Skip the charts; draw them later with `leversim plot DIR`.
     #[arg(long)]
     pub no_charts: bool,
+    /// Continue this same command after an interruption (Ctrl-C, kill) from the sampler's
+    /// state after its last finished stage, kept in `<out>.partial/`; the results are
+    /// identical to an uninterrupted calibration. A changed scenario, seed or flag is refused.
+    #[arg(long)]
+    pub resume: bool,
 }
 
 /// Runs the command.
@@ -100,6 +107,20 @@ pub fn run(args: &CalibrateArgs) -> Result<(), Failure> {
         });
     // Refused before the first simulation, not after minutes of sampling.
     check_output(&dir)?;
+    let resume = Resume {
+        out: dir.clone(),
+        fingerprint: calibrate_fingerprint(&p, &settings),
+        resume: args.resume,
+    };
+    let restored = match take_kept(&resume)? {
+        Some(state) => Some(decode_checkpoint(&state).ok_or_else(|| {
+            Failure::Scenario(Some(format!(
+                "error: cannot resume from '{}': its state cannot be read\n  = help: run without --resume to start over",
+                partial_dir(&dir).display()
+            )))
+        })?),
+        None => None,
+    };
     let fitted = s
         .observations
         .iter()
@@ -133,18 +154,28 @@ pub fn run(args: &CalibrateArgs) -> Result<(), Failure> {
             percent(st.acceptance)
         ));
     };
-    let result = calibrate(
+    let mut kept = None;
+    let result = calibrate_from(
         s,
         &p.model,
         &settings,
         &|n| bar.inc(n),
         interrupt_flag(),
         &mut on_stage,
+        restored,
+        &mut kept,
     );
     bar.finish_and_clear();
     let cal = match result {
         Ok(c) => c,
-        Err(CalibrateError::Cancelled) => return Err(Failure::Interrupted),
+        // The state after the last finished stage (this run's, else the one it resumed from,
+        // which is still on disk) is kept; the stage under way is lost.
+        Err(CalibrateError::Cancelled) => {
+            return Err(match kept {
+                Some(c) => keep(&resume, c.runs, 0, &encode_checkpoint(&c)),
+                None => Failure::Interrupted,
+            });
+        }
         Err(e) => return Err(Failure::Scenario(Some(format!("error: {e}")))),
     };
 
@@ -166,6 +197,7 @@ pub fn run(args: &CalibrateArgs) -> Result<(), Failure> {
         return Err(Failure::Interrupted);
     }
     let dir = writer.commit().map_err(output_failure)?;
+    crate::output::partial::discard(&resume.out);
     print_report(&file, &cal);
     say!(
         "results: {}/ (calibration.json, posterior.csv, params.csv, observations.csv, scores.csv, predictive.csv{})",
@@ -182,6 +214,38 @@ pub fn run(args: &CalibrateArgs) -> Result<(), Failure> {
         shell_quote(&dir.display().to_string())
     );
     Ok(())
+}
+
+/// Everything a calibration's results depend on, for the fingerprint that `--resume` checks:
+/// the scenario's files, seed, `--set`, bundle, particles, simulations per estimate, the gross
+/// error rate and leversim's version (not `--threads`: the results do not depend on it).
+fn calibrate_fingerprint(p: &Prepared, settings: &SmcSettings) -> Vec<(String, String)> {
+    let mut out = fingerprint(
+        p,
+        "calibrate",
+        settings.seed,
+        0,
+        std::slice::from_ref(&p.model.bundles[settings.bundle].name),
+        crate::engine::FaultMode::Count,
+        vec![
+            ("--particles".into(), settings.particles.to_string()),
+            ("--sims".into(), settings.sims.to_string()),
+            (
+                "the gross error rate".into(),
+                settings.gross_error.to_string(),
+            ),
+            ("the ESS fraction".into(), settings.ess_fraction.to_string()),
+            ("the most moves".into(), settings.max_moves.to_string()),
+            (
+                "the most final moves".into(),
+                settings.final_moves.to_string(),
+            ),
+            ("the unmoved share".into(), settings.unmoved.to_string()),
+        ],
+    );
+    // A calibration plans no run count and always counts faults.
+    out.retain(|(k, _)| k != "--runs" && k != "--on-fault");
+    out
 }
 
 fn calibration_file(

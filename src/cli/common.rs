@@ -426,11 +426,10 @@ pub fn take_kept(r: &Resume) -> Result<Option<Vec<u8>>, Failure> {
     };
     if !r.resume {
         eprintln!(
-            "note: '{}' keeps {} of {} runs of an interrupted command; this one starts over \
+            "note: '{}' keeps {} of an interrupted command; this one starts over \
              (add --resume to continue that one instead)",
             dir.display(),
-            header.runs_done,
-            header.runs_planned
+            kept_phrase(header.runs_done, header.runs_planned)
         );
         return Ok(None);
     }
@@ -445,12 +444,21 @@ pub fn take_kept(r: &Resume) -> Result<Option<Vec<u8>>, Failure> {
         ))));
     }
     eprintln!(
-        "resuming: {} of {} runs were kept in '{}'",
-        header.runs_done,
-        header.runs_planned,
+        "resuming: {} were kept in '{}'",
+        kept_phrase(header.runs_done, header.runs_planned),
         dir.display()
     );
     Ok(Some(state))
+}
+
+/// What a kept state holds, in words: `1200 of 5000 runs`, or for a command whose runs are not
+/// planned ahead (`calibrate`, `runs_planned` 0) `1200 runs of the finished stages`.
+fn kept_phrase(runs_done: u64, runs_planned: u64) -> String {
+    if runs_planned == 0 {
+        format!("{runs_done} runs of the finished stages")
+    } else {
+        format!("{runs_done} of {runs_planned} runs")
+    }
 }
 
 /// Keeps the finished work of an interrupted command beside its results, and returns the
@@ -467,7 +475,8 @@ pub fn keep(r: &Resume, runs_done: u64, runs_planned: u64, state: &[u8]) -> Fail
     };
     match crate::output::partial::save(&r.out, header, state) {
         Ok(dir) => Failure::Kept(format!(
-            "interrupted: {runs_done} of {runs_planned} runs are kept in '{}'; continue with:\n    {command}",
+            "interrupted: {} are kept in '{}'; continue with:\n    {command}",
+            kept_phrase(runs_done, runs_planned),
             dir.display()
         )),
         Err(err) => {

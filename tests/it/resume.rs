@@ -1,5 +1,5 @@
-//! Long runs survive interruption (issue 15, item 9): an interrupted `run`, `compare`, `sweep`
-//! or `sensitivity` keeps its finished chunks in `<out>.partial/`, and `--resume` continues the
+//! Long runs survive interruption (issue 15, item 9): an interrupted `run`, `compare`, `sweep`,
+//! `sensitivity` or `calibrate` keeps its finished chunks in `<out>.partial/`, and `--resume` continues the
 //! same command to results bit-identical to an uninterrupted run; a different command is
 //! refused with a message naming what differs.
 
@@ -69,7 +69,12 @@ fn threads_of(pid: u32) -> usize {
 /// finished. Panics if the command finishes before the signal: the test sizes are chosen so
 /// that it cannot.
 fn interrupt(args: &[&str], signal: &str) -> String {
-    let mut wait = Duration::from_millis(300);
+    interrupt_after(args, signal, Duration::from_millis(300))
+}
+
+/// [`interrupt`], the first try waiting `step` and each next one `step` longer.
+fn interrupt_after(args: &[&str], signal: &str, step: Duration) -> String {
+    let mut wait = step;
     for _ in 0..8 {
         let child = Command::new(env!("CARGO_BIN_EXE_leversim"))
             .args(args)
@@ -95,10 +100,10 @@ fn interrupt(args: &[&str], signal: &str) -> String {
             "finished before it was interrupted: make the test larger"
         );
         assert_eq!(out.status.code(), Some(130), "{stderr}");
-        if stderr.contains("runs are kept in") {
+        if stderr.contains(" are kept in '") {
             return stderr;
         }
-        wait += Duration::from_millis(300);
+        wait += step;
     }
     panic!("no chunk finished before the interruption, even after waiting");
 }
@@ -491,4 +496,68 @@ fn an_interrupted_sensitivity_resumes_to_identical_results() {
         "-INT",
     );
     std::fs::remove_dir_all(&dir).ok();
+}
+
+/// `calibrate`: interrupted with SIGTERM after at least one stage of the sampler, resumed on
+/// another thread count from the state after that stage to the bytes of an uninterrupted
+/// calibration; a resume with another `--sims` is refused, naming it.
+#[test]
+fn an_interrupted_calibrate_resumes_to_identical_results() {
+    let dir = temp("calibrate");
+    let scenario = "scenarios/tests/korea-calibration.toml";
+    let (full, part) = (dir.join("full"), dir.join("part"));
+    let args = |out: &Path, extra: &[&str]| -> Vec<String> {
+        let mut a: Vec<String> = ["calibrate", scenario, "--particles", "100", "--no-charts"]
+            .map(String::from)
+            .to_vec();
+        a.push("--out".into());
+        a.push(out.display().to_string());
+        a.extend(extra.iter().map(|s| s.to_string()));
+        a
+    };
+    let run = |a: Vec<String>| leversim(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    let out = run(args(&full, &["--threads", "2"]));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let a = args(&part, &["--threads", "2"]);
+    let stderr = interrupt_after(
+        &a.iter().map(String::as_str).collect::<Vec<_>>(),
+        "-TERM",
+        Duration::from_millis(1500),
+    );
+    assert!(
+        stderr.contains("runs of the finished stages are kept in")
+            && stderr.trim_end().ends_with(" --resume"),
+        "{stderr}"
+    );
+    let partial = dir.join("part.partial");
+    assert!(partial.join(".leversim").is_file(), "marked as leversim's");
+    assert!(
+        !part.exists(),
+        "no results folder before the sampler is done"
+    );
+
+    // Another --sims is refused, naming it, and leaves the kept state alone.
+    let out = run(args(&part, &["--sims", "2", "--resume"]));
+    let refused = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{refused}");
+    assert!(
+        refused.contains("it was kept by a different command: --sims was 1, now 2"),
+        "{refused}"
+    );
+    assert!(partial.join("state.bin").is_file());
+
+    let out = run(args(&part, &["--threads", "1", "--resume"]));
+    let resumed = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{resumed}");
+    assert!(
+        resumed.contains("runs of the finished stages were kept in"),
+        "{resumed}"
+    );
+    assert!(!partial.exists(), "the kept state is removed once done");
+    assert_same_results(&full, &part);
 }
