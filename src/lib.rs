@@ -16,7 +16,7 @@
 //! 9. [`discover`]: a results folder's runs → boxes of inputs where a condition holds
 //!    (scenario discovery);
 //! 10. [`report`]: a results folder → `report.html`, the one-page briefing (reads the folder
-//!    only, like [`plot`]);
+//!     only, like [`plot`]);
 //! 11. [`cli`]: the `leversim` command.
 //!
 //! Problems in scenario files are [`diag::Diagnostic`]s with file, line, column and a hint.
