@@ -6,8 +6,9 @@
 use std::path::Path;
 
 use leversim::output::schema::{
-    Better, Comparison, OutcomeKind, Provenance, SensitivityReport, Summary, SweepReport,
-    VariableKind,
+    Better, Comparison, DISCOVERY_COLUMNS, DRIVERS_COLUMNS, DiscoveryFile, DriversReport,
+    OutcomeKind, Provenance, REGRET_COLUMNS, RobustnessReport, SATISFICE_COLUMNS,
+    SensitivityReport, Summary, SweepReport, VariableKind,
 };
 
 use crate::util::{leversim, temp_dir};
@@ -220,6 +221,135 @@ fn every_file_reads_back_into_its_schema_with_one_provenance() {
         &value["records"][0],
         &["outcome", "input", "input_kind", "s1", "st"],
         "a record",
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// The analyses of a results folder (`discover`, `drivers`, `robustness`) write files that read
+/// back into their types, carry the runs' provenance with their own command, and keep the CSV
+/// columns the schema names.
+#[test]
+fn analysis_files_read_back_into_their_schema() {
+    let dir = temp_dir("schema", "analyses");
+    let runs = dir.join("runs");
+    let runs_arg = runs.display().to_string();
+    let ran = leversim(&[
+        "run",
+        FIXTURE,
+        "--runs",
+        "300",
+        "--seed",
+        "5",
+        "--set",
+        "ssn_effort=0.01",
+        "--no-charts",
+        "--threads",
+        "2",
+        "--out",
+        &runs_arg,
+    ]);
+    assert!(
+        ran.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ran.stderr)
+    );
+    let (summary_text, _) = json(&runs, "summary.json");
+    let summary: Summary = serde_json::from_str(&summary_text).unwrap();
+
+    let analyses: [(&str, Vec<&str>); 3] = [
+        (
+            "discover",
+            vec![
+                "--outcome",
+                "shells_by_2030",
+                "--when",
+                "> 2e7",
+                "--bundle",
+                "full_package",
+            ],
+        ),
+        ("drivers", vec!["--trees", "10"]),
+        ("robustness", vec!["--satisfice", "ssn_by_2030 < 0.5"]),
+    ];
+    for (command, extra) in &analyses {
+        let out = dir.join(command).display().to_string();
+        let mut args = vec![*command, runs_arg.as_str(), "--no-charts", "--out", &out];
+        args.extend(extra.iter().copied());
+        let result = leversim(&args);
+        assert!(
+            result.status.success(),
+            "{command}: {}",
+            String::from_utf8_lossy(&result.stderr)
+        );
+    }
+    // Each analysis names the runs it read and its own command; the runs' identity is kept.
+    let same_runs = |p: &Provenance, command: &str| {
+        let runs_p = &summary.manifest.provenance;
+        assert_eq!(
+            (&p.scenario_sha256, p.seed, p.runs),
+            (&runs_p.scenario_sha256, runs_p.seed, runs_p.runs),
+            "{command} keeps the runs' scenario, seed and runs"
+        );
+        assert!(
+            p.command.starts_with(&format!("leversim {command} ")),
+            "{}",
+            p.command
+        );
+    };
+    let header = |path: &Path| {
+        let text = std::fs::read_to_string(path).unwrap();
+        text.lines().next().unwrap_or_default().to_owned()
+    };
+
+    let (text, value) = json(&dir.join("discover"), "discovery.json");
+    let discovery: DiscoveryFile = serde_json::from_str(&text).unwrap();
+    same_runs(&discovery.manifest.provenance, "discover");
+    has_all(
+        &value,
+        &["manifest", "target", "base_rate", "trajectory", "boxes"],
+        "discovery.json",
+    );
+    assert!((0.0..=1.0).contains(&discovery.base_rate));
+    assert!(header(&dir.join("discover/discovery.csv")).starts_with(&DISCOVERY_COLUMNS.join(",")));
+
+    let (text, value) = json(&dir.join("drivers"), "drivers.json");
+    let drivers: DriversReport = serde_json::from_str(&text).unwrap();
+    same_runs(&drivers.manifest.provenance, "drivers");
+    assert_eq!(drivers.manifest.trees, 10);
+    has_all(
+        &value,
+        &[
+            "manifest", "scenario", "bundles", "inputs", "outcomes", "records",
+        ],
+        "drivers.json",
+    );
+    assert_eq!(
+        drivers.records.len(),
+        drivers.outcomes.len() * drivers.inputs.len(),
+        "one record per (bundle, outcome, input)"
+    );
+    assert_eq!(
+        header(&dir.join("drivers/drivers.csv")),
+        DRIVERS_COLUMNS.join(",")
+    );
+
+    let (text, value) = json(&dir.join("robustness"), "robustness.json");
+    let robustness: RobustnessReport = serde_json::from_str(&text).unwrap();
+    same_runs(&robustness.manifest.provenance, "robustness");
+    has_all(
+        &value,
+        &["manifest", "scenario", "bundles", "regret", "satisfice"],
+        "robustness.json",
+    );
+    assert_eq!(robustness.manifest.satisfice, ["ssn_by_2030 < 0.5"]);
+    assert_eq!(robustness.bundles, summary.manifest.provenance.bundles);
+    assert_eq!(
+        header(&dir.join("robustness/regret.csv")),
+        REGRET_COLUMNS.join(",")
+    );
+    assert_eq!(
+        header(&dir.join("robustness/satisfice.csv")),
+        SATISFICE_COLUMNS.join(",")
     );
     std::fs::remove_dir_all(&dir).ok();
 }
