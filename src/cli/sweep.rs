@@ -24,6 +24,13 @@ pub fn sweep(args: SweepArgs) -> Result<(), Failure> {
         args.sim.posterior.as_deref(),
         args.sim.prior,
     )?;
+    // A sweep writes one row per grid point and outcome, never the per-run tables that
+    // `--format parquet` adds to: refuse it rather than ignore it.
+    if args.sim.format == Some(super::FormatArg::Parquet) {
+        return Err(Failure::Usage(
+            "--format parquet writes the per-run tables of `run` and `compare`; a sweep writes only sweep.csv and sweep.json (leave --format out)".into(),
+        ));
+    }
     if args.levers.is_empty() || args.levers.len() > 2 {
         return Err(Failure::Usage(
             "give one or two --lever NAME=FROM:TO:STEP".into(),

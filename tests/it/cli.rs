@@ -343,6 +343,14 @@ fn usage_errors_exit_2() {
         vec!["run", &scenario, "--set", "suply=3"],
         vec!["run", &scenario, "--set", "supply"],
         vec!["run", &scenario, "--threads", "0"],
+        vec![
+            "sweep",
+            &scenario,
+            "--lever",
+            "enforcement=0:1:0.5",
+            "--format",
+            "parquet",
+        ],
         vec!["frobnicate"],
         vec!["run"],
     ] {
@@ -356,6 +364,20 @@ fn usage_errors_exit_2() {
     }
     let out = leversim(&["run", &scenario, "--bundle", "enforc"]);
     assert!(text(&out.stderr).contains("did you mean `enforce`?"));
+    // A flag that does nothing for a command is refused, not ignored.
+    let out = leversim(&[
+        "sweep",
+        &scenario,
+        "--lever",
+        "enforcement=0:1:0.5",
+        "--format",
+        "parquet",
+    ]);
+    assert!(
+        text(&out.stderr).contains("a sweep writes only sweep.csv and sweep.json"),
+        "{}",
+        text(&out.stderr)
+    );
     let out = leversim(&["run", "/no/such/file.toml"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("no such file"));
