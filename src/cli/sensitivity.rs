@@ -411,8 +411,11 @@ fn sensitivity_shard(
     };
     let (index, count) = (job.shard.index(), job.shard.count());
     let units = format!(
-        "every {count}th unit of 1,024 runs from unit {}, over the designs in the order they run",
-        index - 1
+        "design units {}, {}, {}, ... (every {count}th chunk of up to 1,024 runs, the designs \
+         in the order they run)",
+        index - 1,
+        index - 1 + count,
+        index - 1 + 2 * count
     );
     job.write(units, kept.rows(), elapsed, &encode_kept(&kept))?;
     Ok(())

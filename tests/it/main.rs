@@ -33,4 +33,5 @@ mod sbc;
 mod scenario_schema;
 mod schema;
 mod sensitivity;
+mod shard;
 mod util;
