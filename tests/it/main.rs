@@ -34,4 +34,5 @@ mod scenario_schema;
 mod schema;
 mod sensitivity;
 mod shard;
+mod slurm;
 mod util;

@@ -100,7 +100,7 @@ fn content(path: &Path) -> Vec<u8> {
 }
 
 /// Asserts that two results folders hold the same files with the same bytes (timings aside).
-fn assert_same_folder(single: &Path, merged: &Path) {
+pub fn assert_same_folder(single: &Path, merged: &Path) {
     let names = files(single);
     assert_eq!(names, files(merged), "the folders hold different files");
     assert!(names.iter().any(|n| n.ends_with(".json")));
