@@ -85,7 +85,7 @@ pub fn shard_dir(out: &Path, index: u32, count: u32) -> PathBuf {
 /// Writes a shard folder at `dir` (replacing only a folder leversim wrote). Returns the folder.
 ///
 /// # Errors
-/// [`folder::Refused`](super::folder::Refused) when something leversim did not write is at
+/// [`folder::Refused`] when something leversim did not write is at
 /// `dir`; I/O errors.
 pub fn write(dir: &Path, mut header: ShardHeader, state: &[u8]) -> Result<PathBuf> {
     header.format = FORMAT;
