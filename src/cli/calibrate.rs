@@ -62,10 +62,26 @@ pub struct CalibrateArgs {
     /// identical to an uninterrupted calibration. A changed scenario, seed or flag is refused.
     #[arg(long)]
     pub resume: bool,
+    /// Not for calibrate: refused (each stage of the sampler needs the whole previous stage;
+    /// see docs/cluster.md).
+    #[arg(long, value_name = "I/N", value_parser = super::shard::parse_shard)]
+    pub shard: Option<crate::engine::Shard>,
 }
 
 /// Runs the command.
 pub fn run(args: &CalibrateArgs) -> Result<(), Failure> {
+    if let Some(shard) = args.shard {
+        // Sequential Monte Carlo moves from stage to stage: each stage's tempering, weights and
+        // resampling need every particle of the stage before, so the stages cannot be spread
+        // over independent array tasks; splitting within a stage would need a merge after every
+        // stage, i.e. a scheduler of our own.
+        return Err(Failure::Usage(format!(
+            "--shard {shard}: calibrate cannot be split into shards: each stage of its sampler \
+             weighs and resamples all the particles of the stage before, so its stages must run \
+             one after another on one machine (use --threads to use all of that machine's \
+             cores); `run`, `compare`, `sweep` and `sensitivity` take --shard"
+        )));
+    }
     let p = prepare(&args.scenario, &args.set)?;
     let s = &p.scenario;
     let bundle = match &args.bundle {
@@ -111,6 +127,7 @@ pub fn run(args: &CalibrateArgs) -> Result<(), Failure> {
         out: dir.clone(),
         fingerprint: calibrate_fingerprint(&p, &settings),
         resume: args.resume,
+        sharding: super::shard::Sharding::Whole,
     };
     let restored = match take_kept(&resume)? {
         Some(state) => Some(decode_checkpoint(&state).ok_or_else(|| {

@@ -8,6 +8,7 @@ use std::sync::atomic::AtomicBool;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use sha2::{Digest, Sha256};
 
+use super::shard::{ShardJob, Sharding};
 use super::{Failure, SimArgs};
 use crate::diag::suggest::did_you_mean;
 use crate::diag::{Diagnostics, SourceMap, render_all};
@@ -287,6 +288,18 @@ fn run_with_bar(
     resume: Option<engine::Partial>,
 ) -> Result<RunOutput, engine::Stopped> {
     let total = plan.runs * plan.bundles.len() as u64;
+    with_bar(total, what, |progress, cancel| {
+        engine::run_from(model, plan, progress, cancel, resume)
+    })
+}
+
+/// Calls `work` with a progress callback (a bar of `total` runs on a terminal) and the flag
+/// Ctrl-C raises.
+pub fn with_bar<T>(
+    total: u64,
+    what: &str,
+    work: impl FnOnce(engine::Progress<'_>, &AtomicBool) -> T,
+) -> T {
     let bar = if std::io::stderr().is_terminal() {
         ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr())
     } else {
@@ -302,7 +315,7 @@ fn run_with_bar(
     bar.set_message(what.to_string());
     install_interrupt_handler();
     POLLING.store(true, std::sync::atomic::Ordering::SeqCst);
-    let result = engine::run_from(model, plan, &|n| bar.inc(n), &INTERRUPTED, resume);
+    let result = work(&|n| bar.inc(n), &INTERRUPTED);
     bar.finish_and_clear();
     result
 }
@@ -317,6 +330,9 @@ pub struct Resume {
     pub fingerprint: Vec<(String, String)>,
     /// `--resume` was given.
     pub resume: bool,
+    /// All of the work, one shard of it, or a merge of the shards (`--shard`, `leversim
+    /// merge`).
+    pub sharding: Sharding,
 }
 
 /// The fingerprint of a simulating command: the command, the scenario's files (by SHA-256),
@@ -486,20 +502,53 @@ pub fn keep(r: &Resume, runs_done: u64, runs_planned: u64, state: &[u8]) -> Fail
     }
 }
 
+/// What [`simulate_kept`] did.
+pub enum Simulated {
+    /// The whole plan's results (run here, or merged from shards).
+    Whole(RunOutput),
+    /// One shard, written to its shard folder; the command has nothing more to write.
+    Shard,
+}
+
 /// Runs the plan as [`simulate`] does, continuing from the runs an interrupted run of the same
 /// command kept when `--resume` is given, and keeping the finished runs when interrupted.
-/// A numeric fault becomes the failure `on_fault` makes of it.
+/// A numeric fault becomes the failure `on_fault` makes of it. With `--shard` only the
+/// shard's runs are done and written to its shard folder; in a merge the shards' runs are
+/// united instead of run. `p` and `scenario` are what the shard folder records.
 ///
 /// # Errors
 /// A kept state that does not belong to this command; a fault; an interruption (the finished
-/// runs are kept).
+/// runs are kept); shards that do not merge.
 pub fn simulate_kept(
+    p: &Prepared,
+    scenario: &Path,
     model: &Model,
     plan: &RunPlan,
     what: &str,
     r: &Resume,
     on_fault: impl FnOnce(&engine::Fault) -> Failure,
-) -> Result<RunOutput, Failure> {
+) -> Result<Simulated, Failure> {
+    match &r.sharding {
+        Sharding::Whole => {}
+        Sharding::Shard(shard) => {
+            let job = ShardJob {
+                p,
+                scenario,
+                r,
+                shard: *shard,
+                seed: plan.seed,
+                runs_planned: plan.runs * plan.bundles.len() as u64,
+                runs: plan.runs,
+                threads: plan.threads,
+                bundles: engine::bundle_names(model, plan),
+            };
+            return super::shard::run_shard(&job, model, plan, what, on_fault)
+                .map(|_| Simulated::Shard);
+        }
+        Sharding::Merge(source) => {
+            return super::shard::merge_runs(model, plan, r, source).map(Simulated::Whole);
+        }
+    }
     let dir = crate::output::partial::partial_dir(&r.out);
     let resumed = match take_kept(r)? {
         Some(state) => {
@@ -517,7 +566,7 @@ pub fn simulate_kept(
         None => None,
     };
     match run_with_bar(model, plan, what, resumed) {
-        Ok(out) => Ok(out),
+        Ok(out) => Ok(Simulated::Whole(out)),
         Err(engine::Stopped {
             error: RunError::Fault(fault),
             ..

@@ -4,9 +4,10 @@
 use std::path::PathBuf;
 
 use super::common::{
-    Resume, attach_posterior, check_memory, check_output, fault_message, fingerprint, manifest,
-    plan, prepare, select_bundles, simulate_kept, write_results,
+    Resume, Simulated, attach_posterior, check_memory, check_output, fault_message, fingerprint,
+    manifest, plan, prepare, select_bundles, simulate_kept, write_results,
 };
+use super::shard::Sharding;
 use super::{CompareArgs, Failure};
 use crate::compare::{Comparison, compare_bundles};
 use crate::output::format::{human, percent};
@@ -45,8 +46,13 @@ pub fn compare(args: CompareArgs) -> Result<(), Failure> {
         PathBuf::from("output").join(format!("{}-compare", p.scenario.meta.name.value))
     });
     // The results folder first: a bad --out is the more basic mistake.
-    check_output(&dir)?;
-    check_memory(&p.model, &plan, args.sim.memory_report)?;
+    let sharding = Sharding::of(args.sim.shard, args.sim.merge.as_ref());
+    check_output(&sharding.target(&dir))?;
+    check_memory(
+        &p.model,
+        &sharding.memory_plan(&plan),
+        args.sim.memory_report,
+    )?;
     let resume = Resume {
         out: dir.clone(),
         fingerprint: fingerprint(
@@ -59,14 +65,20 @@ pub fn compare(args: CompareArgs) -> Result<(), Failure> {
             vec![("--reference".into(), reference_name.clone())],
         ),
         resume: args.sim.resume,
+        sharding,
     };
-    let out = simulate_kept(
+    let out = match simulate_kept(
+        &p,
+        &args.sim.scenario,
         &p.model,
         &plan,
         &p.scenario.meta.name.value,
         &resume,
         |fault| fault_message(&p, &args.sim.scenario, plan.seed, fault),
-    )?;
+    )? {
+        Simulated::Whole(out) => out,
+        Simulated::Shard => return Ok(()),
+    };
     let mut comparison = compare_bundles(&p.scenario, &p.model, &out, reference);
     comparison.manifest = manifest(&p, &args.sim.scenario, &plan, &out).provenance;
     let (dir, summary, charts) = write_results(&p, &args.sim, &plan, &out, &dir, |w| {

@@ -22,6 +22,7 @@ mod report;
 mod robustness;
 mod run;
 mod sensitivity;
+mod shard;
 mod single;
 mod sweep;
 mod table;
@@ -80,6 +81,26 @@ pub enum Command {
     /// Write report.html, a self-contained briefing page, from a results folder of `run` or
     /// `compare`.
     Report(ReportArgs),
+    /// Merge the shard folders of a job split with --shard I/N (on a cluster's array job) into
+    /// the results folder one machine would have written, byte for byte.
+    Merge(MergeArgs),
+}
+
+/// `leversim merge`.
+#[derive(Args, Debug)]
+pub struct MergeArgs {
+    /// Shard folders written by `run`, `compare`, `sweep` or `sensitivity` with --shard I/N:
+    /// all N of them, in any order.
+    #[arg(value_name = "SHARD_DIR", required = true)]
+    pub shards: Vec<PathBuf>,
+    /// Results folder [default: the job's own, the --out its shards were given or the
+    /// command's default]. It must not exist yet, be empty, or be a results folder leversim
+    /// wrote.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Skip the charts; draw them later with `leversim plot DIR`.
+    #[arg(long)]
+    pub no_charts: bool,
 }
 
 /// `leversim compare`.
@@ -183,6 +204,14 @@ pub struct SimArgs {
     /// else csv].
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub format: Option<FormatArg>,
+    /// Compute only shard I of N of the job (I from 1 to N: chunks of 1,024 runs split into N
+    /// near-equal parts) and write it to `<out>.shard-I-of-N/`; `leversim merge` combines the
+    /// N shard folders into the results, bit-identical to one machine's (docs/cluster.md).
+    #[arg(long, value_name = "I/N", value_parser = shard::parse_shard)]
+    pub shard: Option<crate::engine::Shard>,
+    /// The shards `leversim merge` combines (never a flag).
+    #[arg(skip)]
+    pub merge: Option<std::sync::Arc<shard::MergeSource>>,
 }
 
 /// `--format`.
@@ -232,7 +261,7 @@ pub struct RunArgs {
     pub bundles: Vec<String>,
     /// Reproduce one run: simulate only run K (with --seed and --bundle as reported), print its
     /// params, outcomes and month-by-month path, and write no results unless --out is given.
-    #[arg(long = "run", value_name = "K")]
+    #[arg(long = "run", value_name = "K", conflicts_with = "shard")]
     pub single_run: Option<u64>,
     /// With --run: a variable whose month-by-month path is printed; repeatable [default: the
     /// scenario's charted series, else its stocks and events].
@@ -321,8 +350,11 @@ where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
 {
+    let words: Vec<std::ffi::OsString> = args.into_iter().map(Into::into).collect();
+    // A shard records its command's words, for the merge to run that command again.
+    shard::remember_words(&words);
     command()
-        .try_get_matches_from(args)
+        .try_get_matches_from(words)
         .and_then(|matches| <Cli as clap::FromArgMatches>::from_arg_matches(&matches))
 }
 
@@ -339,6 +371,7 @@ fn dispatch(command: Command) -> Result<(), Failure> {
         Command::Robustness(args) => robustness::robustness(&args),
         Command::Plot(args) => plot::plot(&args),
         Command::Report(args) => report::report(&args),
+        Command::Merge(args) => shard::merge(&args),
     }
 }
 

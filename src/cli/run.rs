@@ -1,9 +1,10 @@
 //! `leversim run`: every bundle on common random numbers, a summary table, a results folder.
 
 use super::common::{
-    Resume, attach_posterior, check_memory, check_output, fault_message, fingerprint, out_dir,
-    plan, prepare, select_bundles, simulate_kept, write_results,
+    Resume, Simulated, attach_posterior, check_memory, check_output, fault_message, fingerprint,
+    out_dir, plan, prepare, select_bundles, simulate_kept, write_results,
 };
+use super::shard::Sharding;
 use super::table::{print_faults, print_history, print_outcomes};
 use super::{Failure, RunArgs};
 use crate::engine::{self, RunPlan};
@@ -25,8 +26,13 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     }
     let dir = out_dir(&p, &args.sim);
     // The results folder first: a bad --out is the more basic mistake.
-    check_output(&dir)?;
-    check_memory(&p.model, &plan, args.sim.memory_report)?;
+    let sharding = Sharding::of(args.sim.shard, args.sim.merge.as_ref());
+    check_output(&sharding.target(&dir))?;
+    check_memory(
+        &p.model,
+        &sharding.memory_plan(&plan),
+        args.sim.memory_report,
+    )?;
     let resume = Resume {
         out: dir.clone(),
         fingerprint: fingerprint(
@@ -39,14 +45,20 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
             Vec::new(),
         ),
         resume: args.sim.resume,
+        sharding,
     };
-    let out = simulate_kept(
+    let out = match simulate_kept(
+        &p,
+        &args.sim.scenario,
         &p.model,
         &plan,
         &p.scenario.meta.name.value,
         &resume,
         |fault| fault_message(&p, &args.sim.scenario, plan.seed, fault),
-    )?;
+    )? {
+        Simulated::Whole(out) => out,
+        Simulated::Shard => return Ok(()),
+    };
     let (dir, summary, charts) = write_results(&p, &args.sim, &plan, &out, &dir, |_| Ok(()))?;
     discard(&resume.out);
 

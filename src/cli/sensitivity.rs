@@ -14,6 +14,7 @@ use super::common::{
     Prepared, Resume, STREAMS, attach_posterior, check_output, fingerprint, interrupt_flag, keep,
     output_failure, prepare, provenance, rng_info, select_bundles, shell_quote, take_kept, threads,
 };
+use super::shard::{MergeSource, ShardJob, Sharding};
 use super::{Failure, OnFault};
 use crate::model::Model;
 use crate::output::ResultsWriter;
@@ -136,6 +137,14 @@ pub struct SensitivityArgs {
     /// scenario, seed or flag is refused.
     #[arg(long)]
     pub resume: bool,
+    /// Run only shard I of N of the design (I from 1 to N: every N-th chunk of 1,024 runs, over
+    /// all methods) and write it to `<out>.shard-I-of-N/`; `leversim merge` combines the N
+    /// shard folders and estimates, as one machine would (docs/cluster.md).
+    #[arg(long, value_name = "I/N", value_parser = super::shard::parse_shard)]
+    pub shard: Option<crate::engine::Shard>,
+    /// The shards `leversim merge` combines (never a flag).
+    #[arg(skip)]
+    pub merge: Option<std::sync::Arc<super::shard::MergeSource>>,
 }
 
 /// Bootstrap resamples per month of a series: months are many and their intervals are
@@ -216,7 +225,8 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<(), Failure> {
         .out
         .clone()
         .unwrap_or_else(|| default_dir(&p.scenario.meta.name.value));
-    check_output(&dir)?;
+    let sharding = Sharding::of(args.shard, args.merge.as_ref());
+    check_output(&sharding.target(&dir))?;
     let resume = Resume {
         out: dir.clone(),
         fingerprint: fingerprint(
@@ -229,17 +239,45 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<(), Failure> {
             design_flags(args, &settings, model, &inputs),
         ),
         resume: args.resume,
+        sharding: sharding.clone(),
     };
-    let kept = match take_kept(&resume)? {
-        Some(state) => decode_kept(&state).ok_or_else(|| {
-            Failure::Scenario(Some(format!(
-                "error: cannot resume from '{}': its state cannot be read\n  = help: run without --resume to start over",
-                partial_dir(&dir).display()
-            )))
-        })?,
-        None => Kept::default(),
+    let cannot_read = |dir: &Path| {
+        Failure::Scenario(Some(format!(
+            "error: cannot resume from '{}': its state cannot be read\n  = help: run without --resume to start over",
+            partial_dir(dir).display()
+        )))
     };
-    let resumed_rows = kept.rows();
+    let mut merged_elapsed = None;
+    let kept = match &sharding {
+        Sharding::Whole => match take_kept(&resume)? {
+            Some(state) => decode_kept(&state).ok_or_else(|| cannot_read(&dir))?,
+            None => Kept::default(),
+        },
+        Sharding::Shard(shard) => {
+            let job = ShardJob {
+                p: &p,
+                scenario: &args.scenario,
+                r: &resume,
+                shard: *shard,
+                seed: settings.seed,
+                runs_planned: runs,
+                runs,
+                threads: settings.threads,
+                bundles: vec![model.bundles[bundle].name.clone()],
+            };
+            return sensitivity_shard(&job, args, &settings, &inputs, runs);
+        }
+        Sharding::Merge(source) => {
+            let (kept, elapsed) = merge_kept(source, &resume, runs)?;
+            merged_elapsed = Some(elapsed);
+            kept
+        }
+    };
+    let resumed_rows = if merged_elapsed.is_some() {
+        0
+    } else {
+        kept.rows()
+    };
 
     let analysis = {
         let bar = progress_bar(runs, &p.scenario.meta.name.value);
@@ -289,7 +327,8 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<(), Failure> {
     // Runs taken over from an interrupted analysis (`--resume`) took no time here.
     manifest.timing = crate::output::schema::Timing::of(
         analysis.runs.saturating_sub(resumed_rows),
-        analysis.elapsed,
+        // Merged from shards: the runs took the shards' time, summed over the shards.
+        merged_elapsed.unwrap_or(analysis.elapsed),
     );
     manifest.left_out = analysis.left_out;
     let rep = report(&p.scenario, model, &inputs, &settings, &analysis, manifest);
@@ -320,6 +359,109 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<(), Failure> {
         charts.len() / 2
     );
     Ok(())
+}
+
+/// Runs one shard of the analysis's designs and writes its shard folder; an interrupted shard
+/// keeps its finished units for `--resume`.
+fn sensitivity_shard(
+    job: &ShardJob<'_>,
+    args: &SensitivityArgs,
+    settings: &Settings,
+    inputs: &[Input],
+    runs: u64,
+) -> Result<(), Failure> {
+    let r = job.resume();
+    let kept = match take_kept(&r)? {
+        Some(state) => decode_kept(&state).ok_or_else(|| {
+            Failure::Scenario(Some(format!(
+                "error: cannot resume from '{}': its state cannot be read\n  = help: run without --resume to start over",
+                partial_dir(&r.out).display()
+            )))
+        })?,
+        None => Kept::default(),
+    };
+    let model = &job.p.model;
+    let bar = progress_bar(runs, &job.p.scenario.meta.name.value);
+    let monitor = Monitor {
+        runs: &|n| bar.inc(n),
+        estimated: &|_| {},
+    };
+    let result = sensitivity::run_shard(
+        model,
+        inputs,
+        settings,
+        args.on_fault.into(),
+        monitor,
+        interrupt_flag(),
+        &kept,
+        job.shard,
+    );
+    bar.finish_and_clear();
+    let elapsed = match result {
+        Ok(elapsed) => elapsed,
+        Err(DesignError::Cancelled) if kept.rows() > 0 => {
+            return Err(keep(&r, kept.rows(), runs, &encode_kept(&kept)));
+        }
+        Err(DesignError::Cancelled) => return Err(Failure::Interrupted),
+        Err(DesignError::Fault { fault, values }) => {
+            return Err(fault_failure(
+                args, settings, model, inputs, &fault, &values,
+            ));
+        }
+    };
+    let (index, count) = (job.shard.index(), job.shard.count());
+    let units = format!(
+        "design units {}, {}, {}, ... (every {count}th chunk of up to 1,024 runs, the designs \
+         in the order they run)",
+        index - 1,
+        index - 1 + count,
+        index - 1 + 2 * count
+    );
+    job.write(units, kept.rows(), elapsed, &encode_kept(&kept))?;
+    Ok(())
+}
+
+/// Unites the shards' finished design units into the kept units of one analysis, which then
+/// runs nothing. Returns them with the shards' time, summed.
+fn merge_kept(
+    source: &MergeSource,
+    r: &Resume,
+    runs: u64,
+) -> Result<(Kept, std::time::Duration), Failure> {
+    let whole = Kept::default();
+    let mut elapsed = 0.0;
+    {
+        let mut all = whole.units.lock().unwrap_or_else(|e| e.into_inner());
+        for item in super::shard::states(source, &r.fingerprint)? {
+            let (dir, header, state) = item?;
+            let refuse = |why: String| {
+                Failure::Scenario(Some(format!(
+                    "error: cannot merge '{}': {why}",
+                    dir.display()
+                )))
+            };
+            let part =
+                decode_kept(&state).ok_or_else(|| refuse("its state cannot be read".into()))?;
+            let shard = crate::engine::Shard::new(header.index, header.count).map_err(refuse)?;
+            let units = part.units.into_inner().unwrap_or_else(|e| e.into_inner());
+            for (key, unit) in units {
+                if all.insert(key, unit).is_some() {
+                    return Err(refuse(format!(
+                        "design {} unit {} is in another shard too (this is shard {shard})",
+                        key.0, key.1
+                    )));
+                }
+            }
+            elapsed += header.elapsed_s;
+        }
+    }
+    if whole.rows() != runs {
+        return Err(Failure::Scenario(Some(format!(
+            "error: the shards hold {} of the analysis's {runs} runs",
+            whole.rows()
+        ))));
+    }
+    Ok((whole, std::time::Duration::from_secs_f64(elapsed)))
 }
 
 /// The flags that shape a sensitivity design, for the fingerprint that `--resume` checks.

@@ -3,9 +3,11 @@
 use std::path::PathBuf;
 
 use super::common::{
-    Resume, attach_posterior, check_memory, check_output, fault_message, fingerprint, interrupted,
-    output_failure, plan, prepare, provenance, select_bundles, shell_quote, simulate_kept,
+    Resume, Simulated, attach_posterior, check_memory, check_output, fault_message, fingerprint,
+    interrupted, output_failure, plan, prepare, provenance, select_bundles, shell_quote,
+    simulate_kept,
 };
+use super::shard::Sharding;
 use super::{Failure, SweepArgs};
 use crate::compare::sweep::{
     SweepRecord, SweepReport, grid_model, lever_info, parse_grid, sweep_records,
@@ -55,8 +57,9 @@ pub fn sweep(args: SweepArgs) -> Result<(), Failure> {
         PathBuf::from("output").join(format!("{}-sweep", p.scenario.meta.name.value))
     });
     // The results folder first: a bad --out is the more basic mistake.
-    check_output(&dir)?;
-    check_memory(&model, &plan, args.sim.memory_report)?;
+    let sharding = Sharding::of(args.sim.shard, args.sim.merge.as_ref());
+    check_output(&sharding.target(&dir))?;
+    check_memory(&model, &sharding.memory_plan(&plan), args.sim.memory_report)?;
     let resume = Resume {
         out: dir.clone(),
         fingerprint: fingerprint(
@@ -69,14 +72,20 @@ pub fn sweep(args: SweepArgs) -> Result<(), Failure> {
             vec![("--lever".into(), args.levers.join(" "))],
         ),
         resume: args.sim.resume,
+        sharding,
     };
-    let out = simulate_kept(
+    let out = match simulate_kept(
+        &p,
+        &args.sim.scenario,
         &model,
         &plan,
         &format!("{} sweep", p.scenario.meta.name.value),
         &resume,
         |fault| fault_message(&p, &args.sim.scenario, plan.seed, fault),
-    )?;
+    )? {
+        Simulated::Whole(out) => out,
+        Simulated::Shard => return Ok(()),
+    };
     let records = sweep_records(&p.scenario, &model, &out, &points);
     let lever_names: Vec<&str> = grids.iter().map(|g| g.name.as_str()).collect();
     let mut header: Vec<&str> = lever_names.clone();

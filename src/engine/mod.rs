@@ -16,13 +16,17 @@ pub mod paths;
 mod resume;
 pub mod rng;
 pub mod sample;
+mod shard;
 pub mod vmath;
 pub mod vrand;
 
 pub use batch::Recorder;
 pub use ensemble::{Ensemble, EnsembleError, POSTERIOR_SITE};
-pub use parallel::{CHUNK_RUNS, MemoryEstimate, Progress, Stopped, estimate_memory, run, run_from};
+pub use parallel::{
+    CHUNK_RUNS, MemoryEstimate, Progress, Stopped, estimate_memory, run, run_from, run_shard,
+};
 pub use resume::{Partial, UnitDone};
+pub use shard::{MAX_SHARDS, Shard};
 
 use crate::model::Model;
 use crate::scenario::Month;

@@ -19,7 +19,8 @@ use std::time::Instant;
 
 use super::batch::{Batch, BatchSpec, Recorder, simulate};
 use super::exec::LANES;
-use super::resume::{Partial, UnitDone};
+use super::resume::{Partial, UnitDone, fold_waiting};
+use super::shard::Shard;
 use super::{CellStats, Fault, RunError, RunOutput, RunPlan, SERIES_PERCENTILES};
 use crate::model::Model;
 use crate::stats::QuantileSketch;
@@ -49,13 +50,12 @@ struct OrderedSums {
 impl OrderedSums {
     fn finish_unit(&mut self, unit: usize, sums: Vec<f64>) {
         self.waiting.insert(unit, sums);
-        while let Some(sums) = self.waiting.remove(&self.next) {
-            let total = &mut self.totals[self.next / self.chunks];
-            for (t, s) in total.iter_mut().zip(&sums) {
-                *t += s;
-            }
-            self.next += 1;
-        }
+        fold_waiting(
+            &mut self.next,
+            &mut self.waiting,
+            &mut self.totals,
+            self.chunks,
+        );
     }
 }
 
@@ -191,6 +191,59 @@ pub fn run_from(
     cancel: &AtomicBool,
     resume: Option<Partial>,
 ) -> Result<RunOutput, Stopped> {
+    match execute(model, plan, progress, cancel, resume, None)? {
+        Ended::Complete(out) => Ok(out),
+        // Without a range, only a cancelled run ends with a part (returned as an error).
+        Ended::Part(partial) => Err(Stopped {
+            error: RunError::Cancelled,
+            partial: Some(partial),
+        }),
+    }
+}
+
+/// Runs only `shard`'s units of the plan (continuing from `resume`, the finished part of an
+/// interrupted run of the same shard) and returns them as the mergeable state of the plan's
+/// statistics: their outcome values, their series sums waiting to be folded in unit order, and
+/// their sketches. [`Partial::absorb`] unites the shards; [`run_from`] on the union assembles
+/// the results of the whole plan, bit-identical to one uninterrupted run.
+///
+/// # Errors
+/// As [`run_from`].
+pub fn run_shard(
+    model: &Model,
+    plan: &RunPlan,
+    shard: Shard,
+    progress: Progress<'_>,
+    cancel: &AtomicBool,
+    resume: Option<Partial>,
+) -> Result<Partial, Stopped> {
+    let units = plan.runs.div_ceil(CHUNK_RUNS) as usize * plan.bundles.len();
+    let only = shard.range(units);
+    let partial = match execute(model, plan, progress, cancel, resume, Some(only))? {
+        Ended::Part(partial) => *partial,
+        Ended::Complete(_) => unreachable!("a shard's run never assembles the whole plan"),
+    };
+    Ok(partial)
+}
+
+/// How [`execute`] ended without a fault.
+enum Ended {
+    /// Every unit of the plan is done: the assembled results.
+    Complete(RunOutput),
+    /// The units of the range are done (or some of them, after cancellation): their state.
+    Part(Box<Partial>),
+}
+
+/// Runs the units of the plan (or of `only`, a range of units) that `resume` does not hold.
+/// Returns the assembled results of the whole plan, or with `only` the state of its units.
+fn execute(
+    model: &Model,
+    plan: &RunPlan,
+    progress: Progress<'_>,
+    cancel: &AtomicBool,
+    resume: Option<Partial>,
+    only: Option<std::ops::Range<usize>>,
+) -> Result<Ended, Stopped> {
     let started = Instant::now();
     let chunks = plan.runs.div_ceil(CHUNK_RUNS) as usize;
     let n_units = chunks * plan.bundles.len();
@@ -217,7 +270,12 @@ pub fn run_from(
         sums.totals = partial.sums_totals;
         resumed_sketches = Some(partial.sketches);
     }
-    let skip: Vec<bool> = initial.iter().map(Option::is_some).collect();
+    let range = only.clone().unwrap_or(0..n_units);
+    let skip: Vec<bool> = initial
+        .iter()
+        .enumerate()
+        .map(|(unit, done)| done.is_some() || !range.contains(&unit))
+        .collect();
     let results: Mutex<Vec<Option<UnitOut>>> = Mutex::new(initial);
     let sums = Mutex::new(sums);
     let faults: Mutex<Vec<(usize, Fault)>> = Mutex::new(Vec::new());
@@ -321,7 +379,9 @@ pub fn run_from(
             total.merge(part);
         }
     }
-    if cancel.load(Ordering::Relaxed) || results.iter().any(Option::is_none) {
+    let cancelled =
+        cancel.load(Ordering::Relaxed) || results[range.clone()].iter().any(Option::is_none);
+    if cancelled || only.is_some() {
         let done: std::collections::BTreeMap<usize, UnitDone> = results
             .into_iter()
             .enumerate()
@@ -329,25 +389,27 @@ pub fn run_from(
                 r.map(|(outcomes, faults)| (unit, UnitDone { outcomes, faults }))
             })
             .collect();
-        let partial = (!done.is_empty()).then(|| {
-            Box::new(Partial {
-                done,
-                sums_next: sums.next,
-                sums_totals: sums.totals,
-                sums_waiting: sums.waiting,
-                sketches,
-            })
+        let nothing = done.is_empty();
+        let partial = Box::new(Partial {
+            done,
+            sums_next: sums.next,
+            sums_totals: sums.totals,
+            sums_waiting: sums.waiting,
+            sketches,
         });
+        if !cancelled {
+            return Ok(Ended::Part(partial));
+        }
         return Err(Stopped {
             error: RunError::Cancelled,
-            partial,
+            partial: (!nothing).then_some(partial),
         });
     }
     let units: Vec<UnitOut> = results.into_iter().flatten().collect();
     let elapsed = started.elapsed();
     let mut out = assemble(model, plan, units, sums.totals, sketches, chunks, elapsed);
     out.resumed_runs = resumed_runs;
-    Ok(out)
+    Ok(Ended::Complete(out))
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

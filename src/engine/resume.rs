@@ -8,6 +8,11 @@
 //! fold's state (the units folded so far and the ones waiting), and the merged sketches.
 //! Continuing from it runs only the missing units and gives bit-identical results. This module
 //! only holds that state; `output::partial` keeps it on disk.
+//!
+//! The same state is what a shard of a plan leaves (`--shard I/N`, `shard.rs`): the units it
+//! ran, their sums waiting to be folded, and its sketches. [`Partial::absorb`] unites shards,
+//! folding their sums in unit order, into the state of the whole plan, from which the engine
+//! assembles the results without running anything.
 
 use std::collections::BTreeMap;
 
@@ -39,7 +44,68 @@ pub struct Partial {
     pub sketches: Vec<QuantileSketch>,
 }
 
+/// Folds the waiting series sums of consecutive units from `next` on into `totals` (per
+/// planned bundle), in unit order: the one order every way of running a plan adds them in.
+pub(crate) fn fold_waiting(
+    next: &mut usize,
+    waiting: &mut BTreeMap<usize, Vec<f64>>,
+    totals: &mut [Vec<f64>],
+    chunks: usize,
+) {
+    while let Some(sums) = waiting.remove(next) {
+        let total = &mut totals[*next / chunks.max(1)];
+        for (t, s) in total.iter_mut().zip(&sums) {
+            *t += s;
+        }
+        *next += 1;
+    }
+}
+
 impl Partial {
+    /// The state of `plan` on `model` before any unit has finished.
+    pub fn empty(model: &Model, plan: &RunPlan) -> Partial {
+        let cells = model.recorded.len() * model.n_months;
+        Partial {
+            done: BTreeMap::new(),
+            sums_next: 0,
+            sums_totals: vec![vec![0.0; cells]; plan.bundles.len()],
+            sums_waiting: BTreeMap::new(),
+            sketches: vec![QuantileSketch::new(); cells * plan.bundles.len()],
+        }
+    }
+
+    /// Adds the finished units of `other`, another part of the same plan (a shard): their
+    /// outcome values, their series sums (folded in unit order as soon as the units before
+    /// them are there, so the additions are those of one uninterrupted run) and their
+    /// sketches (integer counts: exact in any order). Both must [`fit`](Partial::fits) `plan`.
+    ///
+    /// # Errors
+    /// A unit that both hold (the first, by index).
+    pub fn absorb(&mut self, other: Partial, plan: &RunPlan) -> Result<(), usize> {
+        if let Some(&unit) = other.done.keys().find(|u| self.done.contains_key(u)) {
+            return Err(unit);
+        }
+        let chunks = plan.runs.div_ceil(CHUNK_RUNS) as usize;
+        self.done.extend(other.done);
+        if other.sums_next > 0 {
+            // `other` holds the first units (the fold only ever starts at unit 0), so this
+            // state has folded nothing yet: its totals are still zero.
+            self.sums_next = other.sums_next;
+            self.sums_totals = other.sums_totals;
+        }
+        self.sums_waiting.extend(other.sums_waiting);
+        fold_waiting(
+            &mut self.sums_next,
+            &mut self.sums_waiting,
+            &mut self.sums_totals,
+            chunks,
+        );
+        for (total, part) in self.sketches.iter_mut().zip(&other.sketches) {
+            total.merge(part);
+        }
+        Ok(())
+    }
+
     /// Runs per bundle-chunk `unit` of `plan`.
     pub fn unit_runs(plan: &RunPlan, unit: usize) -> u64 {
         let chunks = plan.runs.div_ceil(CHUNK_RUNS).max(1) as usize;

@@ -4,7 +4,7 @@
 //! `leversim plot` depends on); [`summary`] and [`sensitivity`] turn engine and analysis output
 //! into its records; [`write`](mod@write) writes a folder atomically, and only where
 //! [`folder`] says nothing of the user's is lost; [`format`](mod@format) renders numbers for
-//! people.
+//! people; [`partial`] and [`shard`] keep the mergeable state of unfinished and sharded work.
 
 pub mod calibration;
 pub mod folder;
@@ -12,6 +12,7 @@ pub mod format;
 pub mod partial;
 pub mod schema;
 pub mod sensitivity;
+pub mod shard;
 pub mod summary;
 pub mod tables;
 pub mod write;

@@ -154,6 +154,11 @@ pub fn differences(saved: &[(String, String)], now: &[(String, String)]) -> Vec<
     out
 }
 
+/// Lowercase hex of the SHA-256 of `bytes`: how state files are checked.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
 /// Lowercase hex of bytes.
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()

@@ -12,7 +12,9 @@ use std::sync::atomic::AtomicBool;
 
 use rayon::prelude::*;
 
-use crate::engine::{self, CHUNK_RUNS, Fault, FaultMode, Progress, RunError, RunInputs, RunPlan};
+use crate::engine::{
+    self, CHUNK_RUNS, Fault, FaultMode, Progress, RunError, RunInputs, RunPlan, Shard,
+};
 use crate::model::Model;
 
 /// Rows of a design that take consecutive run indices.
@@ -64,6 +66,7 @@ pub fn run_blocks(
         threads,
         on_fault: FaultMode::Stop,
         kept: None,
+        shard: None,
     };
     run_design(&design, blocks, progress, cancel).map(|out| out.outcomes)
 }
@@ -114,6 +117,9 @@ pub struct Design<'a> {
     /// Where finished units are kept (and taken from, when an earlier run kept them), with this
     /// design's number in the analysis; `None` keeps nothing.
     pub kept: Option<(&'a Kept, usize)>,
+    /// With a shard, only its units run (the others are left empty), with the number of this
+    /// design's first unit among all the analysis's units.
+    pub shard: Option<(Shard, usize)>,
 }
 
 /// The outcomes of a design's runs.
@@ -123,6 +129,8 @@ pub struct DesignOutput {
     pub outcomes: Vec<Vec<f64>>,
     /// Per block, the rows whose run faulted (with [`FaultMode::Count`]), in order.
     pub faulted: Vec<Vec<usize>>,
+    /// Units of work the design was cut into.
+    pub units: usize,
 }
 
 /// Runs every block of `design`, as [`run_blocks`] does, and with [`FaultMode::Count`] says
@@ -144,6 +152,7 @@ pub fn run_design(
         threads,
         on_fault,
         kept,
+        shard,
     } = *design;
     let width = columns.width();
     let chunk = CHUNK_RUNS as usize;
@@ -156,6 +165,13 @@ pub fn run_design(
         })
         .collect();
     let run_unit = |(index, &(b, from, to)): (usize, &(usize, usize, usize))| {
+        if let Some((shard, first)) = shard
+            && !shard.takes(first + index)
+        {
+            // Another shard's unit: counted as covered, so the bar shows the design's progress.
+            progress((to - from) as u64);
+            return Ok((Vec::new(), Vec::new()));
+        }
         if let Some((kept, number)) = kept {
             let units = kept.units.lock().unwrap_or_else(|e| e.into_inner());
             if let Some(done) = units.get(&(number, index)) {
@@ -217,6 +233,7 @@ pub fn run_design(
     let mut out = DesignOutput {
         outcomes: vec![Vec::new(); blocks.len()],
         faulted: vec![Vec::new(); blocks.len()],
+        units: units.len(),
     };
     let mut cancelled = false;
     for ((b, _, _), result) in units.iter().zip(results) {

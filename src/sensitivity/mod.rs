@@ -51,7 +51,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-use crate::engine::{FaultMode, Progress, RunInputs};
+use crate::engine::{FaultMode, Progress, RunInputs, Shard};
 use crate::model::{Model, OutcomePlan};
 use crate::scenario::dist::Dist;
 use crate::scenario::{OutcomeKind, Scenario};
@@ -436,6 +436,54 @@ pub fn analyse_kept(
     cancel: &AtomicBool,
     kept: Option<&exec::Kept>,
 ) -> Result<Analysis, DesignError> {
+    analyse_inner(
+        model, inputs, settings, on_fault, monitor, cancel, kept, None,
+    )
+}
+
+/// Runs only `shard`'s units of the analysis's designs (every N-th unit, in the order the
+/// designs run), keeping them in `kept` (which may hold the shard's units of an interrupted
+/// run already), and estimates nothing: `leversim merge` unites the shards' kept units and
+/// runs [`analyse_kept`] on them, which then runs nothing and gives the numbers of one
+/// uninterrupted analysis. Returns the wall time.
+///
+/// # Errors
+/// As [`analyse_kept`].
+#[allow(clippy::too_many_arguments)]
+pub fn run_shard(
+    model: &Model,
+    inputs: &[Input],
+    settings: &Settings,
+    on_fault: FaultMode,
+    monitor: Monitor<'_>,
+    cancel: &AtomicBool,
+    kept: &exec::Kept,
+    shard: Shard,
+) -> Result<Duration, DesignError> {
+    let analysis = analyse_inner(
+        model,
+        inputs,
+        settings,
+        on_fault,
+        monitor,
+        cancel,
+        Some(kept),
+        Some(shard),
+    )?;
+    Ok(analysis.elapsed)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn analyse_inner(
+    model: &Model,
+    inputs: &[Input],
+    settings: &Settings,
+    on_fault: FaultMode,
+    monitor: Monitor<'_>,
+    cancel: &AtomicBool,
+    kept: Option<&exec::Kept>,
+    shard: Option<Shard>,
+) -> Result<Analysis, DesignError> {
     let started = Instant::now();
     let columns = RunInputs {
         params: inputs
@@ -497,6 +545,8 @@ pub fn analyse_kept(
     // Designs are numbered in the order they run, which is fixed by the settings, so that the
     // kept units of an interrupted analysis are found again.
     let designs_run = std::cell::Cell::new(0usize);
+    // Units of the designs run so far: a shard takes every N-th unit of the whole analysis.
+    let units_before = std::cell::Cell::new(0usize);
     let run_parts = |parts: &[(&Model, &[Block])]| {
         let mut out = exec::DesignOutput::default();
         let mut n_cols = 0;
@@ -510,11 +560,17 @@ pub fn analyse_kept(
                 threads: settings.threads,
                 on_fault,
                 kept: kept.map(|k| (k, number)),
+                shard: shard.map(|s| (s, units_before.get())),
             };
             let part = run_design(&design, blocks, monitor.runs, cancel)?;
+            units_before.set(units_before.get() + part.units);
             out.outcomes.extend(part.outcomes);
             out.faulted.extend(part.faulted);
             n_cols = m.outcomes.len();
+        }
+        if shard.is_some() {
+            // A shard's outcomes are incomplete; they are kept, and estimated at the merge.
+            return Ok((Vec::new(), Vec::new(), 0));
         }
         let rows = parts.first().and_then(|(_, b)| b.first()).map_or(0, |b| {
             b.values.len().checked_div(columns.width()).unwrap_or(0)
@@ -555,6 +611,9 @@ pub fn analyse_kept(
                     }
                     run_parts(&parts)?
                 };
+                if shard.is_some() {
+                    continue;
+                }
                 analysis.left_out += left_out;
                 let rows = kept_blocks(&rows, &kept);
                 note_missing(&out, with_series.outcomes.len(), &mut analysis.missing);
@@ -593,6 +652,9 @@ pub fn analyse_kept(
                 );
                 let blocks = morris_blocks(inputs, &trajectories);
                 let (out, kept, left_out) = run(&base, &blocks)?;
+                if shard.is_some() {
+                    continue;
+                }
                 analysis.left_out += left_out;
                 let trajectories: Vec<design::Trajectory> =
                     kept.iter().map(|&t| trajectories[t].clone()).collect();
@@ -603,6 +665,9 @@ pub fn analyse_kept(
             Method::Oat => {
                 let (blocks, points) = oat::blocks(inputs, settings.oat_runs);
                 let (out, _, left_out) = run(&base, &blocks)?;
+                if shard.is_some() {
+                    continue;
+                }
                 analysis.left_out += left_out;
                 note_missing(&out, base.outcomes.len(), &mut analysis.missing);
                 analysis.runs += (settings.oat_runs * blocks.len()) as u64;

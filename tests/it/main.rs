@@ -33,4 +33,6 @@ mod sbc;
 mod scenario_schema;
 mod schema;
 mod sensitivity;
+mod shard;
+mod slurm;
 mod util;
