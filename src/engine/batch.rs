@@ -362,6 +362,15 @@ pub fn simulate(
             let name = || model.vars[e.var].name.clone();
             batch.fired = [false; LANES];
             if m >= e.not_before {
+                // The month's hazard draws of every lane at once (a lane's draw depends only on
+                // its stream, so drawing for lanes that do not use it changes nothing).
+                let mut uniforms = [0.0; LANES];
+                if e.hazard.is_some() {
+                    let flags = &vals[e.flag.index()];
+                    if flags[..active].contains(&0.0) {
+                        super::vrand::uniform_row(&mut uniforms, &run_keys, e.site, m as u64);
+                    }
+                }
                 for lane in 0..active {
                     if vals[e.flag.index()][lane] != 0.0 || !guard.live(lane) {
                         continue;
@@ -399,8 +408,7 @@ pub fn simulate(
                                 )?;
                                 continue;
                             }
-                            let mut rng = stream(run_keys[lane], e.site, m as u64);
-                            sample::standard_uniform(&mut rng) < p
+                            uniforms[lane] < p
                         }
                     };
                     batch.fired[lane] = fires;

@@ -113,17 +113,8 @@ impl SeriesAcc {
     fn flush(&mut self, cell: usize) {
         let values = &self.buffer[cell * self.capacity..cell * self.capacity + self.filled[cell]];
         let sketch = &mut self.sketches[self.base + cell];
-        // Runs of equal values (common: zeros, flags, deterministic series) go in one addition.
-        let mut i = 0;
-        while i < values.len() {
-            let v = values[i];
-            let mut j = i + 1;
-            while j < values.len() && values[j].to_bits() == v.to_bits() {
-                j += 1;
-            }
-            sketch.push_n(v, (j - i) as u64);
-            i = j;
-        }
+        // All at once: the sketch widens its range once per flush, not at each new extreme.
+        sketch.push_slice(values);
         let mut sum = 0.0;
         for &v in values {
             sum += v;

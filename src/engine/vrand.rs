@@ -148,11 +148,38 @@ pub fn normal_row(z: &mut Row, run_keys: &[u64; LANES], site: u64, month: u64) {
     }
 }
 
+/// Per lane: the first uniform number in [0, 1) of the stream of (`run_keys[i]`, `site`,
+/// `month`), the bits [`super::sample::standard_uniform`] gives from that stream (the 53 high
+/// bits of its first number, scaled; the conversion is exact). Inlined into its callers, which
+/// are compiled per instruction set, so that the integer mixing vectorises.
+#[inline(always)]
+pub fn uniform_row(u: &mut Row, run_keys: &[u64; LANES], site: u64, month: u64) {
+    const TWO_POW_MINUS_53: f64 = 1.0 / 9_007_199_254_740_992.0;
+    for i in 0..LANES {
+        u[i] = (first_u64(run_keys[i], site, month) >> 11) as f64 * TWO_POW_MINUS_53;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::engine::rng::{run_key, stream};
     use statrs::function::erf::erfc_inv;
+
+    /// The row's uniforms are the scalar sampler's, lane by lane.
+    #[test]
+    fn uniform_row_matches_the_scalar_sampler() {
+        let keys: [u64; LANES] = std::array::from_fn(|i| run_key(11, 1000 + i as u64));
+        for (site, month) in [(0u64, 0u64), (0x9E37_79B9_7F4A_7C15, 42), (7, u64::MAX - 1)] {
+            let mut row = [0.0; LANES];
+            uniform_row(&mut row, &keys, site, month);
+            for (lane, &u) in row.iter().enumerate() {
+                let scalar =
+                    crate::engine::sample::standard_uniform(&mut stream(keys[lane], site, month));
+                assert_eq!(u.to_bits(), scalar.to_bits(), "lane {lane}");
+            }
+        }
+    }
 
     #[test]
     fn first_number_is_the_streams() {

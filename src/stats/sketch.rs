@@ -169,6 +169,108 @@ impl QuantileSketch {
         }
     }
 
+    /// Adds every value of `values`: the same sketch as [`push`](Self::push) on each in turn,
+    /// for less. A first pass finds each sign's extreme buckets, so a store's range is extended
+    /// (and its counts re-laid) at most once per call instead of at every new extreme; the
+    /// second pass only counts. The series accumulators hand over up to a chunk of runs of one
+    /// (variable, month) at a time.
+    pub fn push_slice(&mut self, values: &[f64]) {
+        // Once the positive counts are dense, most values of a series land inside their range:
+        // those are counted in one pass, and the rest (zeros aside) go through both passes.
+        const PART: usize = 256;
+        let mut others = [0.0; PART];
+        for part in values.chunks(PART) {
+            let dense = match &mut self.positive {
+                Store::Dense(dense) if !dense.low_counts.is_empty() => dense,
+                _ => {
+                    self.push_slice_in_two_passes(part);
+                    continue;
+                }
+            };
+            let Counted {
+                inside,
+                zeros,
+                lowest,
+                highest,
+                others: n_others,
+            } = dense.count_inside(part, &mut others);
+            if inside + zeros > 0 {
+                self.zero_count = self.zero_count.saturating_add(zeros);
+                self.count = self.count.saturating_add(inside + zeros);
+                // Values counted here are +0.0 or positive: their total order is the order of
+                // their bits.
+                let least = if zeros > 0 { 0 } else { lowest };
+                let most = if inside > 0 { highest } else { 0 };
+                let (least, most) = (f64::from_bits(least), f64::from_bits(most));
+                if least.total_cmp(&self.min).is_lt() {
+                    self.min = least;
+                }
+                if most.total_cmp(&self.max).is_gt() {
+                    self.max = most;
+                }
+            }
+            if n_others > 0 {
+                self.push_slice_in_two_passes(&others[..n_others]);
+            }
+        }
+    }
+
+    /// [`push_slice`](Self::push_slice) for any state of the sketch, in two passes over the
+    /// values.
+    fn push_slice_in_two_passes(&mut self, values: &[f64]) {
+        // Pass 1: what the slice holds, and each sign's smallest and largest magnitude (bucket
+        // keys are monotone in the magnitude's bits).
+        let mut rejected = 0u64;
+        let mut zeros = 0u64;
+        let mut lowest = [u64::MAX; 2];
+        let mut highest = [0u64; 2];
+        let mut least = i64::MAX;
+        let mut most = i64::MIN;
+        for &x in values {
+            let bits = x.to_bits();
+            let magnitude = bits & !SIGN_BIT;
+            if magnitude >= INFINITY_BITS {
+                rejected += 1;
+                continue;
+            }
+            let order = total_order_key(bits);
+            least = least.min(order);
+            most = most.max(order);
+            if magnitude < MIN_NORMAL_BITS {
+                zeros += 1;
+                continue;
+            }
+            let sign = (bits >> 63) as usize;
+            lowest[sign] = lowest[sign].min(magnitude);
+            highest[sign] = highest[sign].max(magnitude);
+        }
+        let accepted = values.len() as u64 - rejected;
+        self.rejected = self.rejected.saturating_add(rejected);
+        if accepted == 0 {
+            return;
+        }
+        self.zero_count = self.zero_count.saturating_add(zeros);
+        self.count = self.count.saturating_add(accepted);
+        // The extremes of the slice in total order, back to values (the map is an involution).
+        let (least, most) = (from_total_order_key(least), from_total_order_key(most));
+        if least.total_cmp(&self.min).is_lt() {
+            self.min = least;
+        }
+        if most.total_cmp(&self.max).is_gt() {
+            self.max = most;
+        }
+        // Pass 2, per sign holding values: count them.
+        for (sign, store) in [&mut self.positive, &mut self.negative]
+            .into_iter()
+            .enumerate()
+        {
+            if lowest[sign] <= highest[sign] {
+                let range = (bucket_key(lowest[sign]), bucket_key(highest[sign]));
+                store.add_keys(range, values, sign as u64);
+            }
+        }
+    }
+
     /// Adds all of `other`'s values to `self`. Exact (integer counts), associative and
     /// commutative: any merge order or partition of the same values gives an identical sketch.
     pub fn merge(&mut self, other: &Self) {
@@ -292,21 +394,15 @@ impl QuantileSketch {
     /// Walks negatives from most negative, then zeros, then positives.
     fn value_at_rank(&self, rank: u64) -> f64 {
         let mut seen = 0u64;
-        for (key, n) in self.negative.buckets().rev() {
-            seen = seen.saturating_add(n);
-            if seen >= rank {
-                return -representative(key);
-            }
+        if let Some(key) = self.negative.key_at_rank(&mut seen, rank, true) {
+            return -representative(key);
         }
         seen = seen.saturating_add(self.zero_count);
         if seen >= rank {
             return 0.0;
         }
-        for (key, n) in self.positive.buckets() {
-            seen = seen.saturating_add(n);
-            if seen >= rank {
-                return representative(key);
-            }
+        if let Some(key) = self.positive.key_at_rank(&mut seen, rank, false) {
+            return representative(key);
         }
         // Unreachable while counts are consistent; the max is the safe answer.
         self.max
@@ -365,6 +461,20 @@ fn clamp(x: f64, lo: f64, hi: f64) -> f64 {
     } else {
         x
     }
+}
+
+/// A signed integer whose order is [`f64::total_cmp`]'s order of the values (the mapping
+/// `total_cmp` itself uses: negative patterns have their magnitude bits flipped).
+#[inline]
+fn total_order_key(bits: u64) -> i64 {
+    let signed = bits as i64;
+    signed ^ (((signed >> 63) as u64) >> 1) as i64
+}
+
+/// The value whose [`total_order_key`] is `key` (the mapping is its own inverse).
+#[inline]
+fn from_total_order_key(key: i64) -> f64 {
+    f64::from_bits(total_order_key(key as u64) as u64)
 }
 
 /// Bucket key of a normal, finite magnitude bit pattern: exponent and mantissa prefix.
@@ -466,6 +576,28 @@ impl Store {
         }
     }
 
+    /// Counts the values of `values` with sign bit `sign` that are normal and finite, whose
+    /// bucket keys lie in `range` (the smallest and largest of them): what
+    /// [`add_one`](Self::add_one) on each would do. The short list takes them one by one; the
+    /// dense form covers the whole range once and then only counts.
+    fn add_keys(&mut self, range: (u32, u32), values: &[f64], sign: u64) {
+        let mut rest = values;
+        while let Store::Sparse(_) = self {
+            let Some((&x, tail)) = rest.split_first() else {
+                return;
+            };
+            rest = tail;
+            let bits = x.to_bits();
+            let magnitude = bits & !SIGN_BIT;
+            if bits >> 63 == sign && (MIN_NORMAL_BITS..INFINITY_BITS).contains(&magnitude) {
+                self.add(bucket_key(magnitude), 1);
+            }
+        }
+        if let Store::Dense(dense) = self {
+            dense.add_keys(range, rest, sign);
+        }
+    }
+
     /// Adds every bucket of `other`; the result depends only on the two multisets.
     fn merge(&mut self, other: &Self) {
         match (&mut *self, other) {
@@ -505,6 +637,28 @@ impl Store {
         })
     }
 
+    /// Walks the buckets (descending when `descending`), adding their counts to `seen`
+    /// (saturating), and returns the key of the first bucket at which `seen` reaches `rank`;
+    /// `None`, with every count added, when none does.
+    fn key_at_rank(&self, seen: &mut u64, rank: u64, descending: bool) -> Option<u32> {
+        match self {
+            Store::Dense(dense) if dense.high_counts.is_empty() => {
+                dense.key_at_rank(seen, rank, descending)
+            }
+            _ => {
+                let mut walk = |(key, n): (u32, u64)| {
+                    *seen = seen.saturating_add(n);
+                    (*seen >= rank).then_some(key)
+                };
+                if descending {
+                    self.buckets().rev().find_map(&mut walk)
+                } else {
+                    self.buckets().find_map(&mut walk)
+                }
+            }
+        }
+    }
+
     /// `(key, count)` of every bucket, ascending (the dense form includes empty buckets).
     fn buckets(&self) -> Box<dyn DoubleEndedIterator<Item = (u32, u64)> + '_> {
         match self {
@@ -541,6 +695,19 @@ impl Store {
             },
         }
     }
+}
+
+/// What [`BucketStore::count_inside`] did with a slice.
+struct Counted {
+    /// Values counted (positive, inside the range).
+    inside: u64,
+    /// +0.0s seen (not counted).
+    zeros: u64,
+    /// Smallest and largest bit pattern counted (`u64::MAX` and 0 when none).
+    lowest: u64,
+    highest: u64,
+    /// Values copied to the front of `others`.
+    others: usize,
 }
 
 /// Dense bucket counts for one sign over the key range `first_key ..= last_key()`.
@@ -590,6 +757,69 @@ impl BucketStore {
         }
     }
 
+    /// Counts the values of `values` that are positive and inside the range, and copies the
+    /// others except +0.0 to the front of `others` (at least as long as `values`). One pass, no re-lay: the fast path of [`QuantileSketch::push_slice`].
+    fn count_inside(&mut self, values: &[f64], others: &mut [f64]) -> Counted {
+        let first = self.first_key;
+        let len = self.low_counts.len();
+        let (mut inside, mut zeros, mut lowest, mut highest, mut n_others) =
+            (0u64, 0u64, u64::MAX, 0u64, 0usize);
+        for &x in values {
+            let bits = x.to_bits();
+            // Negative patterns, ∞, NaN, zeros and subnormals all fall outside the range: a
+            // negative's key carries the sign bit, ∞ and NaN are above the top finite bucket,
+            // zeros and subnormals below the first normal one.
+            let index = ((bits >> KEY_SHIFT) as u32).wrapping_sub(first) as usize;
+            if index < len {
+                let low = &mut self.low_counts[index];
+                let (sum, overflowed) = low.overflowing_add(1);
+                *low = sum;
+                if overflowed {
+                    self.carry(first + index as u32);
+                }
+                inside += 1;
+                lowest = lowest.min(bits);
+                highest = highest.max(bits);
+            } else if bits == 0 {
+                zeros += 1;
+            } else {
+                others[n_others] = x;
+                n_others += 1;
+            }
+        }
+        Counted {
+            inside,
+            zeros,
+            lowest,
+            highest,
+            others: n_others,
+        }
+    }
+
+    /// [`Store::add_keys`] for the dense form. Covering `range` first gives the range a
+    /// sequence of single additions ends with (it depends only on the extremes seen), and keys
+    /// below it (collapsed) count in its lowest bucket, as [`add`](Self::add) does.
+    fn add_keys(&mut self, (min_key, max_key): (u32, u32), values: &[f64], sign: u64) {
+        self.cover(min_key, max_key);
+        let first = self.first_key;
+        for &x in values {
+            let bits = x.to_bits();
+            let magnitude = bits & !SIGN_BIT;
+            if bits >> 63 != sign || !(MIN_NORMAL_BITS..INFINITY_BITS).contains(&magnitude) {
+                continue;
+            }
+            // Within the covered range, or below it (folded into the lowest bucket).
+            let index = bucket_key(magnitude).saturating_sub(first) as usize;
+            if let Some(low) = self.low_counts.get_mut(index) {
+                let (sum, overflowed) = low.overflowing_add(1);
+                *low = sum;
+                if overflowed {
+                    self.carry(first + index as u32);
+                }
+            }
+        }
+    }
+
     /// Adds 2³² to the count of `key` after its low word wrapped.
     #[cold]
     fn carry(&mut self, key: u32) {
@@ -622,6 +852,15 @@ impl BucketStore {
         self.cover(other.first_key, other_last);
         for (key, n) in other.buckets().filter(|&(_, n)| n > 0) {
             let target = key.max(self.first_key);
+            // The common case, a sum that stays in the low word, without the high-word map.
+            let index = (target - self.first_key) as usize;
+            if let Some(low) = self.low_counts.get_mut(index)
+                && let Ok(n32) = u32::try_from(n)
+                && let Some(sum) = low.checked_add(n32)
+            {
+                *low = sum;
+                continue;
+            }
             let total = self.count_at(target).saturating_add(n);
             self.set_count(target, total);
         }
@@ -654,10 +893,15 @@ impl BucketStore {
             .take_while(|&(key, _)| key < lo)
             .fold(0u64, |sum, (_, n)| sum.saturating_add(n));
         let mut counts = vec![0u32; (hi - lo) as usize + 1];
-        for (index, &low) in self.low_counts.iter().enumerate() {
-            let key = self.first_key + index as u32;
-            if let Some(slot) = key.checked_sub(lo).and_then(|i| counts.get_mut(i as usize)) {
-                *slot = low;
+        // The kept keys, `max(first_key, lo) ..= last key`, move as one block.
+        if let Some(last) = self.last_key() {
+            let start = self.first_key.max(lo);
+            if start <= last {
+                let from = (start - self.first_key) as usize..=(last - self.first_key) as usize;
+                let to = (start - lo) as usize..=(last - lo) as usize;
+                if let (Some(src), Some(dst)) = (self.low_counts.get(from), counts.get_mut(to)) {
+                    dst.copy_from_slice(src);
+                }
             }
         }
         self.high_counts = self.high_counts.split_off(&lo);
@@ -705,6 +949,40 @@ impl BucketStore {
         } else {
             self.high_counts.insert(key, high);
         }
+    }
+
+    /// [`Store::key_at_rank`] for dense counts without high words: blocks of buckets whose
+    /// sum leaves `seen` short of `rank` are skipped whole (saturating addition of counts is
+    /// the sum capped at `u64::MAX`, so a block's sum added at once reaches `rank` exactly when
+    /// its buckets added one by one do), and the block that reaches it is walked.
+    fn key_at_rank(&self, seen: &mut u64, rank: u64, descending: bool) -> Option<u32> {
+        const BLOCK: usize = 16;
+        let at = |index: usize| self.first_key + index as u32;
+        let len = self.low_counts.len();
+        let mut blocks: Box<dyn Iterator<Item = usize>> = if descending {
+            Box::new((0..len.div_ceil(BLOCK)).rev())
+        } else {
+            Box::new(0..len.div_ceil(BLOCK))
+        };
+        blocks.find_map(|b| {
+            let range = b * BLOCK..len.min((b + 1) * BLOCK);
+            let block = &self.low_counts[range.clone()];
+            // At most 16 counts below 2³² each: the block's sum cannot overflow.
+            let sum: u64 = block.iter().map(|&n| u64::from(n)).sum();
+            if seen.saturating_add(sum) < rank {
+                *seen = seen.saturating_add(sum);
+                return None;
+            }
+            let mut walk = |(i, &n): (usize, &u32)| {
+                *seen = seen.saturating_add(u64::from(n));
+                (*seen >= rank).then_some(at(range.start + i))
+            };
+            if descending {
+                block.iter().enumerate().rev().find_map(&mut walk)
+            } else {
+                block.iter().enumerate().find_map(&mut walk)
+            }
+        })
     }
 
     /// `(key, count)` for every bucket of the range, ascending; double-ended for the negatives.
@@ -820,6 +1098,61 @@ mod tests {
                 assert_eq!(a, b, "x = {x}, n = {n}");
             }
         }
+    }
+
+    /// A slice added at once gives the sketch that pushing its values one by one gives, from
+    /// any state: empty, short list, dense, collapsed; with zeros, both signs, non-finite values,
+    /// new extremes on both sides, values below the collapsed range, and counts past `u32`.
+    #[test]
+    fn push_slice_equals_pushing_one_by_one() {
+        let mut wide = log_uniform(3_000, -300.0, 300.0, 8);
+        wide.iter_mut().step_by(4).for_each(|x| *x = -*x);
+        let data = [
+            mixture(5_000, 6),
+            wide,
+            vec![f64::NAN, f64::INFINITY, 0.0, -0.0, 5e-324],
+            (0..40).map(|k| 1.0 + f64::from(k) / 40.0).collect(),
+        ];
+        let starts = [
+            QuantileSketch::new(),
+            sketch_of(&[3.0, -2.0]),
+            sketch_of(&mixture(500, 7)),
+            sketch_of(&[1e-300, 1e300, -1e300, -1e-300]),
+        ];
+        for start in &starts {
+            for values in &data {
+                for chunk in [1, 3, 64, 1024, values.len()] {
+                    let mut one_by_one = start.clone();
+                    let mut sliced = start.clone();
+                    for part in values.chunks(chunk) {
+                        part.iter().for_each(|&x| one_by_one.push(x));
+                        sliced.push_slice(part);
+                    }
+                    assert_bit_identical(&sliced, &one_by_one);
+                    assert_eq!(sliced.rejected(), one_by_one.rejected());
+                    let (mut a, mut b) = (Vec::new(), Vec::new());
+                    sliced.encode(&mut a);
+                    one_by_one.encode(&mut b);
+                    assert_eq!(a, b);
+                }
+            }
+        }
+        // A low word that wraps while a slice is counted carries into the high word:
+        // 2³² − 2 + 5.
+        let mut big = sketch_of(
+            &(0..40)
+                .map(|k| 1.0 + f64::from(k) / 40.0)
+                .collect::<Vec<_>>(),
+        );
+        let key = bucket_key(1.0f64.to_bits());
+        if let Store::Dense(dense) = &mut big.positive {
+            dense.low_counts[0] = u32::MAX - 1;
+        }
+        let mut one_by_one = big.clone();
+        [1.0; 5].iter().for_each(|&x| one_by_one.push(x));
+        big.push_slice(&[1.0; 5]);
+        assert_eq!(big, one_by_one);
+        assert_eq!(big.positive.buckets().next(), Some((key, (1 << 32) + 3)));
     }
 
     use super::*;
@@ -1254,6 +1587,27 @@ mod tests {
             prop_assert_eq!(sketch.rejected(), values.len() as u64 - finite);
             let q = sketch.quantile(p);
             prop_assert_eq!(q.is_some(), finite > 0 && (0.0..=1.0).contains(&p));
+        }
+
+        #[test]
+        fn prop_push_slice_equals_sequential(
+            first in prop::collection::vec(any::<f64>(), 0..120),
+            second in prop::collection::vec(finite_value(), 0..120),
+        ) {
+            let mut sliced = QuantileSketch::new();
+            sliced.push_slice(&first);
+            sliced.push_slice(&second);
+            let all: Vec<f64> = first.iter().chain(&second).copied().collect();
+            let sequential = sketch_of(&all);
+            prop_assert_eq!(&sliced, &sequential);
+            prop_assert_eq!(sliced.rejected(), sequential.rejected());
+            for i in 0..=20 {
+                let p = f64::from(i) / 20.0;
+                prop_assert_eq!(
+                    sliced.quantile(p).map(f64::to_bits),
+                    sequential.quantile(p).map(f64::to_bits)
+                );
+            }
         }
 
         #[test]
