@@ -15,6 +15,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::distribution::wilson;
 use super::read::{Results, RunValues, label_of, outcome_label};
+use super::same::{Same, split_same};
 use super::theme::{
     self, Axis, BundleStyle, Caption, Chart, DrawResult, Frame, INK, LegendItem, REFERENCE, Scale,
     Swatch, build_chart, draw_frame, draw_marker, line_height, padded, size, text_at, text_width,
@@ -30,6 +31,8 @@ const Z95: f64 = 1.959_963_984_540_054;
 /// One bundle's row in a dot-interval chart.
 #[derive(Clone, Debug)]
 pub struct IntervalRow {
+    /// The bundle's name.
+    pub bundle: String,
     /// Bundle label as shown.
     pub label: String,
     /// How the bundle is drawn.
@@ -120,6 +123,7 @@ pub fn interval_rows(results: &Results, outcome: &OutcomeInfo, sorted: bool) -> 
             };
             let reference = b.name == results.reference();
             Some(IntervalRow {
+                bundle: b.name.clone(),
                 label: if reference {
                     format!("{} (reference)", label_of(&b))
                 } else {
@@ -351,30 +355,41 @@ impl Chart for CompareChart<'_> {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
         let r = self.results;
         let o = self.outcome;
-        let name = r
-            .custom_title(&o.name)
-            .map_or_else(|| outcome_label(o), str::to_string);
-        let order = match o.better {
-            Better::Lower | Better::Higher => ", best first",
-            Better::Neither => "",
+        let kind = match o.better {
+            Better::Lower | Better::Higher => "bundles compared, best first",
+            Better::Neither => "bundles compared",
         };
-        let title = format!("{name}: bundles compared{order}");
+        let (title, subtitle) =
+            r.titles(&self.stem(), &o.name, &outcome_label(o), kind, r.subtitle());
         let reference = r
             .bundles()
             .into_iter()
             .find(|(_, b)| b.name == r.reference())
             .map(|(_, b)| label_of(&b));
+        let rows = interval_rows(r, o, true);
+        // A bundle with the reference's values in every run is named in the legend, not
+        // given a row (the dashboard keeps every row, so that its panels line up).
+        let (rows, same) = split_same(
+            rows,
+            |row| row.reference,
+            |row| r.same_runs(&row.bundle, &o.name),
+        );
+        let same = Same {
+            reference: r.bundle_label(r.reference()),
+            labels: same.iter().map(|row| r.bundle_label(&row.bundle)).collect(),
+        };
         let probability = o.kind == OutcomeKind::Probability;
+        let mut legend = interval_legend(probability, reference.as_deref());
+        legend.extend(same.legend_item());
         let area = draw_frame(
             root,
             &Frame {
                 title,
-                subtitle: r.subtitle(),
-                legend: interval_legend(probability, reference.as_deref()),
+                subtitle,
+                legend,
                 source: r.source_line(),
             },
         )?;
-        let rows = interval_rows(r, o, true);
         draw_intervals(
             &area,
             &rows,
@@ -443,10 +458,13 @@ impl Chart for CostEffectChart<'_> {
                 Some((i, b, cost, effect))
             })
             .collect();
-        let name = r
-            .custom_title(&o.name)
-            .map_or_else(|| outcome_label(o), str::to_string);
-        let title = format!("{name} against cost: bundle means with 95% intervals");
+        let (title, subtitle) = r.titles(
+            &self.stem(),
+            &o.name,
+            &format!("{} against cost", outcome_label(o)),
+            "bundle means with 95% intervals",
+            r.subtitle(),
+        );
         let legend = points
             .iter()
             .map(|(i, b, _, _)| {
@@ -462,7 +480,7 @@ impl Chart for CostEffectChart<'_> {
             root,
             &Frame {
                 title,
-                subtitle: r.subtitle(),
+                subtitle,
                 legend,
                 source: r.source_line(),
             },

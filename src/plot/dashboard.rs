@@ -123,9 +123,16 @@ impl<'a> Dashboard<'a> {
                 format!("{what} of {reference} (reference)"),
             ));
         }
+        let (title, subtitle) = match r.custom_title("dashboard") {
+            Some(title) => (
+                title.to_string(),
+                format!("Key outcomes by policy bundle · {}", r.subtitle()),
+            ),
+            None => ("Key outcomes by policy bundle".to_string(), r.subtitle()),
+        };
         Frame {
-            title: "Key outcomes by policy bundle".to_string(),
-            subtitle: r.subtitle(),
+            title,
+            subtitle,
             legend,
             source: r.source_line(),
         }

@@ -19,6 +19,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::read::{Results, RunValues, label_of, outcome_label};
+use super::same::drop_same;
 use super::theme::{
     self, Axis, Chart, Dash, DrawResult, Frame, INK, LegendItem, REFERENCE, Scale, Swatch,
     build_chart, draw_frame, draw_marker, padded, size, text_at,
@@ -53,6 +54,8 @@ impl<'a> DistributionChart<'a> {
             .filter_map(|(i, b)| r.values(&b.name, &o.name).map(|v| (i, b, v)))
             .collect();
         let shown: Vec<_> = bundles.iter().map(|(i, b, _)| (*i, b.clone())).collect();
+        // A bundle with the reference's values in every run gets no row of its own.
+        let (bundles, same) = drop_same(r, bundles, |b| r.same_runs(b, &o.name));
         let is_reference = |b: &BundleInfo| b.name == r.reference();
         // The reference bundle's curve is drawn, grey, in every other row (whether or not it
         // has a row of its own), so each row compares with it.
@@ -66,10 +69,13 @@ impl<'a> DistributionChart<'a> {
         values.extend(reference.iter().map(|(_, v)| *v));
         let (lo, hi, clipped) = shown_range(values.iter().copied());
         let curves = Curves::of(&values, lo, hi, scale, &o.unit);
-        let name = r
-            .custom_title(&o.name)
-            .map_or_else(|| outcome_label(o), str::to_string);
-        let title = format!("{name}: distribution over runs, by bundle");
+        let (title, subtitle) = r.titles(
+            &self.stem(),
+            &o.name,
+            &outcome_label(o),
+            "distribution over runs, by bundle",
+            r.subtitle_of(&shown),
+        );
         let mut legend = vec![
             LegendItem::new(
                 Swatch::Band {
@@ -90,11 +96,12 @@ impl<'a> DistributionChart<'a> {
                 format!("{label} (reference), for comparison"),
             ));
         }
+        legend.extend(same.legend_item());
         let area = draw_frame(
             root,
             &Frame {
                 title,
-                subtitle: r.subtitle_of(&shown),
+                subtitle,
                 legend,
                 source: r.source_line(),
             },
@@ -246,13 +253,15 @@ impl<'a> DistributionChart<'a> {
             .into_iter()
             .filter_map(|(i, b)| {
                 let rec = r.record(&b.name, &o.name)?;
-                Some((i, b, rec.mean?, rec.n))
+                Some((i, b, (rec.mean?, rec.n)))
             })
             .collect();
-        let shown: Vec<_> = bundles.iter().map(|(i, b, _, _)| (*i, b.clone())).collect();
+        let shown: Vec<_> = bundles.iter().map(|(i, b, _)| (*i, b.clone())).collect();
+        // A bundle with the reference's values in every run gets no bar of its own.
+        let (bundles, same) = drop_same(r, bundles, |b| r.same_runs(b, &o.name));
         let rows: Vec<_> = bundles
             .iter()
-            .map(|(i, b, p, n)| {
+            .map(|(i, b, (p, n))| {
                 let label = if b.name == r.reference() {
                     format!("{} (reference)", label_of(b))
                 } else {
@@ -261,11 +270,14 @@ impl<'a> DistributionChart<'a> {
                 (*i, label, *p, wilson(*p, *n))
             })
             .collect();
-        let name = r
-            .custom_title(&o.name)
-            .map_or_else(|| outcome_label(o), str::to_string);
-        let title = format!("{name}: probability by bundle");
-        let legend = vec![
+        let (title, subtitle) = r.titles(
+            &self.stem(),
+            &o.name,
+            &outcome_label(o),
+            "probability by bundle",
+            r.subtitle_of(&shown),
+        );
+        let mut legend = vec![
             LegendItem::new(
                 Swatch::Band {
                     color: INK,
@@ -275,11 +287,12 @@ impl<'a> DistributionChart<'a> {
             ),
             LegendItem::new(Swatch::line(INK, 3), "95% interval (Wilson)"),
         ];
+        legend.extend(same.legend_item());
         let area = draw_frame(
             root,
             &Frame {
                 title,
-                subtitle: r.subtitle_of(&shown),
+                subtitle,
                 legend,
                 source: r.source_line(),
             },

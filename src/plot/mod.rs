@@ -43,9 +43,12 @@ pub mod exceedance;
 pub mod fan;
 pub mod forest;
 pub mod labels;
+pub mod options;
 pub mod pareto;
+pub mod pdf;
 pub mod read;
 pub mod robustness;
+pub mod same;
 pub mod sensitivity;
 pub mod stem;
 pub mod sweep;
@@ -57,7 +60,8 @@ use anyhow::{Context, Result};
 
 use crate::output::schema::{Better, OutcomeKind, VariableKind};
 
-pub use read::Results;
+pub use options::PlotOptions;
+pub use read::{Results, View};
 
 /// Reads the results folder `dir` and writes every chart into `dir/charts/`; returns the files
 /// written (PNG and SVG of each chart, in drawing order).
@@ -66,6 +70,32 @@ pub use read::Results;
 /// When `dir` is not a results folder, a file in it cannot be read, or a chart cannot be
 /// drawn or written.
 pub fn render_results(dir: &Path) -> Result<Vec<PathBuf>> {
+    render_results_with(dir, &PlotOptions::default())
+}
+
+/// As [`render_results`], drawing what `options` ask: the bundles and outcomes of
+/// `options.view` (run and compare folders), at `options.size`, in `options.formats`.
+///
+/// # Errors
+/// As [`render_results`]; and when `options` name bundles or outcomes for a folder that is
+/// not of `run` or `compare`, or names it does not have.
+pub fn render_results_with(dir: &Path, options: &PlotOptions) -> Result<Vec<PathBuf>> {
+    let output = theme::Output {
+        size: options.size,
+        formats: options.formats.clone(),
+    };
+    theme::with_output(&output, || render_folder(dir, &options.view))
+}
+
+fn render_folder(dir: &Path, view: &View) -> Result<Vec<PathBuf>> {
+    let narrowed = !view.bundles.is_empty() || !view.outcomes.is_empty();
+    if narrowed && !dir.join("summary.json").is_file() {
+        anyhow::bail!(
+            "--bundles and --outcomes choose among the bundles and outcomes of a folder of \
+             `leversim run` or `compare`; '{}' is not one",
+            dir.display()
+        );
+    }
     // A folder of `leversim sensitivity` has its own charts.
     if dir.join("sensitivity.json").is_file() && !dir.join("summary.json").is_file() {
         return sensitivity::render_sensitivity(dir);
@@ -89,7 +119,7 @@ pub fn render_results(dir: &Path) -> Result<Vec<PathBuf>> {
     if dir.join("sweep.json").is_file() && !dir.join("summary.json").is_file() {
         return sweep::render_sweep(dir);
     }
-    let results = Results::read(dir)?;
+    let results = Results::read(dir)?.with_view(view.clone());
     // A folder of `leversim compare` also has the paired differences.
     let comparison = read::read_comparison(dir)?;
     let charts = dir.join("charts");
@@ -256,6 +286,20 @@ impl Selection {
             .iter()
             .find(|o| o.is_cost)
             .map(|o| o.name.clone());
+        // `--outcomes` names the outcomes and series drawn, in its order.
+        let chosen = &results.view.outcomes;
+        let (series, outcomes, dashboard) = if chosen.is_empty() {
+            (series, outcomes, dashboard)
+        } else {
+            let is_outcome = |n: &String| results.outcome(n).is_some();
+            let is_series = |n: &String| results.variable(n).is_some_and(|v| v.recorded);
+            let outcomes: Vec<String> = chosen.iter().filter(|n| is_outcome(n)).cloned().collect();
+            (
+                chosen.iter().filter(|n| is_series(n)).cloned().collect(),
+                outcomes.clone(),
+                outcomes,
+            )
+        };
         Selection {
             series,
             outcomes,
