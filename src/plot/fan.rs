@@ -419,7 +419,7 @@ impl Chart for FanChart<'_> {
 }
 
 /// The legend entry of the line where the levers start.
-fn levers_item(t: f64) -> LegendItem {
+pub(crate) fn levers_item(t: f64) -> LegendItem {
     LegendItem::new(
         Swatch::Line {
             color: REFERENCE,
@@ -432,7 +432,7 @@ fn levers_item(t: f64) -> LegendItem {
 
 /// A dotted vertical line at `t` (where the levers start) from `y.0` to `y.1`: before it every
 /// bundle follows the same history.
-fn draw_levers_line<DB: DrawingBackend>(
+pub(crate) fn draw_levers_line<DB: DrawingBackend>(
     chart: &mut ChartContext<'_, DB, theme::Coords>,
     t: f64,
     y: (f64, f64),
@@ -469,7 +469,7 @@ fn draw_band<DB: DrawingBackend>(
 }
 
 /// Reported figures as black diamonds with a white rim.
-fn draw_observations<DB: DrawingBackend>(
+pub(crate) fn draw_observations<DB: DrawingBackend>(
     chart: &mut ChartContext<'_, DB, theme::Coords>,
     observations: &[(f64, f64)],
 ) -> Result<()> {

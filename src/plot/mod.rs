@@ -8,6 +8,8 @@
 //! | file | chart | module |
 //! |---|---|---|
 //! | `fan-<variable>` | median with 50% and 90% bands by month, one panel per bundle; events as the probability that they have happened | [`fan`] |
+//! | `fan-all-<variable>` | every bundle's median on one panel, over the reference's 50% and 90% bands (not for events, whose fan chart overlays the bundles already) | [`fan_compare`] |
+//! | `fan-diff-<variable>` | each bundle minus the reference, run by run (common random numbers): median, 50% and 90% of the paired differences, and the 95% interval of the mean difference; from `paths.csv`, so only for variables of `[output] paths` | [`fan_compare`] |
 //! | `dist-<outcome>` | the distribution over runs, a row per bundle, medians marked, the reference's for comparison; for a probability, bars with 95% intervals (not for an outcome constant within every bundle, such as a cost) | [`distribution`] |
 //! | `exceed-<outcome>` | probability that the outcome exceeds x, one line per bundle (not for probabilities, nor constant outcomes) | [`exceedance`] |
 //! | `compare-<outcome>` | median, 50% and 90% intervals per bundle, sorted best first, reference marked | [`compare`] |
@@ -41,10 +43,12 @@ pub mod distribution;
 pub mod drivers;
 pub mod exceedance;
 pub mod fan;
+pub mod fan_compare;
 pub mod forest;
 pub mod labels;
 pub mod options;
 pub mod pareto;
+pub mod paths;
 pub mod pdf;
 pub mod read;
 pub mod robustness;
@@ -126,6 +130,8 @@ fn render_folder(dir: &Path, view: &View) -> Result<Vec<PathBuf>> {
     std::fs::create_dir_all(&charts)
         .with_context(|| format!("could not create '{}'", charts.display()))?;
     let selection = Selection::of(&results);
+    // The sampled per-run paths, when `[output] paths` wrote them: difference fan charts.
+    let paths = paths::Paths::read(dir)?;
     let mut written = Vec::new();
     for var in &selection.series {
         if results
@@ -134,6 +140,24 @@ fn render_folder(dir: &Path, view: &View) -> Result<Vec<PathBuf>> {
             .any(|(_, b)| results.series(&b.name, var).is_some())
         {
             written.extend(theme::save(&fan::FanChart::new(&results, var), &charts)?);
+        }
+        let is_event = results
+            .variable(var)
+            .is_some_and(|v| v.kind == VariableKind::Event);
+        // An event's fan chart already overlays its bundles.
+        if !is_event && fan_compare::OverlayFanChart::applies(&results, var) {
+            written.extend(theme::save(
+                &fan_compare::OverlayFanChart::new(&results, var),
+                &charts,
+            )?);
+        }
+        if let Some(paths) = &paths
+            && fan_compare::DiffFanChart::applies(&results, paths, var)
+        {
+            written.extend(theme::save(
+                &fan_compare::DiffFanChart::new(&results, paths, var),
+                &charts,
+            )?);
         }
     }
     let cost = selection.cost.as_deref();

@@ -59,6 +59,28 @@ fn expected() -> Vec<(&'static str, Vec<&'static str>)> {
                 "levers act from 2026-01",
             ],
         ),
+        // Every bundle's median on one panel, for each stock (not the event, whose fan chart
+        // overlays the bundles already).
+        (
+            "fan-all-shells_in_russia",
+            vec![
+                "edian of each bundle, by month",
+                "Full package: ",
+                "in 2030-12",
+            ],
+        ),
+        (
+            "fan-all-troops_deployed",
+            vec!["Troops deployed (troops): median of each bundle, by month"],
+        ),
+        (
+            "fan-all-casualties",
+            vec!["Casualties (troops): median of each bundle, by month"],
+        ),
+        (
+            "fan-all-ssn_progress",
+            vec!["Ssn progress (fraction): median of each bundle, by month"],
+        ),
         (
             "fan-troops_deployed",
             vec![
@@ -251,7 +273,7 @@ fn run_draws_every_chart_and_plot_redraws_them_identically() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("18 charts"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("22 charts"));
     for (name, bytes) in wanted.iter().zip(before) {
         assert!(
             std::fs::read(charts.join(name)).unwrap() == bytes,

@@ -199,3 +199,65 @@ fn bad_values_are_refused_by_name_with_a_hint_and_nothing_is_written() {
     }
     assert_eq!(chart_files(&dir), before);
 }
+
+/// The fixture with the paths of two stocks sampled (`[output] paths`).
+fn fixture_with_paths(dir: &Path) -> PathBuf {
+    let text = std::fs::read_to_string(FIXTURE).unwrap();
+    let text = format!(
+        "{text}\n[output]\npaths = [\"shells_in_russia\", \"troops_deployed\"]\npath_runs = 60\n"
+    );
+    let path = dir.join("paths.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn overlay_and_difference_fans_are_drawn_from_the_sampled_paths() {
+    let dir = std::env::temp_dir().join(format!("leversim-it-fan-diff-{}", std::process::id()));
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+    std::fs::create_dir_all(&dir).unwrap();
+    let scenario = fixture_with_paths(&dir);
+    let out = dir.join("results");
+    let run = leversim()
+        .arg("run")
+        .arg(&scenario)
+        .args(["--runs", "200", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let charts = out.join("charts");
+    let overlay = svg_text(&charts.join("fan-all-shells_in_russia.svg"));
+    for s in [
+        "edian of each bundle",
+        "Status quo (reference):",
+        "Full package:",
+    ] {
+        assert!(overlay.contains(s), "lacks {s:?}: {overlay}");
+    }
+    let diff = svg_text(&charts.join("fan-diff-shells_in_russia.svg"));
+    for s in [
+        "ifference from Status quo, run by run",
+        "over the 60 runs sampled in paths.csv",
+        "95% interval of the mean difference (simulation precision)",
+        "Full package",
+    ] {
+        assert!(diff.contains(s), "lacks {s:?}: {diff}");
+    }
+    // Sampled paths of a series give it a difference fan; a series without them has none.
+    assert!(charts.join("fan-diff-troops_deployed.png").is_file());
+    assert!(!charts.join("fan-diff-casualties.png").exists());
+    // Troops are untouched by the levers of "Disrupt transfers" in this fixture: that bundle
+    // is named as the same as the reference, not given a panel.
+    let troops = svg_text(&charts.join("fan-diff-troops_deployed.svg"));
+    assert!(
+        troops.contains("Disrupt transfers: same as Status quo"),
+        "{troops}"
+    );
+}
