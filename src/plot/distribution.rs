@@ -18,6 +18,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
+use super::numbers::ValueFormat;
 use super::read::{Results, RunValues, label_of, outcome_label};
 use super::same::drop_same;
 use super::theme::{
@@ -110,10 +111,12 @@ impl<'a> DistributionChart<'a> {
         // One row per bundle, first at the top, with its median (and the share of runs
         // without a value) written right of the plot.
         let n = bundles.len();
+        let format =
+            ValueFormat::for_values(scale, bundles.iter().map(|(_, _, v)| v.quantile(0.5)));
         let notes: Vec<String> = bundles
             .iter()
             .map(|(_, _, v)| {
-                let mut note = format!("median {}", scale.value(v.quantile(0.5)));
+                let mut note = format!("median {}", format.format(v.quantile(0.5)));
                 if v.sorted.len() < v.total {
                     let never = 1.0 - v.sorted.len() as f64 / v.total as f64;
                     note.push_str(&format!(", never in {}", Scale::Percent.value(never)));
@@ -307,6 +310,10 @@ impl<'a> DistributionChart<'a> {
         x.ticks.retain(|t| *t <= 1.0 + 1e-9);
         let y = Axis::categories(names, "");
         let mut chart = build_chart(&area, &x, &y, None)?;
+        let format = ValueFormat::for_values(
+            Scale::Percent,
+            rows.iter().flat_map(|row| [row.2, row.3.0, row.3.1]),
+        );
         for (k, (i, _, p, (lo, hi))) in rows.iter().enumerate() {
             let yk = (n - 1 - k) as f64;
             let color = r.style(*i).color;
@@ -323,9 +330,9 @@ impl<'a> DistributionChart<'a> {
                         + Text::new(
                             format!(
                                 "{}  ({} – {})",
-                                Scale::Percent.value(*p),
-                                Scale::Percent.value(*lo),
-                                Scale::Percent.value(*hi)
+                                format.format(*p),
+                                format.format(*lo),
+                                format.format(*hi)
                             ),
                             (14, 0),
                             text_at(size::TICK, &INK, HPos::Left, VPos::Center),

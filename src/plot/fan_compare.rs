@@ -14,6 +14,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::fan::{draw_levers_line, draw_observations, levers_item};
+use super::numbers::ValueFormat;
 use super::paths::{DiffPoint, Paths};
 use super::read::{Results, SeriesPoint, label_of, thousands, variable_label};
 use super::same::drop_same;
@@ -127,6 +128,7 @@ impl Chart for OverlayFanChart<'_> {
                 .cmp(&(a.1.name == r.reference()))
                 .then(end(b.2).total_cmp(&end(a.2)))
         });
+        let format = ValueFormat::for_values(value, bundles.iter().map(|(_, _, s)| end(s)));
         let mut legend: Vec<LegendItem> = order
             .into_iter()
             .map(|(i, b, s)| {
@@ -144,7 +146,7 @@ impl Chart for OverlayFanChart<'_> {
                     format!(
                         "{}{tag}: {} in {}",
                         label_of(b),
-                        value.value(end),
+                        format.format(end),
                         Scale::Month.value(month)
                     ),
                 )

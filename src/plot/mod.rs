@@ -46,6 +46,7 @@ pub mod fan;
 pub mod fan_compare;
 pub mod forest;
 pub mod labels;
+pub mod numbers;
 pub mod options;
 pub mod pareto;
 pub mod paths;

@@ -381,16 +381,15 @@ fn charts_bundles_chooses_the_bundles_of_fans_distributions_and_exceedance() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
-#[test]
-fn a_dashboard_of_many_bundles_grows_taller() {
-    let dir = temp_dir("many-bundles");
+/// The fixture with `extra` bundles more, run without charts into `dir/results`.
+fn many_bundles(dir: &Path, extra: usize) -> PathBuf {
     let variant = dir.join("many.toml");
     let mut text = format!(
         "extends = {FIXTURE:?}\n\n[scenario]\nname = \"charts-many\"\n\n\
          [charts]\noutcomes = [\"shells_by_2030\", \"ssn_by_2030\"]\n\
          dashboard = [\"shells_by_2030\", \"ssn_by_2030\", \"cost\", \"ceasefire_month\"]\n"
     );
-    for k in 1..=9 {
+    for k in 1..=extra {
         text.push_str(&format!(
             "\n[bundles.extra_{k}]\nlabel = \"Extra bundle number {k} with a long label\"\n\
              levers = {{ enforcement = 0.{k} }}\n"
@@ -417,21 +416,44 @@ fn a_dashboard_of_many_bundles_grows_taller() {
         "{}",
         String::from_utf8_lossy(&status.stderr)
     );
+    out
+}
+
+#[test]
+fn a_dashboard_of_many_bundles_stays_a_slide_then_grows_taller() {
+    // 12 bundles and 4 outcomes: one row of panels keeps the 16:9 slide (issue 14).
+    let dir = temp_dir("many-bundles-slide");
+    let out = many_bundles(&dir, 9);
+    assert!(
+        leversim()
+            .arg("plot")
+            .arg(&out)
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
+    let ((w, h), _, _) = png_stats(&out.join("charts/dashboard.png"));
+    assert_eq!((w, h), (1600, 900));
+    std::fs::remove_dir_all(&dir).ok();
+    // 28 bundles do not fit readable rows on a slide: the canvas grows.
+    let dir = temp_dir("many-bundles");
+    let out = many_bundles(&dir, 25);
     let plotted = leversim().arg("plot").arg(&out).output().unwrap();
     assert!(plotted.status.success());
     let charts = out.join("charts");
     let ((w, h), _, ink) = png_stats(&charts.join("dashboard.png"));
     assert_eq!(w, 1600);
-    assert!(h > 900, "12 bundles need more than 900 px: {h}");
+    assert!(h > 900, "28 bundles need more than 900 px: {h}");
     assert!(ink > 0.02);
     let svg = std::fs::read_to_string(charts.join("dashboard.svg")).unwrap();
     assert!(
         svg.contains(&format!("height=\"{h}\"")),
         "the SVG has the PNG's size"
     );
-    // Twelve bundles, each a row: named in full, and counted (not listed) in the subtitle.
+    // 28 bundles, each a row: named in full, and counted (not listed) in the subtitle.
     let t = svg_text(&charts.join("dashboard.svg"));
-    assert!(t.contains("12 bundles · 100 runs each"), "{t}");
+    assert!(t.contains("28 bundles · 100 runs each"), "{t}");
     assert!(t.contains("Extra bundle number 9 with a long label"), "{t}");
     for stem in [
         "fan-shells_in_russia",
