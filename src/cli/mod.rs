@@ -117,11 +117,11 @@ pub struct PlotArgs {
     #[arg(value_name = "RESULTS_DIR")]
     pub results: PathBuf,
     /// Bundles drawn, by name, comma-separated; the reference bundle is kept for comparison
-    /// [default: the scenario's [charts] bundles, or all].
+    /// [default: the bundles of the scenario's charts section, or all].
     #[arg(long, value_name = "A,B", value_delimiter = ',')]
     pub bundles: Vec<String>,
-    /// Outcomes and series charted, by name, comma-separated [default: the scenario's
-    /// [charts] choice].
+    /// Outcomes and series charted, by name, comma-separated [default: the choice of the
+    /// scenario's charts section].
     #[arg(long, value_name = "X,Y", value_delimiter = ',')]
     pub outcomes: Vec<String>,
     /// Canvas: slide (1600x900), half (800x900, half a slide), column (1050x800, a printed
