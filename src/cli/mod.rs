@@ -137,6 +137,25 @@ pub struct PlotArgs {
     /// Results folder written by `leversim run`, `compare`, `sweep` or `sensitivity`.
     #[arg(value_name = "RESULTS_DIR")]
     pub results: PathBuf,
+    /// Bundles drawn, by name, comma-separated; the reference bundle is kept for comparison
+    /// [default: the bundles of the scenario's charts section, or all].
+    #[arg(long, value_name = "A,B", value_delimiter = ',')]
+    pub bundles: Vec<String>,
+    /// Outcomes and series charted, by name, comma-separated [default: the choice of the
+    /// scenario's charts section].
+    #[arg(long, value_name = "X,Y", value_delimiter = ',')]
+    pub outcomes: Vec<String>,
+    /// Canvas: slide (1600x900), half (800x900, half a slide), column (1050x800, a printed
+    /// column) or WIDTHxHEIGHT in pixels.
+    #[arg(long, value_name = "SIZE", default_value = "slide", value_parser = clap::value_parser!(crate::plot::options::ChartSize))]
+    pub size: crate::plot::options::ChartSize,
+    /// Files written per chart: png, svg, pdf, or several with commas [default: png,svg].
+    #[arg(long, value_name = "FORMATS", value_parser = clap::value_parser!(crate::plot::options::Formats))]
+    pub format: Option<crate::plot::options::Formats>,
+    /// Source line under each chart: full (the scenario's source, version, file hash and seed)
+    /// or short (one line).
+    #[arg(long, value_name = "short|full", default_value = "full", value_parser = ["short", "full"])]
+    pub source: String,
 }
 
 /// `leversim report`.

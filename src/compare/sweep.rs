@@ -151,6 +151,16 @@ pub fn sweep_records(
     let mut records = Vec::new();
     for (b, point) in points.iter().enumerate() {
         for (k, o) in s.outcomes.iter().enumerate() {
+            // Run k of every point shares its random numbers: the paired difference from the
+            // first point measures how precisely differences between points are known.
+            let first = out.outcomes[0].chunks_exact(n_out).map(|r| r[k]);
+            let diffs: Vec<f64> = out.outcomes[b]
+                .chunks_exact(n_out)
+                .map(|r| r[k])
+                .zip(first)
+                .map(|(a, z)| a - z)
+                .filter(|d| !d.is_nan())
+                .collect();
             let values: Vec<f64> = out.outcomes[b]
                 .chunks_exact(n_out)
                 .map(|r| r[k])
@@ -166,10 +176,22 @@ pub fn sweep_records(
                 p05: summary.as_ref().map(|s| s.p05),
                 p50: summary.as_ref().map(|s| s.p50),
                 p95: summary.as_ref().map(|s| s.p95),
+                diff_se: paired_se(&diffs),
             });
         }
     }
     records
+}
+
+/// The standard error of the mean of paired differences `d`; `None` with fewer than two.
+fn paired_se(d: &[f64]) -> Option<f64> {
+    let n = d.len();
+    if n < 2 {
+        return None;
+    }
+    let mean = d.iter().sum::<f64>() / n as f64;
+    let var = d.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
+    Some((var / n as f64).sqrt())
 }
 
 /// The swept levers' descriptions: label, unit, range, the base bundle's setting at the last

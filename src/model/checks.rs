@@ -180,15 +180,15 @@ pub(super) fn check_chart_names(s: &Scenario, vars: &[Var], diags: &mut Diagnost
             );
         }
     }
+    let known = |n: &str| vars.iter().any(|v| v.name == n) || outcome_names.contains(&n);
     for (name, _) in &s.charts.titles {
-        if !vars.iter().any(|v| v.name == name.value)
-            && !outcome_names.contains(&name.value.as_str())
-        {
+        if !crate::scenario::chart_title_key_ok(&name.value, known) {
             diags.push(
                 Diagnostic::error(
                     Code::UnknownName,
                     format!(
-                        "chart title for `{}`, which is neither a series nor an outcome",
+                        "chart title for `{}`, which is neither a series, an outcome, a chart \
+                         (`dist-NAME`, `forest-NAME`, ...) nor `dashboard`",
                         name.value
                     ),
                 )

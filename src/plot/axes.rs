@@ -128,6 +128,11 @@ impl Axis {
             None => {
                 // Thousands below 10,000 are written plainly (`5000`), above it with `k`; on
                 // one axis the ticks share the style of the largest (`5k`, `10k`, `15k`).
+                // Month ticks that all fall on Januaries are written as years (`2026`):
+                // the month adds nothing (issue 14).
+                if self.scale == Scale::Month && years_only(&self.ticks) {
+                    return format!("{}", (v + 1e-6).floor() as i64);
+                }
                 let top = self.ticks.iter().fold(0.0f64, |m, t| m.max(t.abs()));
                 if self.scale == Scale::Number && top >= 1e4 && (1e3..1e4).contains(&v.abs()) {
                     format!("{}k", crate::output::format::significant(v / 1e3, 3))
@@ -148,6 +153,45 @@ impl Axis {
             .collect();
         Ticked { lo, hi, ticks }
     }
+}
+
+/// `x` with fewer ticks when its labels, each with a gap of a third of the widest, would not
+/// fit in `width` pixels.
+fn thin_ticks<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, x: &Axis, width: i32) -> Axis {
+    let mut axis = x.clone();
+    if !x.labels || x.categories.is_some() {
+        return axis;
+    }
+    let fits = |a: &Axis| {
+        let widths: Vec<i32> = a
+            .ticks
+            .iter()
+            .map(|t| text_width(area, &a.label(*t), size::TICK))
+            .collect();
+        let widest = widths.iter().copied().max().unwrap_or(0);
+        // Ticks are evenly spaced: each label must fit in the space between two ticks.
+        let span = a.range.1 - a.range.0;
+        let gap = match a.ticks.as_slice() {
+            [t0, t1, ..] if span > 0.0 => ((t1 - t0) / span * f64::from(width)) as i32,
+            _ => i32::MAX,
+        };
+        widest + widest / 3 <= gap
+    };
+    let mut target = x.ticks.len();
+    while !fits(&axis) && target > 2 {
+        target -= 1;
+        axis.ticks = x.scale.ticks(x.range.0, x.range.1, target);
+    }
+    axis
+}
+
+/// Whether month ticks (decimal years) all fall on Januaries, more than one of them.
+pub fn years_only(ticks: &[f64]) -> bool {
+    ticks.len() > 1
+        && ticks.iter().all(|t| {
+            ((t * 12.0).round() as i64).rem_euclid(12) == 0
+                && (t * 12.0 - (t * 12.0).round()).abs() < 1e-6
+        })
 }
 
 /// Width of the label area left of a chart's plot for the axis `y`, pixels.
@@ -205,6 +249,10 @@ pub fn build_chart<'a, DB: DrawingBackend>(
     let tick_h = line_height(size::TICK);
     let desc_h = line_height(size::AXIS);
     let left = left_width(area, y);
+    // On a narrow canvas (half a slide, a column) the x tick labels would run into each
+    // other: fewer ticks until they fit with room between them (issue 14).
+    let thinned = thin_ticks(area, x, area.dim_in_pixel().0 as i32 - left);
+    let x = &thinned;
     let bottom = if x.labels {
         tick_h + 14 + if x.desc.is_empty() { 0 } else { desc_h + 8 }
     } else {
@@ -262,4 +310,20 @@ pub fn build_chart<'a, DB: DrawingBackend>(
     }
     mesh.draw().drawing("the grid")?;
     Ok(chart)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn january_ticks_read_as_years() {
+        let years = Axis::new((2022.6, 2030.95), Scale::Month, "month", 5);
+        let labels: Vec<String> = years.ticks.iter().map(|t| years.label(*t)).collect();
+        assert!(labels.iter().all(|l| l.len() == 4), "{labels:?}");
+        assert!(labels.contains(&"2026".to_string()), "{labels:?}");
+        // Within a year the months stay.
+        let months = Axis::new((2024.0, 2024.9), Scale::Month, "month", 6);
+        assert!(months.label(months.ticks[1]).contains('-'));
+    }
 }

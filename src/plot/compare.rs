@@ -14,7 +14,9 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::distribution::wilson;
+use super::numbers::ValueFormat;
 use super::read::{Results, RunValues, label_of, outcome_label};
+use super::same::{Same, split_same};
 use super::theme::{
     self, Axis, BundleStyle, Caption, Chart, DrawResult, Frame, INK, LegendItem, REFERENCE, Scale,
     Swatch, build_chart, draw_frame, draw_marker, line_height, padded, size, text_at, text_width,
@@ -30,6 +32,8 @@ const Z95: f64 = 1.959_963_984_540_054;
 /// One bundle's row in a dot-interval chart.
 #[derive(Clone, Debug)]
 pub struct IntervalRow {
+    /// The bundle's name.
+    pub bundle: String,
     /// Bundle label as shown.
     pub label: String,
     /// How the bundle is drawn.
@@ -120,6 +124,7 @@ pub fn interval_rows(results: &Results, outcome: &OutcomeInfo, sorted: bool) -> 
             };
             let reference = b.name == results.reference();
             Some(IntervalRow {
+                bundle: b.name.clone(),
                 label: if reference {
                     format!("{} (reference)", label_of(&b))
                 } else {
@@ -182,6 +187,9 @@ pub struct PanelLabels<'t> {
     /// Whether the bundle names are written left of the rows (off for panels to the right of
     /// another with the same rows).
     pub row_names: bool,
+    /// The values the axis must hold, instead of the rows' own (so that panels of one kind
+    /// share an axis: every probability panel of the dashboard).
+    pub range: Option<(f64, f64)>,
 }
 
 /// The rows' names as a category axis (top row first).
@@ -204,8 +212,11 @@ pub fn draw_intervals<DB: DrawingBackend>(
         caption,
         x_ticks,
         row_names,
+        range,
     } = labels;
     let n = rows.len();
+    // One format for every row's label (issue 14).
+    let format = ValueFormat::for_values(scale, rows.iter().map(|r| r.center));
     let (lo, hi) = rows
         .iter()
         .flat_map(|r| [r.outer.0, r.outer.1, r.center])
@@ -213,6 +224,7 @@ pub fn draw_intervals<DB: DrawingBackend>(
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
             (a.min(v), b.max(v))
         });
+    let (lo, hi) = range.unwrap_or((lo, hi));
     let (mut lo, hi) = if lo.is_finite() { (lo, hi) } else { (0.0, 1.0) };
     if scale != Scale::Month && lo >= 0.0 && lo < 0.3 * hi {
         lo = 0.0;
@@ -229,13 +241,17 @@ pub fn draw_intervals<DB: DrawingBackend>(
     let label_w = rows
         .iter()
         .filter(|r| r.center.is_finite())
-        .map(|r| text_width(area, &row_label(r, scale), size::TICK))
+        .map(|r| text_width(area, &row_label(r, &format), size::TICK))
         .max()
         .unwrap_or(0)
         + LABEL_GAP
         + 8;
     let plot_w = area.dim_in_pixel().0 as i32 - theme::left_width(area, &y);
-    let x1 = if plot_w > 2 * label_w {
+    let x1 = if range.is_some() {
+        // A shared axis is the same in every panel, whatever its width: room for the labels
+        // as a fixed share of the span.
+        x1 + (x1 - x0) * 0.6
+    } else if plot_w > 2 * label_w {
         x0 + (x1 - x0) * f64::from(plot_w) / f64::from(plot_w - label_w)
     } else {
         x1 + (x1 - x0) * 0.5
@@ -284,7 +300,7 @@ pub fn draw_intervals<DB: DrawingBackend>(
         if row.center.is_finite() {
             draw_marker(&mut chart, (row.center, yk), 0, row.style, 9)?;
             // On a white ground, so that the reference line does not run through it.
-            let label = row_label(row, scale);
+            let label = row_label(row, &format);
             let w = text_width(area, &label, size::TICK);
             let half = line_height(size::TICK) / 2;
             chart
@@ -307,10 +323,10 @@ pub fn draw_intervals<DB: DrawingBackend>(
 }
 
 /// A row's value label.
-fn row_label(row: &IntervalRow, scale: Scale) -> String {
+fn row_label(row: &IntervalRow, format: &ValueFormat) -> String {
     row.label_text
         .clone()
-        .unwrap_or_else(|| scale.value(row.center))
+        .unwrap_or_else(|| format.format(row.center))
 }
 
 /// The x-axis description of an outcome on a dot-interval chart.
@@ -351,30 +367,41 @@ impl Chart for CompareChart<'_> {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
         let r = self.results;
         let o = self.outcome;
-        let name = r
-            .custom_title(&o.name)
-            .map_or_else(|| outcome_label(o), str::to_string);
-        let order = match o.better {
-            Better::Lower | Better::Higher => ", best first",
-            Better::Neither => "",
+        let kind = match o.better {
+            Better::Lower | Better::Higher => "bundles compared, best first",
+            Better::Neither => "bundles compared",
         };
-        let title = format!("{name}: bundles compared{order}");
+        let (title, subtitle) =
+            r.titles(&self.stem(), &o.name, &outcome_label(o), kind, r.subtitle());
         let reference = r
             .bundles()
             .into_iter()
             .find(|(_, b)| b.name == r.reference())
             .map(|(_, b)| label_of(&b));
+        let rows = interval_rows(r, o, true);
+        // A bundle with the reference's values in every run is named in the legend, not
+        // given a row (the dashboard keeps every row, so that its panels line up).
+        let (rows, same) = split_same(
+            rows,
+            |row| row.reference,
+            |row| r.same_runs(&row.bundle, &o.name),
+        );
+        let same = Same {
+            reference: r.bundle_label(r.reference()),
+            labels: same.iter().map(|row| r.bundle_label(&row.bundle)).collect(),
+        };
         let probability = o.kind == OutcomeKind::Probability;
+        let mut legend = interval_legend(probability, reference.as_deref());
+        legend.extend(same.legend_item());
         let area = draw_frame(
             root,
             &Frame {
                 title,
-                subtitle: r.subtitle(),
-                legend: interval_legend(probability, reference.as_deref()),
+                subtitle,
+                legend,
                 source: r.source_line(),
             },
         )?;
-        let rows = interval_rows(r, o, true);
         draw_intervals(
             &area,
             &rows,
@@ -384,6 +411,7 @@ impl Chart for CompareChart<'_> {
                 caption: None,
                 x_ticks: 8,
                 row_names: true,
+                range: None,
             },
         )
     }
@@ -443,10 +471,13 @@ impl Chart for CostEffectChart<'_> {
                 Some((i, b, cost, effect))
             })
             .collect();
-        let name = r
-            .custom_title(&o.name)
-            .map_or_else(|| outcome_label(o), str::to_string);
-        let title = format!("{name} against cost: bundle means with 95% intervals");
+        let (title, subtitle) = r.titles(
+            &self.stem(),
+            &o.name,
+            &format!("{} against cost", outcome_label(o)),
+            "bundle means with 95% intervals",
+            r.subtitle(),
+        );
         let legend = points
             .iter()
             .map(|(i, b, _, _)| {
@@ -462,7 +493,7 @@ impl Chart for CostEffectChart<'_> {
             root,
             &Frame {
                 title,
-                subtitle: r.subtitle(),
+                subtitle,
                 legend,
                 source: r.source_line(),
             },

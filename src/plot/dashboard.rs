@@ -4,9 +4,9 @@
 //! same order in every panel, so a reader can follow one bundle across outcomes. The outcomes
 //! are the scenario's `[charts] dashboard` list, or the first four charted outcomes.
 //!
-//! The layout follows the number of bundles: each bundle's row is as tall as a line of its
-//! label (plus air), panels sit as many to a row as leave each plot readable, and the canvas
-//! grows taller than 900 px when the rows need it (it stays 1600 px wide).
+//! The layout follows the number of bundles and outcomes: the panels fill their rows (no empty
+//! cell), the dashboard stays a 16:9 slide while its rows and panels stay readable, and only
+//! then grows taller than 900 px (it stays 1600 px wide). Probability panels share one axis.
 
 use anyhow::Result;
 use plotters::coord::Shift;
@@ -24,6 +24,12 @@ use crate::output::schema::{OutcomeInfo, OutcomeKind};
 const ROW_H: i32 = 36;
 /// Narrowest panel (plot and value labels, without the row names), pixels.
 const MIN_PANEL_W: i32 = 330;
+/// Narrowest panel when that keeps the dashboard on one 16:9 slide, pixels: four x ticks and
+/// a value label still fit.
+const TIGHT_PANEL_W: i32 = 200;
+/// Shortest bundle row when that keeps the dashboard on one slide, pixels: a line of tick
+/// labels (26 px) and a little air.
+const TIGHT_ROW_H: i32 = 29;
 /// Gaps between panels, pixels.
 const GAP_X: i32 = 40;
 const GAP_Y: i32 = 26;
@@ -37,19 +43,27 @@ pub struct Dashboard<'a> {
 /// Where the panels go.
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Layout {
-    /// Panel rows and columns.
-    rows: usize,
-    cols: usize,
+    /// Panels in each row of panels: balanced, so that no cell is left empty (5 outcomes are
+    /// 3 and 2, each row filling the width).
+    counts: Vec<usize>,
     /// Width of the bundle names left of the first column, pixels.
     names_w: i32,
-    /// Width of each panel right of the names, pixels.
-    panel_w: i32,
+    /// Width of the panels of each row, right of the names, pixels.
+    panel_w: Vec<i32>,
     /// Lines the panel titles of each row of panels reserve (the most any of them needs).
     caption_lines: Vec<usize>,
     /// Height of each row of panels, pixels.
     panel_h: Vec<i32>,
     /// Canvas height, pixels.
     height: u32,
+}
+
+/// `m` panels in `rows` rows, as even as can be, the fuller rows first.
+fn balanced(m: usize, rows: usize) -> Vec<usize> {
+    let rows = rows.clamp(1, m.max(1));
+    (0..rows)
+        .map(|r| m / rows + usize::from(r < m % rows))
+        .collect()
 }
 
 impl<'a> Dashboard<'a> {
@@ -123,15 +137,28 @@ impl<'a> Dashboard<'a> {
                 format!("{what} of {reference} (reference)"),
             ));
         }
+        let (title, subtitle) = match r.custom_title("dashboard") {
+            Some(title) => (
+                title.to_string(),
+                format!("Key outcomes by policy bundle · {}", r.subtitle()),
+            ),
+            None => ("Key outcomes by policy bundle".to_string(), r.subtitle()),
+        };
         Frame {
-            title: "Key outcomes by policy bundle".to_string(),
-            subtitle: r.subtitle(),
+            title,
+            subtitle,
             legend,
             source: r.source_line(),
         }
     }
 
     /// The layout on a canvas `root` of the final width (any height).
+    ///
+    /// A 16:9 slide when it can be: of the ways to put the panels in rows (balanced, no empty
+    /// cell), those whose panels stay at least [`TIGHT_PANEL_W`] wide and whose bundle rows at
+    /// least [`TIGHT_ROW_H`] tall on 900 px; of these the one whose narrowest panel and bundle
+    /// row are most generous against [`MIN_PANEL_W`] and [`ROW_H`]. When none fits (many
+    /// bundles), rows of [`ROW_H`] on a taller canvas, panels at least [`MIN_PANEL_W`] wide.
     fn layout<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Option<Layout> {
         let outcomes = self.outcomes();
         let first = outcomes.first()?;
@@ -142,40 +169,73 @@ impl<'a> Dashboard<'a> {
         let names = row_axis(&interval_rows(self.results, first, false));
         let names_w = theme::left_width(root, &names) - 8;
         let m = outcomes.len();
-        // As many panels to a row as stay at least MIN_PANEL_W wide, then balanced over rows.
-        let fit = ((width - names_w + GAP_X) / (MIN_PANEL_W + GAP_X)).max(1) as usize;
-        let rows = m.div_ceil(fit.min(m));
-        let cols = m.div_ceil(rows);
-        let panel_w = (width - names_w - GAP_X * (cols as i32 - 1)) / cols as i32;
         let probe = names.clone().unlabelled();
-        let panel = root.margin(0, 0, 0, (root.dim_in_pixel().0 as i32 - panel_w).max(0));
         let captions = self.captions();
-        let caption_lines: Vec<usize> = captions
-            .chunks(cols)
-            .map(|row| {
-                row.iter()
-                    .map(|c| theme::caption_lines(&panel, &probe, c).len())
-                    .max()
-                    .unwrap_or(1)
-            })
-            .collect();
-        // A panel: its title, the rows (the category axis spans rows + 0.2), the x axis.
         let x_axis_h = line_height(size::TICK) + 14 + line_height(size::AXIS) + 8;
-        let body = ((f64::from(rows_n) + 0.2) * f64::from(ROW_H)).round() as i32 + x_axis_h;
+        // The panel widths, caption lines and fixed heights (title, x axis) of a split.
+        let shape = |counts: &[usize]| {
+            let mut start = 0;
+            let mut widths = Vec::new();
+            let mut lines = Vec::new();
+            for &c in counts {
+                let w = (width - names_w - GAP_X * (c as i32 - 1)) / c as i32;
+                let panel = root.margin(0, 0, 0, (root.dim_in_pixel().0 as i32 - w).max(0));
+                let l = captions[start..start + c]
+                    .iter()
+                    .map(|t| theme::caption_lines(&panel, &probe, t).len())
+                    .max()
+                    .unwrap_or(1);
+                widths.push(w);
+                lines.push(l);
+                start += c;
+            }
+            let fixed: i32 = lines
+                .iter()
+                .map(|l| *l as i32 * line_height(size::PANEL) + 8 + x_axis_h)
+                .sum();
+            (widths, lines, fixed)
+        };
+        let slide = SIZE.1 as i32;
+        let mut best: Option<(f64, Vec<usize>, i32)> = None;
+        for rows in 1..=m {
+            let counts = balanced(m, rows);
+            let (widths, _, fixed) = shape(&counts);
+            let narrowest = widths.iter().copied().min().unwrap_or(0);
+            let free = slide - top - bottom - GAP_Y * (rows as i32 - 1) - fixed;
+            let row_h = (f64::from(free) / (rows as f64 * (f64::from(rows_n) + 0.2))) as i32;
+            if narrowest < TIGHT_PANEL_W || row_h < TIGHT_ROW_H {
+                continue;
+            }
+            let score = (f64::from(narrowest) / f64::from(MIN_PANEL_W))
+                .min(f64::from(row_h) / f64::from(ROW_H));
+            if best.as_ref().is_none_or(|(b, _, _)| score > *b) {
+                best = Some((score, counts, row_h.min(ROW_H)));
+            }
+        }
+        let (counts, row_h) = match best {
+            Some((_, counts, row_h)) => (counts, row_h),
+            None => {
+                let fit = ((width - names_w + GAP_X) / (MIN_PANEL_W + GAP_X)).max(1) as usize;
+                (balanced(m, m.div_ceil(fit.min(m))), ROW_H)
+            }
+        };
+        let (panel_w, caption_lines, _) = shape(&counts);
+        // A panel: its title, the rows (the category axis spans rows + 0.2), the x axis.
+        let body = ((f64::from(rows_n) + 0.2) * f64::from(row_h)).round() as i32 + x_axis_h;
         let mut panel_h: Vec<i32> = caption_lines
             .iter()
             .map(|l| *l as i32 * line_height(size::PANEL) + 8 + body)
             .collect();
-        let needed = top + bottom + panel_h.iter().sum::<i32>() + GAP_Y * (rows as i32 - 1);
+        let rows = counts.len() as i32;
+        let needed = top + bottom + panel_h.iter().sum::<i32>() + GAP_Y * (rows - 1);
         let height = (needed.max(0) as u32).max(SIZE.1);
         // On a canvas taller than needed, the rows of panels share the spare height.
         let spare = height as i32 - needed;
         for h in &mut panel_h {
-            *h += spare / rows as i32;
+            *h += spare / rows;
         }
         Some(Layout {
-            rows,
-            cols,
+            counts,
             names_w,
             panel_w,
             caption_lines,
@@ -201,7 +261,7 @@ impl Chart for Dashboard<'_> {
         let layout = self.layout(root);
         let area = draw_frame(root, &self.frame())?;
         let Some(Layout {
-            cols,
+            counts,
             names_w,
             panel_w,
             caption_lines,
@@ -211,41 +271,75 @@ impl Chart for Dashboard<'_> {
         else {
             return Ok(());
         };
-        // Every panel has the same rows (bundles in run order), so only the first column names
-        // them; it is wider by the names so that all plots have the same width.
-        let panels: Vec<_> = (0..outcomes.len())
-            .map(|k| {
-                let (row, col) = (k / cols, k % cols);
+        // Every probability panel shares one axis, so that 5% is as far from 0 in each.
+        let probability = |o: &OutcomeInfo| o.kind == OutcomeKind::Probability;
+        let shared = outcomes
+            .iter()
+            .filter(|o| probability(o))
+            .flat_map(|o| interval_rows(r, o, false))
+            .flat_map(|row| [row.outer.0, row.outer.1, row.center])
+            .filter(|v| v.is_finite())
+            .fold(None, |acc: Option<(f64, f64)>, v| {
+                Some(acc.map_or((v, v), |(a, b)| (a.min(v), b.max(v))))
+            });
+        // Every panel has the same rows (bundles in run order), so only the first panel of
+        // each row names them; it is wider by the names so that the plots of a row have the
+        // same width.
+        let captions = self.captions();
+        let mut k = 0;
+        let mut y0 = 0;
+        for (row, &count) in counts.iter().enumerate() {
+            let w = panel_w[row];
+            for col in 0..count {
+                let o = outcomes[k];
                 let x0 = if col == 0 {
                     0
                 } else {
-                    names_w + col as i32 * (panel_w + GAP_X)
+                    names_w + col as i32 * (w + GAP_X)
                 };
-                let y0: i32 = panel_h[..row].iter().map(|h| h + GAP_Y).sum();
-                let width = panel_w + if col == 0 { names_w } else { 0 };
-                area.clone()
-                    .shrink((x0, y0), (width.max(1) as u32, panel_h[row].max(1) as u32))
-            })
-            .collect();
-        for (k, ((o, panel), caption)) in outcomes
-            .iter()
-            .zip(&panels)
-            .zip(&self.captions())
-            .enumerate()
-        {
-            let rows = interval_rows(r, o, false);
-            draw_intervals(
-                panel,
-                &rows,
-                PanelLabels {
-                    scale: Scale::of(o.kind.value()),
-                    x_desc: &value_desc(o),
-                    caption: Some((caption, caption_lines[k / cols])),
-                    x_ticks: if cols > 2 { 4 } else { 5 },
-                    row_names: k % cols == 0,
-                },
-            )?;
+                let width = w + if col == 0 { names_w } else { 0 };
+                let panel = area
+                    .clone()
+                    .shrink((x0, y0), (width.max(1) as u32, panel_h[row].max(1) as u32));
+                let rows = interval_rows(r, o, false);
+                draw_intervals(
+                    &panel,
+                    &rows,
+                    PanelLabels {
+                        scale: Scale::of(o.kind.value()),
+                        x_desc: &value_desc(o),
+                        caption: Some((&captions[k], caption_lines[row])),
+                        x_ticks: if count > 2 { 4 } else { 5 },
+                        row_names: col == 0,
+                        range: if probability(o) { shared } else { None },
+                    },
+                )?;
+                k += 1;
+            }
+            y0 += panel_h[row] + GAP_Y;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn panels_fill_their_rows() {
+        assert_eq!(balanced(5, 2), [3, 2]);
+        assert_eq!(balanced(4, 2), [2, 2]);
+        assert_eq!(balanced(7, 2), [4, 3]);
+        assert_eq!(balanced(5, 1), [5]);
+        assert_eq!(balanced(3, 9), [1, 1, 1]);
+        for m in 1..12 {
+            for rows in 1..=m {
+                let counts = balanced(m, rows);
+                assert_eq!(counts.iter().sum::<usize>(), m);
+                assert!(counts.iter().all(|c| *c >= 1));
+                assert!(counts.windows(2).all(|w| w[0] >= w[1] && w[0] - w[1] <= 1));
+            }
+        }
     }
 }

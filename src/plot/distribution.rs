@@ -18,7 +18,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
+use super::numbers::ValueFormat;
 use super::read::{Results, RunValues, label_of, outcome_label};
+use super::same::drop_same;
 use super::theme::{
     self, Axis, Chart, Dash, DrawResult, Frame, INK, LegendItem, REFERENCE, Scale, Swatch,
     build_chart, draw_frame, draw_marker, padded, size, text_at,
@@ -53,6 +55,8 @@ impl<'a> DistributionChart<'a> {
             .filter_map(|(i, b)| r.values(&b.name, &o.name).map(|v| (i, b, v)))
             .collect();
         let shown: Vec<_> = bundles.iter().map(|(i, b, _)| (*i, b.clone())).collect();
+        // A bundle with the reference's values in every run gets no row of its own.
+        let (bundles, same) = drop_same(r, bundles, |b| r.same_runs(b, &o.name));
         let is_reference = |b: &BundleInfo| b.name == r.reference();
         // The reference bundle's curve is drawn, grey, in every other row (whether or not it
         // has a row of its own), so each row compares with it.
@@ -66,10 +70,13 @@ impl<'a> DistributionChart<'a> {
         values.extend(reference.iter().map(|(_, v)| *v));
         let (lo, hi, clipped) = shown_range(values.iter().copied());
         let curves = Curves::of(&values, lo, hi, scale, &o.unit);
-        let name = r
-            .custom_title(&o.name)
-            .map_or_else(|| outcome_label(o), str::to_string);
-        let title = format!("{name}: distribution over runs, by bundle");
+        let (title, subtitle) = r.titles(
+            &self.stem(),
+            &o.name,
+            &outcome_label(o),
+            "distribution over runs, by bundle",
+            r.subtitle_of(&shown),
+        );
         let mut legend = vec![
             LegendItem::new(
                 Swatch::Band {
@@ -90,11 +97,12 @@ impl<'a> DistributionChart<'a> {
                 format!("{label} (reference), for comparison"),
             ));
         }
+        legend.extend(same.legend_item());
         let area = draw_frame(
             root,
             &Frame {
                 title,
-                subtitle: r.subtitle_of(&shown),
+                subtitle,
                 legend,
                 source: r.source_line(),
             },
@@ -103,10 +111,12 @@ impl<'a> DistributionChart<'a> {
         // One row per bundle, first at the top, with its median (and the share of runs
         // without a value) written right of the plot.
         let n = bundles.len();
+        let format =
+            ValueFormat::for_values(scale, bundles.iter().map(|(_, _, v)| v.quantile(0.5)));
         let notes: Vec<String> = bundles
             .iter()
             .map(|(_, _, v)| {
-                let mut note = format!("median {}", scale.value(v.quantile(0.5)));
+                let mut note = format!("median {}", format.format(v.quantile(0.5)));
                 if v.sorted.len() < v.total {
                     let never = 1.0 - v.sorted.len() as f64 / v.total as f64;
                     note.push_str(&format!(", never in {}", Scale::Percent.value(never)));
@@ -246,13 +256,15 @@ impl<'a> DistributionChart<'a> {
             .into_iter()
             .filter_map(|(i, b)| {
                 let rec = r.record(&b.name, &o.name)?;
-                Some((i, b, rec.mean?, rec.n))
+                Some((i, b, (rec.mean?, rec.n)))
             })
             .collect();
-        let shown: Vec<_> = bundles.iter().map(|(i, b, _, _)| (*i, b.clone())).collect();
+        let shown: Vec<_> = bundles.iter().map(|(i, b, _)| (*i, b.clone())).collect();
+        // A bundle with the reference's values in every run gets no bar of its own.
+        let (bundles, same) = drop_same(r, bundles, |b| r.same_runs(b, &o.name));
         let rows: Vec<_> = bundles
             .iter()
-            .map(|(i, b, p, n)| {
+            .map(|(i, b, (p, n))| {
                 let label = if b.name == r.reference() {
                     format!("{} (reference)", label_of(b))
                 } else {
@@ -261,11 +273,14 @@ impl<'a> DistributionChart<'a> {
                 (*i, label, *p, wilson(*p, *n))
             })
             .collect();
-        let name = r
-            .custom_title(&o.name)
-            .map_or_else(|| outcome_label(o), str::to_string);
-        let title = format!("{name}: probability by bundle");
-        let legend = vec![
+        let (title, subtitle) = r.titles(
+            &self.stem(),
+            &o.name,
+            &outcome_label(o),
+            "probability by bundle",
+            r.subtitle_of(&shown),
+        );
+        let mut legend = vec![
             LegendItem::new(
                 Swatch::Band {
                     color: INK,
@@ -275,11 +290,12 @@ impl<'a> DistributionChart<'a> {
             ),
             LegendItem::new(Swatch::line(INK, 3), "95% interval (Wilson)"),
         ];
+        legend.extend(same.legend_item());
         let area = draw_frame(
             root,
             &Frame {
                 title,
-                subtitle: r.subtitle_of(&shown),
+                subtitle,
                 legend,
                 source: r.source_line(),
             },
@@ -294,6 +310,10 @@ impl<'a> DistributionChart<'a> {
         x.ticks.retain(|t| *t <= 1.0 + 1e-9);
         let y = Axis::categories(names, "");
         let mut chart = build_chart(&area, &x, &y, None)?;
+        let format = ValueFormat::for_values(
+            Scale::Percent,
+            rows.iter().flat_map(|row| [row.2, row.3.0, row.3.1]),
+        );
         for (k, (i, _, p, (lo, hi))) in rows.iter().enumerate() {
             let yk = (n - 1 - k) as f64;
             let color = r.style(*i).color;
@@ -310,9 +330,9 @@ impl<'a> DistributionChart<'a> {
                         + Text::new(
                             format!(
                                 "{}  ({} – {})",
-                                Scale::Percent.value(*p),
-                                Scale::Percent.value(*lo),
-                                Scale::Percent.value(*hi)
+                                format.format(*p),
+                                format.format(*lo),
+                                format.format(*hi)
                             ),
                             (14, 0),
                             text_at(size::TICK, &INK, HPos::Left, VPos::Center),

@@ -13,6 +13,7 @@ use plotters::prelude::*;
 
 use super::distribution::shown_range;
 use super::read::{Results, label_of, outcome_label};
+use super::same::drop_same;
 use super::theme::{
     self, Axis, Chart, Frame, LegendItem, Scale, Swatch, build_chart, draw_frame, padded,
 };
@@ -49,13 +50,19 @@ impl Chart for ExceedanceChart<'_> {
             .filter_map(|(i, b)| r.values(&b.name, &o.name).map(|v| (i, b, v)))
             .collect();
         let shown: Vec<_> = bundles.iter().map(|(i, b, _)| (*i, b.clone())).collect();
-        let name = r
-            .custom_title(&o.name)
-            .map_or_else(|| outcome_label(o), str::to_string);
-        let title = match scale {
-            Scale::Month => format!("{name}: chance that it has not happened by a given month"),
-            _ => format!("{name}: chance of exceeding a given value"),
+        // A bundle with the reference's values in every run is named, not drawn.
+        let (bundles, same_as_reference) = drop_same(r, bundles, |b| r.same_runs(b, &o.name));
+        let kind = match scale {
+            Scale::Month => "chance that it has not happened by a given month",
+            _ => "chance of exceeding a given value",
         };
+        let (title, subtitle) = r.titles(
+            &self.stem(),
+            &o.name,
+            &outcome_label(o),
+            kind,
+            r.subtitle_of(&shown),
+        );
         let same = theme::coinciding(
             &bundles
                 .iter()
@@ -75,12 +82,13 @@ impl Chart for ExceedanceChart<'_> {
                 }
                 LegendItem::new(Swatch::bundle_line(r.style(*i)), label)
             })
+            .chain(same_as_reference.legend_item())
             .collect();
         let area = draw_frame(
             root,
             &Frame {
                 title,
-                subtitle: r.subtitle_of(&shown),
+                subtitle,
                 legend,
                 source: r.source_line(),
             },

@@ -14,6 +14,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::read::{Results, SeriesPoint, label_of, variable_label};
+use super::same::drop_same;
 use super::theme::{
     self, Axis, Caption, Chart, DrawResult, Frame, INK, LegendItem, REFERENCE, Scale, Swatch,
     build_chart, draw_frame, padded,
@@ -90,6 +91,8 @@ impl<'a> FanChart<'a> {
         let r = self.results;
         let bundles = self.bundles();
         let shown: Vec<_> = bundles.iter().map(|(i, b, _)| (*i, b.clone())).collect();
+        // A bundle whose series equals the reference's gets no panel of its own.
+        let (bundles, same) = drop_same(r, bundles, |b| r.same_series(b, &self.var));
         let observations = self.observations();
         // The reference median is drawn in the other panels even when the reference bundle has
         // no panel of its own.
@@ -99,18 +102,18 @@ impl<'a> FanChart<'a> {
             .find(|(_, b)| b.name == r.reference())
             .and_then(|(_, b)| r.series(&b.name, &self.var).map(|s| (label_of(&b), s)));
         let unit = self.unit();
-        let title = match r.custom_title(&self.var) {
-            Some(t) => t.to_string(),
-            None => format!(
-                "{}{} by month: median and the ranges of the middle 50% and 90% of runs",
-                self.label(),
-                if unit.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({unit})")
-                }
-            ),
+        let label = if unit.is_empty() {
+            self.label()
+        } else {
+            format!("{} ({unit})", self.label())
         };
+        let (title, subtitle) = r.titles(
+            &self.stem(),
+            &self.var,
+            &label,
+            "median and the ranges of the middle 50% and 90% of runs, by month",
+            r.subtitle_of(&shown),
+        );
         let mut legend = vec![
             LegendItem::new(Swatch::line(INK, 4), "median"),
             LegendItem::new(
@@ -143,11 +146,12 @@ impl<'a> FanChart<'a> {
         if let Some(t) = levers_start {
             legend.push(levers_item(t));
         }
+        legend.extend(same.legend_item());
         let area = draw_frame(
             root,
             &Frame {
                 title,
-                subtitle: r.subtitle_of(&shown),
+                subtitle,
                 legend,
                 source: r.source_line(),
             },
@@ -308,13 +312,15 @@ impl<'a> FanChart<'a> {
         let r = self.results;
         let bundles = self.bundles();
         let shown: Vec<_> = bundles.iter().map(|(i, b, _)| (*i, b.clone())).collect();
-        let title = match r.custom_title(&self.var) {
-            Some(t) => t.to_string(),
-            None => format!(
-                "{}: share of runs in which it has happened, by month",
-                self.label()
-            ),
-        };
+        // A bundle whose line equals the reference's is named once in the legend, not drawn.
+        let (bundles, same_as_reference) = drop_same(r, bundles, |b| r.same_series(b, &self.var));
+        let (title, subtitle) = r.titles(
+            &self.stem(),
+            &self.var,
+            &self.label(),
+            "share of runs in which it has happened, by month",
+            r.subtitle_of(&shown),
+        );
         let same = theme::coinciding(
             &bundles
                 .iter()
@@ -347,6 +353,7 @@ impl<'a> FanChart<'a> {
             })
             .collect();
         let mut legend = legend;
+        legend.extend(same_as_reference.legend_item());
         let levers_start = r.levers_start();
         if let Some(t) = levers_start {
             legend.push(levers_item(t));
@@ -355,7 +362,7 @@ impl<'a> FanChart<'a> {
             root,
             &Frame {
                 title,
-                subtitle: r.subtitle_of(&shown),
+                subtitle,
                 legend,
                 source: r.source_line(),
             },
@@ -412,7 +419,7 @@ impl Chart for FanChart<'_> {
 }
 
 /// The legend entry of the line where the levers start.
-fn levers_item(t: f64) -> LegendItem {
+pub(crate) fn levers_item(t: f64) -> LegendItem {
     LegendItem::new(
         Swatch::Line {
             color: REFERENCE,
@@ -425,7 +432,7 @@ fn levers_item(t: f64) -> LegendItem {
 
 /// A dotted vertical line at `t` (where the levers start) from `y.0` to `y.1`: before it every
 /// bundle follows the same history.
-fn draw_levers_line<DB: DrawingBackend>(
+pub(crate) fn draw_levers_line<DB: DrawingBackend>(
     chart: &mut ChartContext<'_, DB, theme::Coords>,
     t: f64,
     y: (f64, f64),
@@ -462,7 +469,7 @@ fn draw_band<DB: DrawingBackend>(
 }
 
 /// Reported figures as black diamonds with a white rim.
-fn draw_observations<DB: DrawingBackend>(
+pub(crate) fn draw_observations<DB: DrawingBackend>(
     chart: &mut ChartContext<'_, DB, theme::Coords>,
     observations: &[(f64, f64)],
 ) -> Result<()> {

@@ -240,9 +240,6 @@ impl Chart for ForestChart<'_> {
         let o = self.outcome;
         let unit = DiffUnit::of(o);
         let reference = r.bundle_label(&self.comparison.reference);
-        let name = r
-            .custom_title(&o.name)
-            .map_or_else(|| outcome_label(o), str::to_string);
         let ranked = match o.better {
             Better::Lower | Better::Higher => ", best first",
             Better::Neither => "",
@@ -254,8 +251,15 @@ impl Chart for ForestChart<'_> {
         if Scale::of(o.kind.value()) == Scale::Month {
             subtitle.push_str(" · over runs in which both reach it");
         }
+        let (title, subtitle) = r.titles(
+            &self.stem(),
+            &o.name,
+            &outcome_label(o),
+            &format!("difference from {reference}{ranked}"),
+            subtitle,
+        );
         let frame = Frame {
-            title: format!("{name}: difference from {reference}{ranked}"),
+            title,
             subtitle,
             legend: vec![
                 LegendItem::new(Swatch::dot(INK), "mean difference"),

@@ -8,6 +8,8 @@
 //! | file | chart | module |
 //! |---|---|---|
 //! | `fan-<variable>` | median with 50% and 90% bands by month, one panel per bundle; events as the probability that they have happened | [`fan`] |
+//! | `fan-all-<variable>` | every bundle's median on one panel, over the reference's 50% and 90% bands (not for events, whose fan chart overlays the bundles already) | [`fan_compare`] |
+//! | `fan-diff-<variable>` | each bundle minus the reference, run by run (common random numbers): median, 50% and 90% of the paired differences, and the 95% interval of the mean difference; from `paths.csv`, so only for variables of `[output] paths` | [`fan_compare`] |
 //! | `dist-<outcome>` | the distribution over runs, a row per bundle, medians marked, the reference's for comparison; for a probability, bars with 95% intervals (not for an outcome constant within every bundle, such as a cost) | [`distribution`] |
 //! | `exceed-<outcome>` | probability that the outcome exceeds x, one line per bundle (not for probabilities, nor constant outcomes) | [`exceedance`] |
 //! | `compare-<outcome>` | median, 50% and 90% intervals per bundle, sorted best first, reference marked | [`compare`] |
@@ -41,11 +43,17 @@ pub mod distribution;
 pub mod drivers;
 pub mod exceedance;
 pub mod fan;
+pub mod fan_compare;
 pub mod forest;
 pub mod labels;
+pub mod numbers;
+pub mod options;
 pub mod pareto;
+pub mod paths;
+pub mod pdf;
 pub mod read;
 pub mod robustness;
+pub mod same;
 pub mod sensitivity;
 pub mod stem;
 pub mod sweep;
@@ -57,7 +65,8 @@ use anyhow::{Context, Result};
 
 use crate::output::schema::{Better, OutcomeKind, VariableKind};
 
-pub use read::Results;
+pub use options::PlotOptions;
+pub use read::{Results, View};
 
 /// Reads the results folder `dir` and writes every chart into `dir/charts/`; returns the files
 /// written (PNG and SVG of each chart, in drawing order).
@@ -66,6 +75,32 @@ pub use read::Results;
 /// When `dir` is not a results folder, a file in it cannot be read, or a chart cannot be
 /// drawn or written.
 pub fn render_results(dir: &Path) -> Result<Vec<PathBuf>> {
+    render_results_with(dir, &PlotOptions::default())
+}
+
+/// As [`render_results`], drawing what `options` ask: the bundles and outcomes of
+/// `options.view` (run and compare folders), at `options.size`, in `options.formats`.
+///
+/// # Errors
+/// As [`render_results`]; and when `options` name bundles or outcomes for a folder that is
+/// not of `run` or `compare`, or names it does not have.
+pub fn render_results_with(dir: &Path, options: &PlotOptions) -> Result<Vec<PathBuf>> {
+    let output = theme::Output {
+        size: options.size,
+        formats: options.formats.clone(),
+    };
+    theme::with_output(&output, || render_folder(dir, &options.view))
+}
+
+fn render_folder(dir: &Path, view: &View) -> Result<Vec<PathBuf>> {
+    let narrowed = !view.bundles.is_empty() || !view.outcomes.is_empty();
+    if narrowed && !dir.join("summary.json").is_file() {
+        anyhow::bail!(
+            "--bundles and --outcomes choose among the bundles and outcomes of a folder of \
+             `leversim run` or `compare`; '{}' is not one",
+            dir.display()
+        );
+    }
     // A folder of `leversim sensitivity` has its own charts.
     if dir.join("sensitivity.json").is_file() && !dir.join("summary.json").is_file() {
         return sensitivity::render_sensitivity(dir);
@@ -89,13 +124,15 @@ pub fn render_results(dir: &Path) -> Result<Vec<PathBuf>> {
     if dir.join("sweep.json").is_file() && !dir.join("summary.json").is_file() {
         return sweep::render_sweep(dir);
     }
-    let results = Results::read(dir)?;
+    let results = Results::read(dir)?.with_view(view.clone());
     // A folder of `leversim compare` also has the paired differences.
     let comparison = read::read_comparison(dir)?;
     let charts = dir.join("charts");
     std::fs::create_dir_all(&charts)
         .with_context(|| format!("could not create '{}'", charts.display()))?;
     let selection = Selection::of(&results);
+    // The sampled per-run paths, when `[output] paths` wrote them: difference fan charts.
+    let paths = paths::Paths::read(dir)?;
     let mut written = Vec::new();
     for var in &selection.series {
         if results
@@ -104,6 +141,24 @@ pub fn render_results(dir: &Path) -> Result<Vec<PathBuf>> {
             .any(|(_, b)| results.series(&b.name, var).is_some())
         {
             written.extend(theme::save(&fan::FanChart::new(&results, var), &charts)?);
+        }
+        let is_event = results
+            .variable(var)
+            .is_some_and(|v| v.kind == VariableKind::Event);
+        // An event's fan chart already overlays its bundles.
+        if !is_event && fan_compare::OverlayFanChart::applies(&results, var) {
+            written.extend(theme::save(
+                &fan_compare::OverlayFanChart::new(&results, var),
+                &charts,
+            )?);
+        }
+        if let Some(paths) = &paths
+            && fan_compare::DiffFanChart::applies(&results, paths, var)
+        {
+            written.extend(theme::save(
+                &fan_compare::DiffFanChart::new(&results, paths, var),
+                &charts,
+            )?);
         }
     }
     let cost = selection.cost.as_deref();
@@ -256,6 +311,20 @@ impl Selection {
             .iter()
             .find(|o| o.is_cost)
             .map(|o| o.name.clone());
+        // `--outcomes` names the outcomes and series drawn, in its order.
+        let chosen = &results.view.outcomes;
+        let (series, outcomes, dashboard) = if chosen.is_empty() {
+            (series, outcomes, dashboard)
+        } else {
+            let is_outcome = |n: &String| results.outcome(n).is_some();
+            let is_series = |n: &String| results.variable(n).is_some_and(|v| v.recorded);
+            let outcomes: Vec<String> = chosen.iter().filter(|n| is_outcome(n)).cloned().collect();
+            (
+                chosen.iter().filter(|n| is_series(n)).cloned().collect(),
+                outcomes.clone(),
+                outcomes,
+            )
+        };
         Selection {
             series,
             outcomes,

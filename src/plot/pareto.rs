@@ -179,9 +179,6 @@ impl Chart for ParetoChart<'_> {
         let o = self.outcome;
         let unit = DiffUnit::of(o);
         let reference = r.bundle_label(&self.comparison.reference);
-        let name = r
-            .custom_title(&o.name)
-            .map_or_else(|| outcome_label(o), str::to_string);
         let points = self.points();
         let front_n = points.iter().filter(|p| p.pareto).count();
         let legend = vec![
@@ -197,15 +194,22 @@ impl Chart for ParetoChart<'_> {
             LegendItem::new(Swatch::line(MUTED, 2), "95% interval"),
             LegendItem::new(Swatch::reference_line(), format!("{reference} (reference)")),
         ];
+        let (title, subtitle) = r.titles(
+            &self.stem(),
+            &o.name,
+            &outcome_label(o),
+            "improvement against cost, and the Pareto front",
+            format!(
+                "{} · {front_n} of {} bundles on the front",
+                r.subtitle(),
+                points.len()
+            ),
+        );
         let area = draw_frame(
             root,
             &Frame {
-                title: format!("{name}: improvement against cost, and the Pareto front"),
-                subtitle: format!(
-                    "{} · {front_n} of {} bundles on the front",
-                    r.subtitle(),
-                    points.len()
-                ),
+                title,
+                subtitle,
                 legend,
                 source: r.source_line(),
             },

@@ -75,6 +75,36 @@ pub struct Results {
     pub series: BTreeMap<(String, String), Vec<SeriesPoint>>,
     /// `runs.csv` by (bundle, outcome).
     pub runs: BTreeMap<(String, String), RunValues>,
+    /// A hash of each (bundle, outcome)'s values in run order (see [`Results::same_runs`]).
+    pub run_hashes: BTreeMap<(String, String), u64>,
+    /// What `leversim plot`'s options ask for (bundles, outcomes, source line).
+    pub view: View,
+}
+
+/// Which bundles and outcomes are charted, and how the source line reads: `leversim plot`'s
+/// `--bundles`, `--outcomes` and `--source` (the defaults draw what the scenario's `[charts]`
+/// chooses, with the full source line).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct View {
+    /// Bundles drawn, by name (the reference bundle is always kept when it was run); empty:
+    /// the scenario's choice.
+    pub bundles: Vec<String>,
+    /// Outcomes (and series) charted, by name; empty: the scenario's choice.
+    pub outcomes: Vec<String>,
+    /// How much the source line under each chart says.
+    pub source: SourceStyle,
+}
+
+/// How much the source line under a chart says.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SourceStyle {
+    /// The scenario's whole `source`, then the leversim version, scenario file, its hash and
+    /// the seed: everything needed to reproduce the numbers.
+    #[default]
+    Full,
+    /// One line: the first item of the scenario's `source` (up to its first `;`), the
+    /// leversim version and the seed.
+    Short,
 }
 
 impl Results {
@@ -86,13 +116,65 @@ impl Results {
     pub fn read(dir: &Path) -> Result<Results> {
         let summary = Results::read_summary(dir)?;
         let series = read_series(&dir.join("series.csv"))?;
-        let runs = read_runs(&dir.join("runs.csv"))?;
+        let (runs, run_hashes) = read_runs(&dir.join("runs.csv"))?;
         Ok(Results {
             dir: dir.to_path_buf(),
             summary,
             series,
             runs,
+            run_hashes,
+            view: View::default(),
         })
+    }
+
+    /// These results charted as `view` asks.
+    pub fn with_view(mut self, view: View) -> Results {
+        self.view = view;
+        self
+    }
+
+    /// Whether bundle `name` is drawn: every bundle run unless `--bundles` names some, and
+    /// then those and the reference.
+    pub fn shows(&self, name: &str) -> bool {
+        self.view.bundles.is_empty()
+            || name == self.reference()
+            || self.view.bundles.iter().any(|b| b == name)
+    }
+
+    /// Whether bundle `bundle` has, in every run, the same value of `outcome` as the
+    /// reference bundle in the same run (common random numbers make this exact when the
+    /// bundle's levers do not touch the outcome): its runs are then drawn once, as the
+    /// reference's (issue 14). Compares the sorted values and a hash of the values in run
+    /// order, so two bundles whose values are a reordering of each other are not taken as
+    /// the same.
+    pub fn same_runs(&self, bundle: &str, outcome: &str) -> bool {
+        let reference = self.reference();
+        if bundle == reference {
+            return false;
+        }
+        let key = |b: &str| (b.to_string(), outcome.to_string());
+        match (self.runs.get(&key(bundle)), self.runs.get(&key(reference))) {
+            (Some(a), Some(b)) => {
+                a == b
+                    && self.run_hashes.contains_key(&key(bundle))
+                    && self.run_hashes.get(&key(bundle)) == self.run_hashes.get(&key(reference))
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether bundle `bundle`'s recorded series of `variable` equals the reference bundle's
+    /// in every month and every statistic (mean and percentiles): it is then drawn once, as
+    /// the reference's. (The per-run paths are not kept, so equal statistics stand for equal
+    /// paths: under common random numbers they differ when any run differs, unless
+    /// differences cancel in the mean and leave every percentile in place in every month.)
+    pub fn same_series(&self, bundle: &str, variable: &str) -> bool {
+        let reference = self.reference();
+        bundle != reference
+            && matches!(
+                (self.series(bundle, variable), self.series(reference, variable)),
+                (Some(a), Some(b)) if a == b
+            )
     }
 
     /// Reads `summary.json` of the folder `dir`.
@@ -126,6 +208,7 @@ impl Results {
             .provenance
             .bundles
             .iter()
+            .filter(|name| self.shows(name))
             .map(|name| {
                 let all = &self.summary.scenario.bundles;
                 match all.iter().position(|b| &b.name == name) {
@@ -149,7 +232,8 @@ impl Results {
     pub fn charted_bundles(&self) -> Vec<(usize, BundleInfo)> {
         let chosen = &self.summary.scenario.charts.bundles;
         let mut bundles = self.bundles();
-        if !chosen.is_empty() {
+        // Bundles named on the command line replace the scenario's choice.
+        if !chosen.is_empty() && self.view.bundles.is_empty() {
             bundles.retain(|(_, b)| chosen.contains(&b.name));
         }
         bundles
@@ -263,6 +347,33 @@ impl Results {
             .map(|(_, t)| t.as_str())
     }
 
+    /// The title the scenario sets for chart `stem` (about series or outcome `name`): the
+    /// `[charts.titles]` entry for the chart itself (`dist-p_ssn`), else the one for `name`.
+    pub fn title_for(&self, stem: &str, name: &str) -> Option<&str> {
+        self.custom_title(stem).or_else(|| self.custom_title(name))
+    }
+
+    /// The title and subtitle of chart `stem` about `name`, whose own title is
+    /// "`label`: `kind`", over the subtitle `subtitle`. A `[charts.titles]` entry (see
+    /// [`Results::title_for`]) replaces the title entirely, the chart's kind opening the
+    /// subtitle, so that a briefing's title can state the message (issue 14).
+    pub fn titles(
+        &self,
+        stem: &str,
+        name: &str,
+        label: &str,
+        kind: &str,
+        subtitle: String,
+    ) -> (String, String) {
+        match self.title_for(stem, name) {
+            Some(title) => (
+                title.to_string(),
+                format!("{} · {subtitle}", capitalize(kind)),
+            ),
+            None => (format!("{label}: {kind}"), subtitle),
+        }
+    }
+
     /// The subtitle of a chart of every bundle run: scenario, bundles, runs and seed.
     pub fn subtitle(&self) -> String {
         self.subtitle_of(&self.bundles())
@@ -300,11 +411,11 @@ impl Results {
 
     /// The source line of every chart: the scenario's source and how to reproduce the numbers.
     pub fn source_line(&self) -> String {
-        source_line(
-            &self.summary.manifest.provenance,
-            "simulation",
-            &self.summary.scenario.source,
-        )
+        let p = &self.summary.manifest.provenance;
+        match self.view.source {
+            SourceStyle::Full => source_line(p, "simulation", &self.summary.scenario.source),
+            SourceStyle::Short => short_source_line(p, &self.summary.scenario.source),
+        }
     }
 }
 
@@ -326,6 +437,31 @@ pub fn source_line(p: &Provenance, what: &str, source: &str) -> String {
         format!("Source: {model}.")
     } else {
         format!("Source: {source}. Model: {model}.")
+    }
+}
+
+/// The one-line source line of `--source short`: the first item of the scenario's `source` (the
+/// publication, before any `;`), then the leversim version and seed. The scenario file's hash is
+/// left out; the results folder keeps it.
+///
+/// ```
+/// use leversim::plot::read::short_source_line;
+/// use leversim::output::schema::Provenance;
+/// let p = Provenance { version: "0.1.0".into(), seed: 7, ..Provenance::default() };
+/// assert_eq!(
+///     short_source_line(&p, "Source: A report (2025); figures.md; model."),
+///     "Source: A report (2025); leversim 0.1.0, seed 7."
+/// );
+/// assert_eq!(short_source_line(&p, ""), "Source: leversim 0.1.0, seed 7.");
+/// ```
+pub fn short_source_line(p: &Provenance, source: &str) -> String {
+    let source = scenario_source(source);
+    let first = source.split(';').next().unwrap_or("").trim();
+    let model = format!("leversim {}, seed {}", p.version, p.seed);
+    if first.is_empty() || first == "leversim" {
+        format!("Source: {model}.")
+    } else {
+        format!("Source: {first}; {model}.")
     }
 }
 
@@ -398,6 +534,15 @@ pub fn variable_label(v: &VariableInfo) -> String {
     }
 }
 
+/// `s` with its first letter upper case.
+pub fn capitalize(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 /// `2000` → `2,000`.
 pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
@@ -467,7 +612,24 @@ fn read_series(path: &Path) -> Result<BTreeMap<(String, String), Vec<SeriesPoint
     Ok(out)
 }
 
-fn read_runs(path: &Path) -> Result<BTreeMap<(String, String), RunValues>> {
+/// The values of each (bundle, outcome) of `runs.csv`, and a hash of them in run order.
+type RunTables = (
+    BTreeMap<(String, String), RunValues>,
+    BTreeMap<(String, String), u64>,
+);
+
+/// FNV-1a over the bits of a value, continuing from `hash`: a cheap fingerprint of a column
+/// in run order (collisions only make two bundles' sorted values, compared as well, decide).
+fn fnv(hash: u64, v: f64) -> u64 {
+    v.to_bits().to_le_bytes().iter().fold(hash, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// The FNV-1a offset basis.
+const FNV_START: u64 = 0xcbf2_9ce4_8422_2325;
+
+fn read_runs(path: &Path) -> Result<RunTables> {
     let mut reader = csv_reader(path)?;
     let header: Vec<String> = reader
         .headers()
@@ -494,11 +656,16 @@ fn read_runs(path: &Path) -> Result<BTreeMap<(String, String), RunValues>> {
         .unwrap_or(end);
     let outcomes = &header[2..end];
     let mut out: BTreeMap<(String, String), RunValues> = BTreeMap::new();
+    let mut hashes: BTreeMap<(String, String), u64> = BTreeMap::new();
     let mut bundle = String::new();
     let mut current: Vec<RunValues> = Vec::new();
     let mut flush = |bundle: &str, current: &mut Vec<RunValues>| {
         for (name, values) in outcomes.iter().zip(current.drain(..)) {
-            let entry = out.entry((bundle.to_string(), name.clone())).or_default();
+            let key = (bundle.to_string(), name.clone());
+            // In run order: the values are sorted only once every row is read.
+            let hash = hashes.entry(key.clone()).or_insert(FNV_START);
+            *hash = values.sorted.iter().fold(*hash, |h, v| fnv(h, *v));
+            let entry = out.entry(key).or_default();
             entry.total += values.total;
             entry.sorted.extend(values.sorted);
         }
@@ -521,12 +688,16 @@ fn read_runs(path: &Path) -> Result<BTreeMap<(String, String), RunValues>> {
             values.total += 1;
             if !v.is_nan() {
                 values.sorted.push(v);
+            } else {
+                // A missing value still counts in the run-order hash, as a mark of its own.
+                values.sorted.push(f64::NAN);
             }
         }
     }
     flush(&bundle, &mut current);
     for values in out.values_mut() {
+        values.sorted.retain(|v| !v.is_nan());
         values.sorted.sort_by(f64::total_cmp);
     }
-    Ok(out)
+    Ok((out, hashes))
 }

@@ -114,6 +114,33 @@ impl Sweep<'_> {
             .collect()
     }
 
+    /// Half the 95% interval of the paired difference between two points, at its widest over
+    /// the grid (the records' `diff_se` against the first point); `None` for files written
+    /// before it was recorded.
+    fn precision(&self) -> Option<f64> {
+        self.records()
+            .iter()
+            .filter_map(|r| r.diff_se)
+            .filter(|v| v.is_finite())
+            .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))))
+            .map(|se| Z95 * se)
+    }
+
+    /// The subtitle's note on the precision of differences between points.
+    fn precision_note(&self, scale: Scale) -> Option<String> {
+        let p = self.precision()?;
+        let text = match scale {
+            Scale::Percent => format!(
+                "{} percentage points",
+                crate::output::format::significant(p * 100.0, 2)
+            ),
+            _ => human(p, 2),
+        };
+        Some(format!(
+            "differences between points known to ±{text} (95%, paired runs)"
+        ))
+    }
+
     fn name(&self) -> String {
         self.info
             .charts
@@ -269,11 +296,19 @@ impl Chart for SweepLineChart<'_> {
                 format!("setting in {}: {}", s.base_label(), human(lever.base, 3)),
             ));
         }
+        let mut subtitle = s.subtitle();
+        if let Some(note) = s.precision_note(scale) {
+            subtitle.push_str(&format!(" · {note}"));
+            legend.push(LegendItem::new(
+                Swatch::line(INK, 3),
+                "95% interval of the difference from the first point (paired runs)",
+            ));
+        }
         let area = draw_frame(
             root,
             &Frame {
                 title: s.title(),
-                subtitle: s.subtitle(),
+                subtitle,
                 legend,
                 source: s.source_line(),
             },
@@ -362,6 +397,21 @@ impl Chart for SweepLineChart<'_> {
                 dash: Dash::Solid,
             },
         )?;
+        // The paired precision of each point's difference from the first: short black
+        // whiskers on the means (simulation precision, apart from the band of runs).
+        for r in &records {
+            let (Some(x), Some(m), Some(se)) = (r.levers.first(), r.mean, r.diff_se) else {
+                continue;
+            };
+            if se > 0.0 && se.is_finite() {
+                chart
+                    .draw_series(std::iter::once(PathElement::new(
+                        vec![(*x, m - Z95 * se), (*x, m + Z95 * se)],
+                        INK.stroke_width(3),
+                    )))
+                    .drawing("a paired interval")?;
+            }
+        }
         if means.len() <= 30 {
             chart
                 .draw_series(means.iter().map(|&(x, y)| {
@@ -374,6 +424,21 @@ impl Chart for SweepLineChart<'_> {
         Ok(())
     }
 }
+
+/// The spread of the finite values of `grid`.
+fn grid_span(grid: &[Vec<f64>]) -> f64 {
+    let (lo, hi) = grid
+        .iter()
+        .flatten()
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+            (a.min(*v), b.max(*v))
+        });
+    if lo.is_finite() { hi - lo } else { 0.0 }
+}
+
+/// The normal quantile of a two-sided 95% interval.
+const Z95: f64 = 1.959_963_984_540_054;
 
 /// Viridis (van der Walt and Smith, matplotlib's default): a sequential scale that stays
 /// readable for colour-blind readers and in greyscale, from dark purple (0) to yellow (1).
@@ -531,6 +596,18 @@ impl Chart for SweepHeatmap<'_> {
         // A grid on which the outcome does not move gets one colour, and says so.
         let constant = hi - lo <= 1e-12 * hi.abs().max(lo.abs()).max(1.0);
         let hi = if constant { lo } else { hi };
+        // Differences between points smaller than their paired precision are noise: the
+        // colour scale spans at least the 95% interval of a difference, so that they do not
+        // show as the darkest against the brightest (issue 14).
+        let precision = s.precision().filter(|_| !constant);
+        let (lo, hi) = match precision {
+            Some(p) if hi - lo < 2.0 * p => {
+                let mid = (lo + hi) / 2.0;
+                (mid - p, mid + p)
+            }
+            _ => (lo, hi),
+        };
+        let widened = precision.is_some_and(|p| grid_span(&grid) < 2.0 * p);
         let colour = |v: f64| {
             if !v.is_finite() {
                 EMPTY
@@ -572,7 +649,16 @@ impl Chart for SweepHeatmap<'_> {
                 subtitle: if constant {
                     format!("{} · the {what} is the same at every point", s.subtitle())
                 } else {
-                    format!("{} · colour: the {what} at each point", s.subtitle())
+                    let mut text = format!("{} · colour: the {what} at each point", s.subtitle());
+                    if let Some(note) = s.precision_note(scale) {
+                        text.push_str(&format!(" · {note}"));
+                    }
+                    if widened {
+                        text.push_str(
+                            "; the colour scale spans that interval, wider than the differences",
+                        );
+                    }
+                    text
                 },
                 legend,
                 source: s.source_line(),

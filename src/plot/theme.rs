@@ -18,6 +18,7 @@ use crate::output::format::{human, month_of};
 use crate::output::schema::ValueKind;
 
 pub use super::axes::{Axis, Caption, Coords, Ticked, build_chart, caption_lines, left_width};
+use super::options::{ChartSize, ImageFormat};
 
 /// Canvas size of a chart, pixels: a 16:9 slide. (The dashboard grows taller when its panels
 /// need the room.)
@@ -200,29 +201,75 @@ pub trait Chart {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()>;
 }
 
-/// Draws `chart` as `<dir>/<stem>.png` and `<dir>/<stem>.svg`.
+/// The canvas size and file formats that [`save`] writes, as `leversim plot --size --format`
+/// ask: a slide, PNG and SVG unless [`with_output`] says otherwise.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Output {
+    /// Canvas size.
+    pub size: ChartSize,
+    /// Files written for each chart.
+    pub formats: Vec<ImageFormat>,
+}
+
+impl Default for Output {
+    fn default() -> Output {
+        Output {
+            size: ChartSize::Slide,
+            formats: vec![ImageFormat::Png, ImageFormat::Svg],
+        }
+    }
+}
+
+thread_local! {
+    /// The output [`save`] uses on this thread. Every chart module saves through [`save`], and
+    /// the size and formats shape the files, not what a chart shows; so they are set once
+    /// around the drawing ([`with_output`]) rather than threaded through each module's
+    /// `render_*` function.
+    static OUTPUT: std::cell::RefCell<Output> = std::cell::RefCell::new(Output::default());
+}
+
+/// Runs `f` with [`save`] writing `output`'s size and formats; restores the previous output
+/// afterwards.
+pub fn with_output<R>(output: &Output, f: impl FnOnce() -> R) -> R {
+    let previous = OUTPUT.with(|o| o.replace(output.clone()));
+    let result = f();
+    OUTPUT.with(|o| o.replace(previous));
+    result
+}
+
+/// Draws `chart` into `dir` as `<stem>.png` and `<stem>.svg` (or the size and formats of
+/// [`with_output`]); returns the files written.
 ///
 /// # Errors
-/// When drawing or writing either file fails.
+/// When drawing or writing a file fails.
 pub fn save(chart: &impl Chart, dir: &Path) -> Result<Vec<PathBuf>> {
     register_fonts()?;
+    let output = OUTPUT.with(|o| o.borrow().clone());
     let stem = super::stem::safe_stem(&chart.stem());
-    let png = dir.join(format!("{stem}.png"));
-    let svg = dir.join(format!("{stem}.svg"));
-    let size = chart.size();
-    {
-        let root = BitMapBackend::new(&png, size).into_drawing_area();
-        chart.draw(&root)?;
-        root.present()
-            .with_context(|| format!("could not write '{}'", png.display()))?;
+    let size = output.size.for_chart(chart.size());
+    let mut written = Vec::new();
+    for format in &output.formats {
+        let path = dir.join(format!("{stem}.{}", format.extension()));
+        match format {
+            ImageFormat::Png => {
+                let root = BitMapBackend::new(&path, size).into_drawing_area();
+                chart.draw(&root)?;
+                root.present()
+                    .with_context(|| format!("could not write '{}'", path.display()))?;
+            }
+            ImageFormat::Svg => {
+                std::fs::write(&path, svg_string(chart, size)?)
+                    .with_context(|| format!("could not write '{}'", path.display()))?;
+            }
+            ImageFormat::Pdf => {
+                let pdf = super::pdf::pdf_of(&svg_string(chart, size)?)?;
+                std::fs::write(&path, pdf)
+                    .with_context(|| format!("could not write '{}'", path.display()))?;
+            }
+        }
+        written.push(path);
     }
-    {
-        let root = SVGBackend::new(&svg, size).into_drawing_area();
-        chart.draw(&root)?;
-        root.present()
-            .with_context(|| format!("could not write '{}'", svg.display()))?;
-    }
-    Ok(vec![png, svg])
+    Ok(written)
 }
 
 /// Draws `chart` at `size` pixels as SVG text, for embedding in a page (`leversim report`):
@@ -238,7 +285,35 @@ pub fn svg_string(chart: &impl Chart, size: (u32, u32)) -> Result<String> {
         chart.draw(&root)?;
         root.present().drawing("an embedded chart")?;
     }
-    Ok(out)
+    Ok(svg_text_as_measured(&out))
+}
+
+/// The ratio of the em plotters' PNG text has to the em its SVG text has, at one font size.
+/// The bitmap backend (ab_glyph) scales a size-`s` font so that its ascent minus descent is
+/// `s` px: Noto Sans has 2048 units to the em, ascent 2189 and descent 600 (its `hhea`
+/// table), so an em of `s · 2048 / 2789` px. The SVG backend writes `font-size` `s / 1.24`.
+/// Layout (wrapping, label widths) measures with the first; unscaled, SVG and PDF text came
+/// out 9.8% wider than measured and ran past the canvas (seen in the PDF charts, issue 14).
+pub const SVG_FONT_SCALE: f64 = 1.24 * 2048.0 / 2789.0;
+
+/// `svg` with every `font-size="x"` scaled by [`SVG_FONT_SCALE`], so that its text is as wide
+/// as the layout measured it (and as in the PNG).
+pub fn svg_text_as_measured(svg: &str) -> String {
+    const KEY: &str = "font-size=\"";
+    let mut out = String::with_capacity(svg.len());
+    let mut rest = svg;
+    while let Some(at) = rest.find(KEY) {
+        let (head, tail) = rest.split_at(at + KEY.len());
+        out.push_str(head);
+        let end = tail.find('"').unwrap_or(tail.len());
+        match tail[..end].parse::<f64>() {
+            Ok(size) => out.push_str(&format!("{:.2}", size * SVG_FONT_SCALE)),
+            Err(_) => out.push_str(&tail[..end]),
+        }
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// How values on an axis are spaced and written.
@@ -973,6 +1048,20 @@ mod tests {
         for (i, a) in lines.iter().enumerate() {
             assert!(!lines[i + 1..].contains(a), "{a:?}");
         }
+    }
+
+    #[test]
+    fn svg_text_is_scaled_to_the_measured_size() {
+        let svg = r#"<text font-size="37.096774193548384" x="1">A</text><text font-size="x">"#;
+        let fixed = svg_text_as_measured(svg);
+        assert_eq!(
+            fixed,
+            r#"<text font-size="33.78" x="1">A</text><text font-size="x">"#
+        );
+        // The width plotters measures for PNG text equals that of the SVG text after scaling:
+        // an SVG em of s / 1.24 · scale = the PNG em, s · 2048 / 2789.
+        let s = 46.0;
+        assert!((s / 1.24 * SVG_FONT_SCALE - s * 2048.0 / 2789.0).abs() < 1e-9);
     }
 
     #[test]

@@ -497,7 +497,7 @@ pub static CHARTS: Table = Table {
         key(
             "titles",
             Ty::Map(&Ty::Text),
-            "Chart titles by variable or outcome.",
+            "Chart titles by variable or outcome (all its charts) or by chart (`dist-NAME`, `forest-NAME`, `dashboard`); a title replaces the whole title, the chart's kind moving to the subtitle.",
         ),
     ],
 };

@@ -459,8 +459,37 @@ pub struct ChartsConfig {
     /// exceedance curves (default: every bundle run). Comparisons and the dashboard show every
     /// bundle run.
     pub bundles: Option<Vec<Sp<String>>>,
-    /// Custom chart titles by series or outcome name.
+    /// Custom chart titles: by series or outcome name (every chart of it), or by a chart's
+    /// file name without extension (`dist-p_ssn`, `dashboard`: that chart only). A title
+    /// replaces the chart's whole title; what kind of chart it is moves to the subtitle.
     pub titles: Vec<(Sp<String>, String)>,
+}
+
+/// The kinds of chart a `[charts.titles]` key may name before a series or outcome name
+/// (`fan-shells_delivered`, `dist-p_ssn`): the chart files' prefixes. `dashboard` is a key of
+/// its own.
+pub const CHART_KINDS: [&str; 9] = [
+    "fan",
+    "fan-all",
+    "fan-diff",
+    "dist",
+    "exceed",
+    "compare",
+    "cost-effect",
+    "forest",
+    "pareto",
+];
+
+/// Whether `key` of `[charts.titles]` names a chart: a name for which `known` holds, the
+/// dashboard, or a [`CHART_KINDS`] prefix and such a name.
+pub fn chart_title_key_ok(key: &str, known: impl Fn(&str) -> bool) -> bool {
+    key == "dashboard"
+        || known(key)
+        || CHART_KINDS.iter().any(|kind| {
+            key.strip_prefix(kind)
+                .and_then(|rest| rest.strip_prefix('-'))
+                .is_some_and(&known)
+        })
 }
 
 /// The `[report]` table: the briefing page of `leversim report`.

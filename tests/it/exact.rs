@@ -498,7 +498,7 @@ fn memory_estimate_counts_each_part() {
     let dense = inline + 2048;
     assert_eq!(e.sketches, 2 * 64 * (3 * inline + dense + 2 * dense));
     assert_eq!(e.workers, 3 * (m.n_slots as u64 + 6) * 64 * 8);
-    assert_eq!(e.fixed, 8 << 20);
+    assert_eq!(e.fixed, 10 << 20);
     assert_eq!(
         e.total(),
         e.outcomes + e.series_sums + e.sketches + e.workers + e.fixed

@@ -25,6 +25,7 @@ mod memory;
 mod optimize;
 mod parquet;
 mod plot;
+mod plot_options;
 mod properties;
 mod reference;
 mod report;

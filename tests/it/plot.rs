@@ -52,23 +52,58 @@ fn expected() -> Vec<(&'static str, Vec<&'static str>)> {
                 "Shells delivered to Russia, by month",
                 "shells",
                 "month",
-                "2024-01",
+                // Ticks on Januaries read as years (issue 14).
+                "2026",
                 "10M",
                 // The fixture's levers act from 2026-01: a line marks it (issue 14).
                 "levers act from 2026-01",
             ],
         ),
+        // Every bundle's median on one panel, for each stock (not the event, whose fan chart
+        // overlays the bundles already).
+        (
+            "fan-all-shells_in_russia",
+            vec![
+                "edian of each bundle, by month",
+                "Full package: ",
+                "in 2030-12",
+            ],
+        ),
+        (
+            "fan-all-troops_deployed",
+            vec!["Troops deployed (troops): median of each bundle, by month"],
+        ),
+        (
+            "fan-all-casualties",
+            vec!["Casualties (troops): median of each bundle, by month"],
+        ),
+        (
+            "fan-all-ssn_progress",
+            vec!["Ssn progress (fraction): median of each bundle, by month"],
+        ),
         (
             "fan-troops_deployed",
-            vec!["Troops deployed (troops) by month", "troops", "month"],
+            vec![
+                "Troops deployed (troops): median and the ranges",
+                "troops",
+                "month",
+            ],
         ),
         (
             "fan-casualties",
-            vec!["Casualties (troops) by month", "troops", "month"],
+            vec![
+                "Casualties (troops): median and the ranges",
+                "troops",
+                "month",
+            ],
         ),
         (
             "fan-ssn_progress",
-            vec!["Ssn progress (fraction) by month", "fraction", "month"],
+            vec![
+                "Ssn progress (fraction): median and the ranges",
+                "fraction",
+                "month",
+            ],
         ),
         (
             "fan-ceasefire",
@@ -238,7 +273,7 @@ fn run_draws_every_chart_and_plot_redraws_them_identically() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("18 charts"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("22 charts"));
     for (name, bytes) in wanted.iter().zip(before) {
         assert!(
             std::fs::read(charts.join(name)).unwrap() == bytes,
@@ -346,16 +381,15 @@ fn charts_bundles_chooses_the_bundles_of_fans_distributions_and_exceedance() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
-#[test]
-fn a_dashboard_of_many_bundles_grows_taller() {
-    let dir = temp_dir("many-bundles");
+/// The fixture with `extra` bundles more, run without charts into `dir/results`.
+fn many_bundles(dir: &Path, extra: usize) -> PathBuf {
     let variant = dir.join("many.toml");
     let mut text = format!(
         "extends = {FIXTURE:?}\n\n[scenario]\nname = \"charts-many\"\n\n\
          [charts]\noutcomes = [\"shells_by_2030\", \"ssn_by_2030\"]\n\
          dashboard = [\"shells_by_2030\", \"ssn_by_2030\", \"cost\", \"ceasefire_month\"]\n"
     );
-    for k in 1..=9 {
+    for k in 1..=extra {
         text.push_str(&format!(
             "\n[bundles.extra_{k}]\nlabel = \"Extra bundle number {k} with a long label\"\n\
              levers = {{ enforcement = 0.{k} }}\n"
@@ -382,21 +416,44 @@ fn a_dashboard_of_many_bundles_grows_taller() {
         "{}",
         String::from_utf8_lossy(&status.stderr)
     );
+    out
+}
+
+#[test]
+fn a_dashboard_of_many_bundles_stays_a_slide_then_grows_taller() {
+    // 12 bundles and 4 outcomes: one row of panels keeps the 16:9 slide (issue 14).
+    let dir = temp_dir("many-bundles-slide");
+    let out = many_bundles(&dir, 9);
+    assert!(
+        leversim()
+            .arg("plot")
+            .arg(&out)
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
+    let ((w, h), _, _) = png_stats(&out.join("charts/dashboard.png"));
+    assert_eq!((w, h), (1600, 900));
+    std::fs::remove_dir_all(&dir).ok();
+    // 28 bundles do not fit readable rows on a slide: the canvas grows.
+    let dir = temp_dir("many-bundles");
+    let out = many_bundles(&dir, 25);
     let plotted = leversim().arg("plot").arg(&out).output().unwrap();
     assert!(plotted.status.success());
     let charts = out.join("charts");
     let ((w, h), _, ink) = png_stats(&charts.join("dashboard.png"));
     assert_eq!(w, 1600);
-    assert!(h > 900, "12 bundles need more than 900 px: {h}");
+    assert!(h > 900, "28 bundles need more than 900 px: {h}");
     assert!(ink > 0.02);
     let svg = std::fs::read_to_string(charts.join("dashboard.svg")).unwrap();
     assert!(
         svg.contains(&format!("height=\"{h}\"")),
         "the SVG has the PNG's size"
     );
-    // Twelve bundles, each a row: named in full, and counted (not listed) in the subtitle.
+    // 28 bundles, each a row: named in full, and counted (not listed) in the subtitle.
     let t = svg_text(&charts.join("dashboard.svg"));
-    assert!(t.contains("12 bundles · 100 runs each"), "{t}");
+    assert!(t.contains("28 bundles · 100 runs each"), "{t}");
     assert!(t.contains("Extra bundle number 9 with a long label"), "{t}");
     for stem in [
         "fan-shells_in_russia",

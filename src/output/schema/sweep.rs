@@ -25,6 +25,12 @@ pub struct SweepRecord {
     pub p50: Option<f64>,
     /// 95th percentile.
     pub p95: Option<f64>,
+    /// Standard error of the paired difference between this point and the grid's first point
+    /// (every swept lever at its lowest value), run by run on common random numbers: the
+    /// simulation precision of differences between points, far smaller than `se` when the
+    /// runs are correlated. Absent in files written before it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub diff_se: Option<f64>,
 }
 
 /// A swept lever as `sweep.json` describes it.

@@ -114,6 +114,10 @@ fn input_label(report: &SensitivityReport, name: &str, with_range: bool) -> Stri
         i.label.clone()
     };
     match (with_range, i.low, i.high) {
+        // With the input's unit, so that the range says what moved (issue 14).
+        (true, Some(lo), Some(hi)) if !i.unit.is_empty() => {
+            format!("{label} ({} to {} {})", human(lo, 2), human(hi, 2), i.unit)
+        }
         (true, Some(lo), Some(hi)) => format!("{label} ({} to {})", human(lo, 2), human(hi, 2)),
         _ => label,
     }
@@ -179,6 +183,11 @@ fn rows_axis(names: Vec<String>) -> Axis {
     axis.range = (axis.range.0 - pad, axis.range.1 + pad);
     axis
 }
+
+/// Sobol' designs with fewer base points than this are flagged as small. At N = 64 the 95%
+/// intervals of the korea-russia indices spanned up to about 90 points (`sobol-p_ssn`,
+/// issue 14); intervals narrow as 1/√N, so N = 256 halves them.
+pub const SMALL_SOBOL: usize = 256;
 
 /// An index as a percentage for people: one decimal below 10%, none above; estimates within
 /// 0.05 points of zero (often slightly negative, by sampling error) as 0%.
@@ -410,6 +419,20 @@ impl Chart for SobolChart<'_> {
         if is_zero_one(o) {
             what += " · a 0/1 outcome: no tornado or Morris chart (one-at-a-time changes of a probability mislead)";
         }
+        // Estimates outside 0–100% are sampling error, and small designs make them common:
+        // both are said on the chart, not left for the reader to take at face value (issue 14).
+        let outside = |v: Option<f64>| v.is_some_and(|v| !(-0.0005..=1.0005).contains(&v));
+        let flagged = rows.iter().any(|x| outside(x.s1) || outside(x.st));
+        if m.samples < SMALL_SOBOL {
+            what += &format!(
+                " · small sample (N = {}): indices are rough; raise --samples to {SMALL_SOBOL} or more",
+                m.samples
+            );
+        }
+        if flagged {
+            what +=
+                " · * an estimate below 0% or above 100%: sampling error (true indices lie within)";
+        }
         let legend = vec![
             LegendItem::new(
                 Swatch::Band {
@@ -496,7 +519,10 @@ impl Chart for SobolChart<'_> {
                 .into_iter()
                 .flatten()
                 .fold(0.0, f64::max);
-            let pct = |v: Option<f64>| v.map_or_else(|| "–".to_string(), index_percent);
+            let pct = |v: Option<f64>| {
+                let text = v.map_or_else(|| "–".to_string(), index_percent);
+                if outside(v) { format!("{text}*") } else { text }
+            };
             chart
                 .draw_series(std::iter::once(
                     EmptyElement::at((right, yk))
