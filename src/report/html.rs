@@ -132,7 +132,12 @@ code { font-size: .95em; }
   .charts { gap: 1mm; }
   .screen { display: none; }
   .print { display: block; }
-  figure svg { max-height: 72mm; width: auto; max-width: 100%; margin: 0 auto; }
+  /* Side by side, the charts keep nearly the size they would have stacked at a readable
+     height, and leave the second page room for the record, the assumptions and a long
+     provenance (paths differ from machine to machine). */
+  .charts { grid-template-columns: 1fr 1fr; align-items: start; }
+  figure svg { max-height: 80mm; width: 100%; margin: 0 auto; }
+  .prov { font-size: .75em; }
   h2, tr { break-after: avoid; break-inside: avoid; }
 }
 "#;
