@@ -21,7 +21,7 @@ use crate::output::schema::{
     TableFormat, Timing, build_commit,
 };
 use crate::output::summary::{
-    fault_records, input_info, observation_records, outcome_records, scenario_info,
+    bound_records, fault_records, input_info, observation_records, outcome_records, scenario_info,
 };
 use crate::scenario::{Scenario, load};
 
@@ -904,6 +904,7 @@ pub fn write_results(
         faults: fault_records(&p.model, out),
         scenario: scenario_info(&p.scenario, &p.model),
         inputs: input_info(&p.scenario),
+        bounds: bound_records(&p.scenario, &p.model),
     };
     let writer = ResultsWriter::begin(dir).map_err(output_failure)?;
     writer.write_runs(&p.model, out).map_err(Failure::Io)?;

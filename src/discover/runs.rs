@@ -480,6 +480,7 @@ pub(crate) mod tests {
             outcomes: Vec::new(),
             observations: Vec::new(),
             faults: Vec::new(),
+            bounds: Vec::new(),
             scenario: ScenarioInfo {
                 name: "world".into(),
                 title: "World".into(),

@@ -2,13 +2,13 @@
 //! from every run's value) and the check of reported history against the runs.
 
 use super::schema::{
-    BundleInfo, ChartsInfo, FaultRecord, InputInfo, InputKind, LEVER_STATED_AS, LeverInfo,
-    ObservationRecord, OutcomeInfo, OutcomeRecord, RUNS_LEVER_PREFIX, RUNS_PARAM_PREFIX,
+    BoundRecord, BundleInfo, ChartsInfo, FaultRecord, InputInfo, InputKind, LEVER_STATED_AS,
+    LeverInfo, ObservationRecord, OutcomeInfo, OutcomeRecord, RUNS_LEVER_PREFIX, RUNS_PARAM_PREFIX,
     ReportInfo, ScenarioInfo, SettingInfo, VariableInfo,
 };
 use crate::engine::RunOutput;
 use crate::model::Model;
-use crate::scenario::{OutcomeKind, Scenario};
+use crate::scenario::{Figure, OutcomeKind, Scenario};
 use crate::stats::summarize;
 
 /// The unit shown for an outcome: probabilities and months of first crossing have their own
@@ -97,6 +97,35 @@ pub fn outcome_records(s: &Scenario, model: &Model, out: &RunOutput) -> Vec<Outc
         }
     }
     records
+}
+
+/// Bounds and ranges reported for a recorded variable at a month, once each (they do not
+/// depend on the bundle).
+pub fn bound_records(s: &Scenario, model: &Model) -> Vec<BoundRecord> {
+    s.observations
+        .iter()
+        .filter_map(|obs| {
+            let (Some(var), Some(at)) = (&obs.var, &obs.at) else {
+                return None;
+            };
+            let (low, high) = match obs.figure {
+                Figure::Point(_) => return None,
+                Figure::Min(lo) => (Some(lo.value), None),
+                Figure::Max(hi) => (None, Some(hi.value)),
+                Figure::Range(lo, hi) => (Some(lo.value), Some(hi.value)),
+            };
+            let index = model.var_index(&var.value)?;
+            // Only a recorded variable has a fan to draw the bound on.
+            model.recorded.contains(&index).then(|| BoundRecord {
+                id: obs.id.value.clone(),
+                variable: model.vars[index].name.clone(),
+                month: at.value.to_string(),
+                low,
+                high,
+                note: obs.note.clone(),
+            })
+        })
+        .collect()
 }
 
 /// Each observation checked against each bundle run.

@@ -5,7 +5,7 @@
 //! (small multiples with a shared y axis, fewer y ticks when panels are short), and the panels
 //! of other bundles carry the reference bundle's median as a dashed grey line for comparison.
 //! The bundles drawn are the scenario's `[charts] bundles`, or all. Reported figures (observations) are
-//! black diamonds at their months. An event is 0 or 1 in every run, so its percentiles say
+//! black diamonds at their months; reported bounds are triangles (▲ at least, ▼ at most). An event is 0 or 1 in every run, so its percentiles say
 //! nothing: it is drawn instead as the share of runs in which it has happened by each month,
 //! one line per bundle.
 
@@ -78,6 +78,20 @@ impl<'a> FanChart<'a> {
         out
     }
 
+    /// Bounds and ranges reported for this variable: (decimal year, lower, upper).
+    fn bounds(&self) -> Vec<Bound> {
+        self.results
+            .summary
+            .bounds
+            .iter()
+            .filter(|b| b.variable == self.var)
+            .filter_map(|b| {
+                let month = crate::output::schema::Month::parse(&b.month).ok()?;
+                Some((month.decimal_year(), b.low, b.high))
+            })
+            .collect()
+    }
+
     /// The bundles drawn that have this series: (position, bundle, series).
     fn bundles(&self) -> Vec<(usize, BundleInfo, &'a [SeriesPoint])> {
         let r = self.results;
@@ -94,6 +108,7 @@ impl<'a> FanChart<'a> {
         // A bundle whose series equals the reference's gets no panel of its own.
         let (bundles, same) = drop_same(r, bundles, |b| r.same_series(b, &self.var));
         let observations = self.observations();
+        let bounds = self.bounds();
         // The reference median is drawn in the other panels even when the reference bundle has
         // no panel of its own.
         let reference = r
@@ -142,6 +157,15 @@ impl<'a> FanChart<'a> {
         if !observations.is_empty() {
             legend.push(LegendItem::new(Swatch::Diamond, "reported figure"));
         }
+        if !bounds.is_empty() {
+            legend.push(LegendItem::new(
+                Swatch::Dot {
+                    color: INK,
+                    marker: theme::Marker::Triangle,
+                },
+                "reported bound: ≥ at least (upside down: ≤ at most)",
+            ));
+        }
         let levers_start = r.levers_start();
         if let Some(t) = levers_start {
             legend.push(levers_item(t));
@@ -172,6 +196,11 @@ impl<'a> FanChart<'a> {
             .flat_map(|(_, _, s)| s.iter().flat_map(|p| [p.p[0], p.p[4], p.p[2]]))
             .chain(reference.iter().flat_map(|(_, s)| s.iter().map(|p| p.p[2])))
             .chain(observations.iter().map(|o| o.1))
+            .chain(
+                bounds
+                    .iter()
+                    .flat_map(|&(_, low, high)| low.into_iter().chain(high)),
+            )
             .filter(|v| v.is_finite())
             .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
                 (a.min(v), b.max(v))
@@ -304,6 +333,7 @@ impl<'a> FanChart<'a> {
                 ))
                 .drawing("the median")?;
             draw_observations(&mut chart, &observations)?;
+            draw_bounds(&mut chart, &bounds)?;
         }
         Ok(())
     }
@@ -465,6 +495,47 @@ fn draw_band<DB: DrawingBackend>(
     chart
         .draw_series(std::iter::once(Polygon::new(points, style.filled())))
         .drawing("a band")?;
+    Ok(())
+}
+
+/// A reported bound or range: (decimal year, lower bound, upper bound).
+type Bound = (f64, Option<f64>, Option<f64>);
+
+/// Reported bounds as black triangles with a white rim: ▲ at a lower bound ("at least"), ▼ at
+/// an upper bound ("at most"); a range gets both, joined by a line.
+fn draw_bounds<DB: DrawingBackend>(
+    chart: &mut ChartContext<'_, DB, theme::Coords>,
+    bounds: &[Bound],
+) -> Result<()> {
+    let up = [(0, -14), (10, 0), (-10, 0)];
+    let down = [(0, 14), (10, 0), (-10, 0)];
+    for &(t, low, high) in bounds {
+        if let (Some(a), Some(b)) = (low, high) {
+            chart
+                .draw_series(LineSeries::new([(t, a), (t, b)], INK.stroke_width(3)))
+                .drawing("a reported range")?;
+        }
+        let marks = [(low, up), (high, down)];
+        for (value, shape) in marks {
+            let Some(value) = value.filter(|v| v.is_finite()) else {
+                continue;
+            };
+            let rim: Vec<(i32, i32)> = shape
+                .iter()
+                .map(|&(x, y)| (x * 14 / 10, y * 14 / 10))
+                .collect();
+            chart
+                .draw_series(std::iter::once(
+                    EmptyElement::at((t, value)) + Polygon::new(rim, WHITE.filled()),
+                ))
+                .drawing("a reported bound")?;
+            chart
+                .draw_series(std::iter::once(
+                    EmptyElement::at((t, value)) + Polygon::new(shape.to_vec(), INK.filled()),
+                ))
+                .drawing("a reported bound")?;
+        }
+    }
     Ok(())
 }
 

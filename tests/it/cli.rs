@@ -595,3 +595,59 @@ fn faults_can_be_counted_instead_of_stopping() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// Bounds and ranges reported for a recorded variable reach `summary.json` (for the fan
+/// charts' ≥ / ≤ markers), once each; points stay in the history check, not among the bounds.
+#[test]
+fn reported_bounds_are_kept_for_the_charts() {
+    let dir = temp("bounds");
+    let world = SCENARIO.replace(
+        "[bundles.status_quo]",
+        r#"[[observations]]
+id = "B1"
+source = "a report"
+var = "delivered"
+at = "2025-06"
+min = 1000
+
+[[observations]]
+id = "B2"
+source = "another report"
+var = "delivered"
+at = "2025-12"
+range = [1500, 4000]
+
+[bundles.status_quo]"#,
+    );
+    let scenario = write_scenario(&dir, &world);
+    let out_dir = dir.join("out");
+    let out = leversim(&["run", &scenario, "--out", out_dir.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let summary: leversim::output::schema::Summary =
+        serde_json::from_str(&std::fs::read_to_string(out_dir.join("summary.json")).unwrap())
+            .unwrap();
+    let bounds: Vec<_> = summary
+        .bounds
+        .iter()
+        .map(|b| {
+            (
+                b.id.as_str(),
+                b.variable.as_str(),
+                b.month.as_str(),
+                b.low,
+                b.high,
+            )
+        })
+        .collect();
+    assert_eq!(
+        bounds,
+        [
+            ("B1", "delivered", "2025-06", Some(1000.0), None),
+            ("B2", "delivered", "2025-12", Some(1500.0), Some(4000.0)),
+        ]
+    );
+    // The point stays in the history check, once per bundle.
+    assert_eq!(summary.observations.len(), 2);
+    assert!(out_dir.join("charts/fan-delivered.png").exists());
+    std::fs::remove_dir_all(&dir).ok();
+}

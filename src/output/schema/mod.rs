@@ -65,8 +65,8 @@ pub use sensitivity::{
     SensitivityReport, SensitivityScenario,
 };
 pub use summary::{
-    BundleInfo, ChartsInfo, FaultRecord, InputInfo, LEVER_STATED_AS, LeverInfo, Manifest,
-    ObservationRecord, OutcomeInfo, OutcomeRecord, RUNS_COLUMNS, RUNS_FAULT_COLUMN,
+    BoundRecord, BundleInfo, ChartsInfo, FaultRecord, InputInfo, LEVER_STATED_AS, LeverInfo,
+    Manifest, ObservationRecord, OutcomeInfo, OutcomeRecord, RUNS_COLUMNS, RUNS_FAULT_COLUMN,
     RUNS_LEVER_PREFIX, RUNS_PARAM_PREFIX, ReportInfo, SERIES_COLUMNS, ScenarioInfo, SettingInfo,
     Summary, VariableInfo,
 };

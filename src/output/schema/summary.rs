@@ -312,4 +312,27 @@ pub struct Summary {
     /// runs.csv held its inputs).
     #[serde(default)]
     pub inputs: Vec<InputInfo>,
+    /// Bounds and ranges reported for a recorded variable at a month, for the charts (empty in
+    /// results written before they were kept).
+    #[serde(default)]
+    pub bounds: Vec<BoundRecord>,
+}
+
+/// A bound or range reported for a recorded variable at a month (`min`, `max` or `range` in
+/// the scenario). Fan charts draw it as a ≥ / ≤ marker; `leversim calibrate` scores it; the
+/// history check of `run`, which compares point values with medians, does not.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct BoundRecord {
+    /// The observation's id.
+    pub id: String,
+    /// Variable.
+    pub variable: String,
+    /// Month, `YYYY-MM`.
+    pub month: String,
+    /// The reported lower bound ("more than"), if any.
+    pub low: Option<f64>,
+    /// The reported upper bound ("up to"), if any.
+    pub high: Option<f64>,
+    /// Source of the report.
+    pub note: String,
 }
