@@ -4,10 +4,11 @@
 //! Overlaid fans hide each other from three bundles on, so each bundle gets its own panel
 //! (small multiples with a shared y axis, fewer y ticks when panels are short), and the panels
 //! of other bundles carry the reference bundle's median as a dashed grey line for comparison.
-//! The bundles drawn are the scenario's `[charts] bundles`, or all. Reported figures (observations) are
-//! black diamonds at their months; reported bounds are triangles (▲ at least, ▼ at most). An event is 0 or 1 in every run, so its percentiles say
-//! nothing: it is drawn instead as the share of runs in which it has happened by each month,
-//! one line per bundle.
+//! The bundles drawn are the scenario's `[charts] bundles`, or all. Reported figures
+//! (observations) are black diamonds at their months, reported bounds triangles (▲ at least,
+//! ▼ at most). A share (unit `share`) is drawn in percent. An event is 0 or 1 in every run, so
+//! its percentiles say nothing: it is drawn instead as the share of runs in which it has
+//! happened by each month, one line per bundle.
 
 use anyhow::Result;
 use plotters::coord::Shift;
@@ -219,7 +220,8 @@ impl<'a> FanChart<'a> {
         };
 
         let n = bundles.len();
-        // The unit; the title names the variable.
+        // The unit; the title names the variable. A share is drawn in percent (its ticks say so).
+        let value = super::numbers::scale_of_unit(&unit);
         let y_desc = unit.clone();
         let (w, h) = area.dim_in_pixel();
         // Column 0 is wider by the y axis labels so that every panel's plot has the same width.
@@ -253,7 +255,7 @@ impl<'a> FanChart<'a> {
         };
         // The grid whose plots are largest at a time series' shape (about twice as wide as
         // tall): the smaller of half the plot width and the plot height, at its best.
-        let first = Axis::new((lo, hi), Scale::Number, y_desc.clone(), 7);
+        let first = Axis::new((lo, hi), value, y_desc.clone(), 7);
         let cols = (1..=n.max(1))
             .max_by_key(|&cols| {
                 let rows = n.div_ceil(cols).max(1);
@@ -266,7 +268,7 @@ impl<'a> FanChart<'a> {
         // About one y tick per 42 px of plot height, so short panels do not crowd their labels.
         let y_axis = Axis::new(
             (lo, hi),
-            Scale::Number,
+            value,
             y_desc,
             (plot_h(&first, rows, cols) / 42).clamp(2, 7) as usize,
         );

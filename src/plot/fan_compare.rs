@@ -118,7 +118,7 @@ impl Chart for OverlayFanChart<'_> {
             .find(|(_, b)| b.name == r.reference())
             .and_then(|(_, b)| r.series(&b.name, &self.var).map(|s| (label_of(&b), s)));
         let (name, unit) = label(r, &self.var);
-        let value = Scale::Number;
+        let value = super::numbers::scale_of_unit(&unit);
         // The legend reads like the lines' right ends: the reference first, then the others
         // from the highest final median down.
         let mut order: Vec<&(usize, BundleInfo, &[SeriesPoint])> = bundles.iter().collect();

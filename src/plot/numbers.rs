@@ -7,6 +7,17 @@
 use super::theme::Scale;
 use crate::output::format::month_of;
 
+/// The scale a variable's values are drawn on: percent when its unit says it is a share (a
+/// value from 0 to 1, such as progress to a capability), plain numbers otherwise.
+pub fn scale_of_unit(unit: &str) -> Scale {
+    let unit = unit.trim().to_ascii_lowercase();
+    if unit == "share" || unit == "fraction" || unit.starts_with("share of") {
+        Scale::Percent
+    } else {
+        Scale::Number
+    }
+}
+
 /// How every value of one chart is written.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct ValueFormat {
@@ -115,6 +126,16 @@ mod tests {
         assert_eq!(big.format(8.3e6), "8.3M");
         let small = ValueFormat::for_values(Scale::Number, [0.0123, 0.5]);
         assert_eq!(small.format(0.0123), "0.012");
+    }
+
+    #[test]
+    fn shares_are_drawn_in_percent() {
+        assert_eq!(scale_of_unit("share"), Scale::Percent);
+        assert_eq!(scale_of_unit(" Share of runs"), Scale::Percent);
+        assert_eq!(scale_of_unit("fraction"), Scale::Percent);
+        assert_eq!(scale_of_unit("shells"), Scale::Number);
+        assert_eq!(scale_of_unit("shares traded"), Scale::Number);
+        assert_eq!(scale_of_unit(""), Scale::Number);
     }
 
     #[test]
