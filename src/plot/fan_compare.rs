@@ -338,8 +338,8 @@ impl Chart for DiffFanChart<'_> {
             LegendItem::new(
                 Swatch::Line {
                     color: INK,
-                    width: 2,
-                    dash: Dash::Dotted,
+                    width: 1,
+                    dash: Dash::Solid,
                 },
                 "95% interval of the mean difference (simulation precision)",
             ),
@@ -475,13 +475,12 @@ impl Chart for DiffFanChart<'_> {
                 .drawing("the median difference")?;
             for sign in [-1.0, 1.0] {
                 chart
-                    .draw_series(DashedLineSeries::new(
+                    // Thin and solid: the dotted line is the levers' start.
+                    .draw_series(LineSeries::new(
                         d.iter()
                             .filter(|p| p.se.is_finite())
                             .map(|p| (p.t, p.mean + sign * 1.96 * p.se)),
-                        3,
-                        5,
-                        INK.stroke_width(2),
+                        INK.stroke_width(1),
                     ))
                     .drawing("the interval of the mean")?;
             }
