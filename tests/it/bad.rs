@@ -188,30 +188,6 @@ fn check(case: &Case, update: bool, rewritten: &mut Vec<String>) -> Vec<String> 
     problems
 }
 
-/// Whether snapshots may be rewritten, from the values of `CI` and `UPDATE_SNAPSHOTS`: only
-/// with `UPDATE_SNAPSHOTS=1` exactly, and never when `CI` is set, whatever its value (CI
-/// services set `CI=true`, some `CI=1` or `CI=yes`; a rewrite there would hide a failure).
-fn may_rewrite(ci: Option<&OsStr>, update: Option<&OsStr>) -> bool {
-    ci.is_none() && update == Some(OsStr::new("1"))
-}
-
-/// Names the rewritten snapshots on the real stderr: the test passes after a rewrite, and the
-/// test harness would swallow `eprintln!` output of a passing test.
-fn report_rewrites(rewritten: &[String]) {
-    if rewritten.is_empty() {
-        return;
-    }
-    let mut text = format!(
-        "UPDATE_SNAPSHOTS=1: rewrote {} snapshot(s); review them with `git diff tests/bad/`:\n",
-        rewritten.len()
-    );
-    for file in rewritten {
-        text.push_str(&format!("  {file}\n"));
-    }
-    // `write_all` on `io::stderr()` bypasses the harness's capture of `eprint!`.
-    std::io::Write::write_all(&mut std::io::stderr(), text.as_bytes()).ok();
-}
-
 #[test]
 fn snapshots_are_rewritten_only_on_request_and_never_in_ci() {
     let os = |v: &str| Some(OsStr::new(v).to_owned());
@@ -230,7 +206,7 @@ fn snapshots_are_rewritten_only_on_request_and_never_in_ci() {
     ];
     for (ci, update, want) in cases {
         assert_eq!(
-            may_rewrite(ci.as_deref(), update.as_deref()),
+            crate::util::may_rewrite(ci.as_deref(), update.as_deref()),
             want,
             "CI={ci:?} UPDATE_SNAPSHOTS={update:?}"
         );
@@ -239,10 +215,7 @@ fn snapshots_are_rewritten_only_on_request_and_never_in_ci() {
 
 #[test]
 fn every_bad_scenario_gets_its_snapshotted_diagnostics() {
-    let update = may_rewrite(
-        std::env::var_os("CI").as_deref(),
-        std::env::var_os("UPDATE_SNAPSHOTS").as_deref(),
-    );
+    let update = crate::util::rewrite_requested();
     let mut rewritten = Vec::new();
     let temp = std::env::temp_dir().join(format!("leversim-bad-{}", std::process::id()));
     let mut cases = committed();
@@ -256,7 +229,7 @@ fn every_bad_scenario_gets_its_snapshotted_diagnostics() {
         }
     }
     std::fs::remove_dir_all(&temp).ok();
-    report_rewrites(&rewritten);
+    crate::util::report_rewrites(&rewritten);
     // Every snapshot belongs to a case, so a renamed case leaves no stale file behind.
     let names: Vec<&str> = cases.iter().map(|c| c.name.as_str()).collect();
     for entry in std::fs::read_dir(Path::new(ROOT).join("tests/bad")).unwrap() {

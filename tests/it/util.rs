@@ -4,6 +4,7 @@ use leversim::diag::{Diagnostics, render_all};
 use leversim::engine::{self, RunOutput, RunPlan};
 use leversim::model::{Model, Overrides, compile};
 use leversim::scenario::load_str;
+use std::ffi::OsStr;
 
 /// Compiles scenario text, panicking with the rendered diagnostics if it is invalid.
 pub fn model(text: &str) -> Model {
@@ -127,4 +128,36 @@ pub fn runs_column(path: &std::path::Path, bundle: &str, column: &str) -> Vec<f6
 pub fn num(v: &serde_json::Value, what: &str) -> f64 {
     v.as_f64()
         .unwrap_or_else(|| panic!("{what} is not a number: {v}"))
+}
+
+/// Whether snapshots may be rewritten, from the values of `CI` and `UPDATE_SNAPSHOTS`: only
+/// with `UPDATE_SNAPSHOTS=1` exactly, and never when `CI` is set, whatever its value (CI
+/// services set `CI=true`, some `CI=1` or `CI=yes`; a rewrite there would hide a failure).
+pub fn may_rewrite(ci: Option<&OsStr>, update: Option<&OsStr>) -> bool {
+    ci.is_none() && update == Some(OsStr::new("1"))
+}
+
+/// Names the rewritten snapshots on the real stderr: the test passes after a rewrite, and the
+/// test harness would swallow `eprintln!` output of a passing test.
+pub fn report_rewrites(rewritten: &[String]) {
+    if rewritten.is_empty() {
+        return;
+    }
+    let mut text = format!(
+        "UPDATE_SNAPSHOTS=1: rewrote {} snapshot(s); review them with `git diff`:\n",
+        rewritten.len()
+    );
+    for file in rewritten {
+        text.push_str(&format!("  {file}\n"));
+    }
+    // `write_all` on `io::stderr()` bypasses the harness's capture of `eprint!`.
+    std::io::Write::write_all(&mut std::io::stderr(), text.as_bytes()).ok();
+}
+
+/// Whether this test process may rewrite snapshots (see [`may_rewrite`]).
+pub fn rewrite_requested() -> bool {
+    may_rewrite(
+        std::env::var_os("CI").as_deref(),
+        std::env::var_os("UPDATE_SNAPSHOTS").as_deref(),
+    )
 }
