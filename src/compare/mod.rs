@@ -11,25 +11,8 @@ use crate::engine::RunOutput;
 use crate::model::Model;
 pub use crate::output::schema::comparison::{Comparison, ComparisonRecord, CostEffectRecord};
 use crate::output::summary::{outcome_values, retired};
-use crate::scenario::{Better, Scenario};
+use crate::scenario::Scenario;
 use crate::stats::paired::{Direction, compare};
-
-fn direction(better: Better) -> Direction {
-    match better {
-        Better::Lower => Direction::Lower,
-        Better::Higher => Direction::Higher,
-        Better::Neither => Direction::Neither,
-    }
-}
-
-/// The sign that turns a difference into an improvement.
-fn sign(better: Better) -> Option<f64> {
-    match better {
-        Better::Lower => Some(-1.0),
-        Better::Higher => Some(1.0),
-        Better::Neither => None,
-    }
-}
 
 /// All values of outcome `k` in planned bundle `b`, NaN where a run has none.
 fn column(model: &Model, out: &RunOutput, b: usize, k: usize) -> Vec<f64> {
@@ -69,7 +52,7 @@ pub fn compare_bundles(
             let x_all = column(model, out, b, k);
             let x: Vec<f64> = (0..x_all.len()).filter(keep).map(|i| x_all[i]).collect();
             let y: Vec<f64> = (0..y_all.len()).filter(keep).map(|i| y_all[i]).collect();
-            let c = compare(&x, &y, direction(o.better));
+            let c = compare(&x, &y, o.better.into());
             records.push(ComparisonRecord {
                 bundle: name(b),
                 reference: name(reference),
@@ -77,7 +60,10 @@ pub fn compare_bundles(
                 unit: o.kind.unit(&o.info.unit),
                 better: o.better,
                 n: c.n,
-                improvement: sign(o.better).zip(c.mean_diff).map(|(s, d)| s * d),
+                improvement: Direction::from(o.better)
+                    .improvement_sign()
+                    .zip(c.mean_diff)
+                    .map(|(s, d)| s * d),
                 mean_diff: c.mean_diff,
                 se_paired: c.se_paired,
                 se_independent: c.se_independent,
@@ -116,7 +102,9 @@ fn cost_effect(
         .collect();
     let mut records = Vec::new();
     for (k, o) in s.outcomes.iter().enumerate() {
-        let Some(sign) = sign(o.better) else { continue };
+        let Some(sign) = Direction::from(o.better).improvement_sign() else {
+            continue;
+        };
         if k == ck {
             continue;
         }

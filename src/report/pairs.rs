@@ -14,7 +14,7 @@ use anyhow::{Context, Result, bail};
 
 use crate::output::folder::{MAX_CSV_BYTES, open_bounded};
 use crate::output::schema::{
-    Better, Comparison, ComparisonRecord, RUNS_COLUMNS, RUNS_FAULT_COLUMN, RUNS_LEVER_PREFIX,
+    Comparison, ComparisonRecord, RUNS_COLUMNS, RUNS_FAULT_COLUMN, RUNS_LEVER_PREFIX,
     RUNS_PARAM_PREFIX, Summary,
 };
 use crate::stats::paired::{Direction, compare};
@@ -61,7 +61,7 @@ pub fn comparison_from_runs(
                 continue;
             };
             let (x, y) = pairs(x_runs, y_runs, k);
-            let c = compare(&x, &y, direction(outcome.better));
+            let c = compare(&x, &y, outcome.better.into());
             records.push(ComparisonRecord {
                 bundle: bundle.clone(),
                 reference: reference.to_string(),
@@ -69,7 +69,10 @@ pub fn comparison_from_runs(
                 unit: outcome.unit.clone(),
                 better: outcome.better,
                 n: c.n,
-                improvement: sign(outcome.better).zip(c.mean_diff).map(|(s, d)| s * d),
+                improvement: Direction::from(outcome.better)
+                    .improvement_sign()
+                    .zip(c.mean_diff)
+                    .map(|(s, d)| s * d),
                 mean_diff: c.mean_diff,
                 se_paired: c.se_paired,
                 se_independent: c.se_independent,
@@ -94,22 +97,6 @@ pub fn comparison_from_runs(
         cost_effect: Vec::new(),
         manifest: summary.manifest.provenance.clone(),
     }))
-}
-
-fn direction(better: Better) -> Direction {
-    match better {
-        Better::Lower => Direction::Lower,
-        Better::Higher => Direction::Higher,
-        Better::Neither => Direction::Neither,
-    }
-}
-
-fn sign(better: Better) -> Option<f64> {
-    match better {
-        Better::Lower => Some(-1.0),
-        Better::Higher => Some(1.0),
-        Better::Neither => None,
-    }
 }
 
 /// The values of outcome `k` in the runs both bundles have and neither retired, in run order.

@@ -8,6 +8,8 @@
 
 use serde::Serialize;
 
+use crate::output::schema::Better;
+
 use super::quantile::quantile_sorted;
 
 /// Which direction of an outcome is better.
@@ -19,6 +21,28 @@ pub enum Direction {
     Higher,
     /// Neither: no "better" probability is defined.
     Neither,
+}
+
+impl From<Better> for Direction {
+    fn from(better: Better) -> Direction {
+        match better {
+            Better::Lower => Direction::Lower,
+            Better::Higher => Direction::Higher,
+            Better::Neither => Direction::Neither,
+        }
+    }
+}
+
+impl Direction {
+    /// The sign that turns a difference `x - y` into an improvement: −1 when lower is better,
+    /// +1 when higher is, none when neither is.
+    pub fn improvement_sign(self) -> Option<f64> {
+        match self {
+            Direction::Lower => Some(-1.0),
+            Direction::Higher => Some(1.0),
+            Direction::Neither => None,
+        }
+    }
 }
 
 /// The paired comparison of a bundle (x) with a reference (y).
@@ -146,6 +170,19 @@ fn student_t_975(df: f64) -> f64 {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn directions_follow_the_outcomes_better_side() {
+        let cases = [
+            (Better::Lower, Direction::Lower, Some(-1.0)),
+            (Better::Higher, Direction::Higher, Some(1.0)),
+            (Better::Neither, Direction::Neither, None),
+        ];
+        for (better, direction, sign) in cases {
+            assert_eq!(Direction::from(better), direction);
+            assert_eq!(direction.improvement_sign(), sign);
+        }
+    }
 
     #[test]
     fn t_quantiles_match_tables() {
