@@ -956,6 +956,37 @@ pub fn write_results(
     Ok((dir, summary, charts))
 }
 
+/// The files of a results folder as the `results:` line names them: the data files in the
+/// order a reader would open them (any other file after them, by name), not the hidden marker
+/// or the charts folder. Read from the folder itself, so it names `paths.csv` and the Parquet
+/// files exactly when they were written.
+pub fn results_files(dir: &Path) -> String {
+    const ORDER: [&str; 9] = [
+        "comparison.json",
+        "comparison.csv",
+        "summary.json",
+        "runs.csv",
+        "series.csv",
+        "paths.csv",
+        "runs.parquet",
+        "series.parquet",
+        "paths.parquet",
+    ];
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|name| !name.starts_with('.'))
+        .collect();
+    names.sort_by_key(|name| {
+        let rank = ORDER.iter().position(|o| o == name).unwrap_or(ORDER.len());
+        (rank, name.clone())
+    });
+    names.join(", ")
+}
+
 /// Checks before the first run that the results can be written to `dir` (see
 /// [`ResultsWriter::check`]), so that a bad `--out` never costs a finished run.
 pub fn check_output(dir: &Path) -> Result<(), Failure> {

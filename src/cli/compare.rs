@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use super::common::{
     Resume, Simulated, attach_posterior, check_memory, check_output, fault_message, fingerprint,
-    manifest, plan, prepare, select_bundles, simulate_kept, write_results,
+    manifest, plan, prepare, results_files, select_bundles, simulate_kept, write_results,
 };
 use super::shard::Sharding;
 use super::{CompareArgs, Failure};
@@ -99,10 +99,7 @@ pub fn compare(args: CompareArgs) -> Result<(), Failure> {
     );
     print_ranked(&p.scenario, &comparison);
     print_cost_effect(&p.scenario, &comparison);
-    say!(
-        "\nresults: {}/ (comparison.json, comparison.csv, summary.json, runs.csv, series.csv)",
-        dir.display()
-    );
+    say!("\nresults: {}/ ({})", dir.display(), results_files(&dir));
     if charts > 0 {
         say!(
             "charts: {}/ ({charts} charts, PNG and SVG; forest-* and pareto-* for the comparison)",

@@ -2,7 +2,7 @@
 
 use super::common::{
     Resume, Simulated, attach_posterior, check_memory, check_output, fault_message, fingerprint,
-    out_dir, plan, prepare, select_bundles, simulate_kept, write_results,
+    out_dir, plan, prepare, results_files, select_bundles, simulate_kept, write_results,
 };
 use super::shard::Sharding;
 use super::table::{print_faults, print_history, print_outcomes};
@@ -65,10 +65,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     print_outcomes(&p.scenario, &summary);
     print_history(&summary, &p.model.bundles[p.model.baseline].name);
     print_faults(&summary);
-    say!(
-        "results: {}/ (summary.json, runs.csv, series.csv)",
-        dir.display()
-    );
+    say!("results: {}/ ({})", dir.display(), results_files(&dir));
     if charts > 0 {
         say!(
             "charts: {}/ ({charts} charts, PNG and SVG)",

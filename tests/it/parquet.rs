@@ -235,3 +235,67 @@ fn the_command_line_overrides_the_scenario_format() {
     let dir = run("scenario", &text, &["--runs", "20"]);
     assert!(dir.join("runs.parquet").exists() && dir.join("paths.parquet").exists());
 }
+
+#[test]
+fn the_results_line_names_every_file_written() {
+    let dir = temp_dir("parquet", "line");
+    let file = dir.join("tables.toml");
+    std::fs::write(&file, SCENARIO.replace("path_runs = 37", "path_runs = 3")).unwrap();
+    let stdout = |args: &[&str]| {
+        let result = leversim(args);
+        assert!(result.status.success(), "{result:?}");
+        String::from_utf8(result.stdout).unwrap()
+    };
+    let (file, csv, parquet, compared) = (
+        file.to_str().unwrap(),
+        dir.join("csv"),
+        dir.join("parquet"),
+        dir.join("compared"),
+    );
+    let line = stdout(&[
+        "run",
+        file,
+        "--runs",
+        "20",
+        "--no-charts",
+        "--out",
+        csv.to_str().unwrap(),
+    ]);
+    assert!(
+        line.contains("/ (summary.json, runs.csv, series.csv, paths.csv)\n"),
+        "{line}"
+    );
+    let args = [
+        "--runs",
+        "20",
+        "--no-charts",
+        "--format",
+        "parquet",
+        "--out",
+    ];
+    let line = stdout(&[&["run", file][..], &args, &[parquet.to_str().unwrap()]].concat());
+    assert!(
+        line.contains(
+            "/ (summary.json, runs.csv, series.csv, paths.csv, runs.parquet, series.parquet, \
+             paths.parquet)\n"
+        ),
+        "{line}"
+    );
+    let line = stdout(&[
+        "compare",
+        file,
+        "--reference",
+        "baseline",
+        "--runs",
+        "20",
+        "--no-charts",
+        "--out",
+        compared.to_str().unwrap(),
+    ]);
+    assert!(
+        line.contains(
+            "/ (comparison.json, comparison.csv, summary.json, runs.csv, series.csv, paths.csv)\n"
+        ),
+        "{line}"
+    );
+}
