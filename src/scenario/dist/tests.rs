@@ -607,6 +607,56 @@ fn quantiles_match_reference_values() {
 }
 
 #[test]
+fn bounded_quantiles_span_their_own_range() {
+    // Families on [min, max] away from 0, so that `max - min` and `max + min` differ: the ends
+    // are exact (p = 0 and 1 give min and max), and the median of a symmetric shape is the
+    // middle (Beta(3, 3) and a PERT whose mode is the middle have median 0.5 on [0, 1]).
+    let (min, max) = (2.0, 12.0);
+    let cases = [
+        ("uniform", Dist::Uniform { min, max }, 7.0),
+        (
+            "log-uniform",
+            Dist::LogUniform { min, max },
+            (min * max).sqrt(),
+        ),
+        (
+            "triangular",
+            Dist::Triangular {
+                min,
+                mode: 7.0,
+                max,
+            },
+            7.0,
+        ),
+        (
+            "pert",
+            Dist::Pert {
+                min,
+                mode: 7.0,
+                max,
+                lambda: DEFAULT_PERT_LAMBDA,
+            },
+            7.0,
+        ),
+        (
+            "beta",
+            Dist::Beta {
+                alpha: 3.0,
+                beta: 3.0,
+                min,
+                max,
+            },
+            7.0,
+        ),
+    ];
+    for (name, d, median) in cases {
+        assert_rel(name, d.quantile(0.0), min, 1e-12);
+        assert_rel(name, d.quantile(1.0), max, 1e-12);
+        assert_rel(name, d.quantile(0.5), median, 1e-9);
+    }
+}
+
+#[test]
 fn quantile_is_monotone_and_consistent_with_sampling() {
     // The empirical 90% range of draws brackets ~90% of them.
     let d = build("gamma", &[("p05", 3.0), ("p95", 12.0)]);
