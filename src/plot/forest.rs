@@ -20,6 +20,8 @@ use super::theme::{
 };
 use crate::output::format::percent;
 use crate::output::schema::{Better, Comparison, ComparisonRecord, OutcomeInfo};
+use crate::plot::numbers::ValueFormat;
+use crate::stats::paired::Direction;
 
 /// How the differences of an outcome are shown.
 #[derive(Clone, Debug, PartialEq)]
@@ -65,11 +67,31 @@ impl DiffUnit {
     }
 
     /// A mean difference and its interval (already scaled), all with the same decimals:
-    /// `-4.18 pp [-5.03, -3.32]`, `-1.02M [-1.11M, -932k]`.
+    /// `-4.18 pp [-5.03, -3.32]`, `-1.02M [-1.11M, -0.93M]`, `+11.5k [+9.4k, +13.6k]`.
+    ///
+    /// ```
+    /// use leversim::plot::forest::DiffUnit;
+    /// let shells = DiffUnit { factor: 1.0, name: "shells".into(), suffix: "" };
+    /// assert_eq!(shells.interval(11_500.0, 9_440.0, 13_600.0), "+11.5k [+9.4k, +13.6k]");
+    /// assert_eq!(shells.interval(-1.02e6, -1.11e6, -932e3), "-1.02M [-1.11M, -0.93M]");
+    /// let pp = DiffUnit { factor: 100.0, name: "percentage points".into(), suffix: " pp" };
+    /// assert_eq!(pp.interval(-4.18, -5.03, -3.32), "-4.18 pp [-5.03, -3.32]");
+    /// ```
     pub fn interval(&self, mean: f64, lo: f64, hi: f64) -> String {
         let top = [mean, lo, hi].iter().fold(0.0f64, |m, v| m.max(v.abs()));
-        if top >= 1e4 || top == 0.0 {
+        if top == 0.0 {
             return format!("{} [{}, {}]", self.text(mean), signed(lo, 3), signed(hi, 3));
+        }
+        if top >= 1e4 {
+            // One suffix and one number of decimals for all three, set by the largest.
+            let f = ValueFormat::for_values(Scale::Signed, [mean, lo, hi]);
+            return format!(
+                "{}{} [{}, {}]",
+                f.format(mean),
+                self.suffix,
+                f.format(lo),
+                f.format(hi)
+            );
         }
         // Three significant digits on the largest of the three.
         let decimals = (2 - top.log10().floor() as i32).clamp(0, 6) as usize;
@@ -94,11 +116,7 @@ impl DiffUnit {
 
 /// The sign that turns a difference of an outcome into an improvement, if it has a direction.
 pub fn improvement_sign(outcome: &OutcomeInfo) -> Option<f64> {
-    match outcome.better {
-        Better::Lower => Some(-1.0),
-        Better::Higher => Some(1.0),
-        Better::Neither => None,
-    }
+    Direction::from(outcome.better).improvement_sign()
 }
 
 /// One bundle's row.
