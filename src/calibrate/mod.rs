@@ -79,6 +79,27 @@ impl std::fmt::Display for CalibrateError {
     }
 }
 
+impl CalibrateError {
+    /// What the analyst can do about it.
+    pub fn hint(&self) -> &'static str {
+        match self {
+            CalibrateError::NothingToFit => {
+                "add an [[observations]] entry with a `value`, `min` or `max` (role = \"fit\" is the default)"
+            }
+            CalibrateError::NoParams => {
+                "give the params the figures should inform a distribution, e.g. { dist = \"normal\", mean = 10, sd = 2 }"
+            }
+            CalibrateError::Impossible => {
+                "run `leversim run` on the scenario to see the faults, then widen the priors or fix the formulas"
+            }
+            CalibrateError::Uninformed => {
+                "the fitted observations' variables depend on no uncertain param: observe a variable the params drive"
+            }
+            CalibrateError::Cancelled => "run the same command again to resume",
+        }
+    }
+}
+
 impl From<SmcError> for CalibrateError {
     fn from(e: SmcError) -> Self {
         match e {

@@ -193,7 +193,13 @@ pub fn run(args: &CalibrateArgs) -> Result<(), Failure> {
                 None => Failure::Interrupted,
             });
         }
-        Err(e) => return Err(Failure::Scenario(Some(format!("error: {e}")))),
+        Err(e) => {
+            return Err(Failure::Scenario(Some(format!(
+                "error: {e}\n  --> {}\n  = help: {}",
+                args.scenario.display(),
+                e.hint()
+            ))));
+        }
     };
 
     let names = &cal.prior.names;

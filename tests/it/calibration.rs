@@ -505,3 +505,53 @@ expr = "at(cash, '2027-06') - at(cash, '2026-12')"
         "{june}"
     );
 }
+
+#[test]
+fn a_calibration_that_cannot_be_made_says_why_and_what_to_do() {
+    let dir = temp_dir("calibration", "refused");
+    let check_only = normal_normal(0.5).replace("sd = 1\n", "sd = 1\nrole = \"check\"\n");
+    let constant = normal_normal(0.5).replace(
+        "theta = { dist = \"normal\", mean = 10, sd = 2 }",
+        "theta = 10",
+    );
+    let uninformed = normal_normal(0.5).replace("y = \"theta + ", "y = \"");
+    let cases = [
+        (
+            "check-only",
+            check_only,
+            "error: the scenario has no observation to fit",
+            "help: add an [[observations]] entry",
+        ),
+        (
+            "constant",
+            constant,
+            "error: the scenario has no uncertain param to calibrate",
+            "help: give the params the figures should inform a distribution",
+        ),
+        (
+            "uninformed",
+            uninformed,
+            "error: no uncertain param can change any fitted observation",
+            "help: the fitted observations' variables depend on no uncertain param",
+        ),
+    ];
+    for (name, text, message, hint) in cases {
+        let path = dir.join(format!("{name}.toml"));
+        std::fs::write(&path, text).unwrap();
+        let out = leversim(&[
+            "calibrate",
+            path.to_str().unwrap(),
+            "--out",
+            dir.join(name).to_str().unwrap(),
+        ]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{name}: {stderr}");
+        assert!(stderr.contains(message), "{name}: {stderr}");
+        assert!(
+            stderr.contains(&format!("--> {}", path.display())),
+            "{name}: {stderr}"
+        );
+        assert!(stderr.contains(hint), "{name}: {stderr}");
+        assert!(!dir.join(name).exists(), "{name}: wrote a folder");
+    }
+}
