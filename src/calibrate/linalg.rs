@@ -126,6 +126,14 @@ mod tests {
         assert!(cholesky(&singular, 2).is_none());
         let l = robust_cholesky(&singular, 2, 1e-6);
         assert!((l[0] * l[0] - 1.0).abs() < 1e-6);
+        // The jitter starts at 1e-10 times the mean of the diagonal (4 here), whatever the
+        // floor, and is enough at once for this matrix.
+        let l = robust_cholesky(&[4.0; 4], 2, 1e-30);
+        assert!(
+            (l[0] * l[0] - (4.0 + 4e-10)).abs() < 1e-14,
+            "{}",
+            l[0] * l[0]
+        );
         let zero = robust_cholesky(&[0.0; 4], 2, 1e-4);
         assert!((zero[0] - 1e-2).abs() < 1e-12);
     }

@@ -386,6 +386,27 @@ mod tests {
     }
 
     #[test]
+    fn a_points_stated_range_is_its_90_percent_interval() {
+        // Log scale: exp(ln 100 ± 1.645 σ), σ = √ln(1 + 0.3²); linear: −3 ± 1.645 · 2.
+        let sigma = (1.0f64 + 0.09).ln().sqrt();
+        let (lo, hi) = model("value = 100\nrel_sd = 0.3").stated_range().unwrap();
+        assert!((lo - 100.0 * (-Z95 * sigma).exp()).abs() < 1e-10, "{lo}");
+        assert!((hi - 100.0 * (Z95 * sigma).exp()).abs() < 1e-10, "{hi}");
+        let (lo, hi) = model("value = -3\nsd = 2").stated_range().unwrap();
+        assert!((lo - (-3.0 - Z95 * 2.0)).abs() < 1e-12, "{lo}");
+        assert!((hi - (-3.0 + Z95 * 2.0)).abs() < 1e-12, "{hi}");
+        // A report's own range is given back as it was written.
+        let (lo, hi) = model("value = 50\np05 = 30\np95 = 90")
+            .stated_range()
+            .unwrap();
+        assert!(
+            (lo - 30.0).abs() < 1e-10 && (hi - 90.0).abs() < 1e-10,
+            "{lo} {hi}"
+        );
+        assert_eq!(model("min = 1000").stated_range(), None);
+    }
+
+    #[test]
     fn gross_errors_level_the_tails_off() {
         let mut m = model("value = 100\nrel_sd = 0.2");
         let stated = m.log_lik(500.0);
