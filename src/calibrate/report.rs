@@ -357,3 +357,35 @@ pub fn warnings(smc: &SmcResult, noise_sd: Option<f64>, sims: usize) -> Vec<Stri
     }
     out
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::scenario::load_str;
+
+    /// The error model and figure of one observation of a stock.
+    fn observed(figure: &str) -> (ErrorModel, Figure) {
+        let text = format!(
+            "[scenario]\nname = \"t\"\nstart = \"2024-01\"\nend = \"2024-12\"\n[stocks]\nx = {{ init = 1 }}\n[[observations]]\nvar = \"x\"\nat = \"2024-06\"\n{figure}\n"
+        );
+        let s = load_str("t.toml", &text).scenario.unwrap();
+        let o = &s.observations[0];
+        (ErrorModel::new(o, 0.0), o.figure.clone())
+    }
+
+    #[test]
+    fn a_linear_points_interval_score_is_in_units_of_its_stated_error() {
+        // 0, 1, ..., 100: the band is [5, 95] (p05, p95 of 101 sorted values), the figure 110
+        // lies 15 above it. Interval score (Gneiting & Raftery 2007) at α = 0.1:
+        // (95 − 5) + 2/0.1 · 15 = 390, divided by the stated sd of 4.
+        let sample: Vec<f64> = (0..=100).map(f64::from).collect();
+        let (model, figure) = observed("value = 110\nsd = 4\nscale = \"linear\"");
+        let fit = fit(&model, figure, &sample);
+        let band = fit.band.unwrap();
+        assert_eq!((band.p05, band.p95), (5.0, 95.0));
+        assert!(!fit.inside);
+        assert!((fit.interval_score.unwrap() - 390.0 / 4.0).abs() < 1e-9);
+        assert!((fit.rel_error.unwrap() - 60.0 / 110.0).abs() < 1e-12);
+    }
+}

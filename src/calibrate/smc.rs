@@ -772,6 +772,26 @@ mod tests {
     use super::*;
 
     #[test]
+    fn carryover_is_the_largest_correlation_over_columns() {
+        // Two columns: the first kept as it was (correlation 1), the second replaced by values
+        // unrelated to it (correlation 0 by construction: even and odd rows cancel).
+        let before = [0.0, 1.0, 1.0, 2.0, 2.0, 3.0, 3.0, 4.0];
+        let after = [0.0, 5.0, 1.0, 5.0, 2.0, 5.0, 3.0, 5.0];
+        assert!((carryover(&before, &after, 2) - 1.0).abs() < 1e-12);
+        let moved = [3.0, 1.0, 0.0, 2.0, 2.0, 3.0, 1.0, 4.0];
+        let c = carryover(&before, &moved, 2);
+        // Column 0: corr((0,1,2,3), (3,0,2,1)) = -0.4; column 1: (1,2,3,4) kept, 1.
+        assert!((c - 1.0).abs() < 1e-12, "{c}");
+        let first_only = [3.0, 9.0, 0.0, 9.0, 2.0, 9.0, 1.0, 9.0];
+        // Column 0 anti-correlated (-0.4), column 1 constant: nothing carried over.
+        assert_eq!(carryover(&before, &first_only, 2), 0.0);
+        let half = [1.0, 9.0, 0.0, 9.0, 3.0, 9.0, 2.0, 9.0];
+        // corr((0,1,2,3), (1,0,3,2)) = 0.6.
+        assert!((carryover(&before, &half, 2) - 0.6).abs() < 1e-12);
+        assert!(carryover(&before[..4], &after[..4], 2).is_nan());
+    }
+
+    #[test]
     fn temperatures_hit_the_target_ess() {
         let ll: Vec<f64> = (0..1000).map(|i| -0.01 * f64::from(i)).collect();
         let next = next_phi(&ll, 0.0, 500.0);
