@@ -117,7 +117,9 @@ pub fn exec(ops: &[Op], vals: &mut [Row], cx: &DrawCx<'_>) {
                         }
                     };
                 }
-                un!(Neg, Not, Abs, Sqrt, Sin, Cos, Floor, Ceil, Round);
+                un!(
+                    Neg, Not, Abs, Sqrt, Sin, Cos, Floor, Ceil, Round, Log2Hi, Log2Lo
+                );
             }
             Op::Bin { dst, f, a, b } => {
                 let (d, s) = split(vals, dst.index());
@@ -133,6 +135,11 @@ pub fn exec(ops: &[Op], vals: &mut [Row], cx: &DrawCx<'_>) {
                 bin!(
                     Add, Sub, Mul, Div, Rem, Lt, Le, Gt, Ge, Eq, Ne, And, Or, Min, Max
                 );
+            }
+            Op::PowLog { dst, x, y, hi, lo } => {
+                let (d, s) = split(vals, dst.index());
+                let (x, y) = (s.get(x.index()), s.get(y.index()));
+                vmath::pow_log_row(d, x, y, s.get(hi.index()), s.get(lo.index()));
             }
             Op::Select { dst, c, a, b } => {
                 let (d, s) = split(vals, dst.index());
