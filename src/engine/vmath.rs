@@ -442,8 +442,11 @@ pub fn exp_row(d: &mut Row, a: &Row) {
 /// `d = m · e^(s · z)` per lane: the log-normal draw's last step.
 #[multiversion(targets("x86_64+avx512f+avx512dq+avx512vl", "x86_64+avx2+fma"))]
 pub fn scaled_exp_row(d: &mut Row, m: &Row, s: &Row, z: &Row) {
-    for i in 0..LANES {
+    // Lanes i and i + 32 in each step: two independent chains (see `pow_kernel_with`).
+    const H: usize = LANES / 2;
+    for i in 0..H {
         d[i] = m[i] * exp(s[i] * z[i]);
+        d[i + H] = m[i + H] * exp(s[i + H] * z[i + H]);
     }
 }
 

@@ -29,7 +29,13 @@ use super::vmath;
 /// `rng::stream(run_key, site, month).next_u64()` returns.
 #[inline(always)]
 pub fn first_u64(run_key: u64, site: u64, month: u64) -> u64 {
-    mix(mix(mix(run_key ^ site) ^ month))
+    first_u64_keyed(mix(run_key ^ site), month)
+}
+
+/// [`first_u64`] from the run's key of the site ([`super::rng::site_run_key`]).
+#[inline(always)]
+pub fn first_u64_keyed(site_run_key: u64, month: u64) -> u64 {
+    mix(mix(site_run_key ^ month))
 }
 
 /// A uniform number strictly inside (0, 1) from the 52 high bits of `x`, centred in its cell:
@@ -157,10 +163,11 @@ pub fn standard_normal<R: Rng + ?Sized>(rng: &mut R) -> f64 {
     inv_normal(open_unit(rng.next_u64()))
 }
 
-/// Per lane: the standard normal deviate of the stream of (`run_keys[i]`, `site`, `month`).
+/// Per lane: the standard normal deviate of the stream of (run `i`, site, `month`), given the
+/// run's key of the site for each lane ([`super::rng::site_run_key`]).
 #[multiversion(targets("x86_64+avx512f+avx512dq+avx512vl", "x86_64+avx2+fma"))]
-pub fn normal_row(z: &mut Row, run_keys: &[u64; LANES], site: u64, month: u64) {
-    normal_kernel(z, run_keys, site, month);
+pub fn normal_row(z: &mut Row, site_run_keys: &[u64; LANES], month: u64) {
+    normal_kernel(z, site_run_keys, month);
 }
 
 /// Lanes the tail approximation is computed for at once.
@@ -172,10 +179,13 @@ const TAIL_CHUNK: usize = 8;
 /// the tails (a logarithm, a square root and two more rational functions) cost more than the
 /// rest. Each lane gets [`inv_normal`]'s bits.
 #[inline(always)]
-fn normal_kernel(z: &mut Row, run_keys: &[u64; LANES], site: u64, month: u64) {
+fn normal_kernel(z: &mut Row, keys: &[u64; LANES], month: u64) {
+    // Lanes i and i + 32 in each step: two independent chains of the mixer's multiplications.
+    const H: usize = LANES / 2;
     let mut u = [0.0; LANES];
-    for i in 0..LANES {
-        u[i] = open_unit(first_u64(run_keys[i], site, month));
+    for i in 0..H {
+        u[i] = open_unit(first_u64_keyed(keys[i], month));
+        u[i + H] = open_unit(first_u64_keyed(keys[i + H], month));
     }
     inv_normal_kernel(z, &u);
 }
@@ -205,10 +215,13 @@ fn inv_normal_kernel(z: &mut Row, u: &Row) {
         tu[k] = u[usize::from(at[k])];
     }
     let mut tz = [0.0; LANES];
-    for c in 0..n.div_ceil(TAIL_CHUNK) {
+    let chunks = n.div_ceil(TAIL_CHUNK);
+    // Fixed-size chunks, so that each is one vectorised pass without bounds checks.
+    let (tz_chunks, _) = tz.as_chunks_mut::<TAIL_CHUNK>();
+    let (tu_chunks, _) = tu.as_chunks::<TAIL_CHUNK>();
+    for (zc, uc) in tz_chunks.iter_mut().zip(tu_chunks).take(chunks) {
         for j in 0..TAIL_CHUNK {
-            let k = c * TAIL_CHUNK + j;
-            tz[k] = tail(tu[k]);
+            zc[j] = tail(uc[j]);
         }
     }
     for k in 0..n {
@@ -339,7 +352,8 @@ mod tests {
         let cases = [(1, 0), (0xDEAD_BEEF, 17), (u64::MAX, u64::MAX - 1)];
         for (site, month) in cases.into_iter().chain((0..300).map(|m| (77, m))) {
             let mut z = [0.0; LANES];
-            normal_row(&mut z, &run_keys, site, month);
+            let keys = run_keys.map(|k| crate::engine::rng::site_run_key(k, site));
+            normal_row(&mut z, &keys, month);
             for i in 0..LANES {
                 let mut rng = stream(run_keys[i], site, month);
                 assert_eq!(z[i].to_bits(), standard_normal(&mut rng).to_bits());
