@@ -9,7 +9,8 @@
 //!    inputs are all per-run values (params, numbers, other hoisted values) and that draws no
 //!    random number moves to [`Model::run_ops`](super::Model::run_ops), computed once per run
 //!    after the params. A root whose bracket and formula read only such values is found once per
-//!    run instead of every month.
+//!    run instead of every month. A power whose base is a per-run value and whose exponent is
+//!    not (a discount factor `delta^t`) leaves the base's logarithm to the run list.
 //! 3. **Common subexpressions** (value numbering): an op computing what an earlier op of the
 //!    same month already computed from the same slots is dropped and its readers read the
 //!    earlier result (`x^q / (1 + x^q)` raises to the power once). Values read from stocks and
