@@ -6,8 +6,8 @@
 
 use multiversion::multiversion;
 
-use super::exec::{DrawCx, LANES, Row, exec};
-use super::rng::{PARAM_MONTH, run_key, stream};
+use super::exec::{DrawCx, LANES, Row, exec, split};
+use super::rng::{PARAM_MONTH, run_key, site_run_key, stream};
 use super::sample;
 use super::{Fault, FaultKind, FaultMode};
 use crate::model::{BundlePlan, Model, WindowKind};
@@ -32,6 +32,8 @@ pub struct Batch {
     /// sum can (twelve months of 1.7e308); used only when the plain sum did.
     acc_scaled: Vec<Row>,
     run_keys: [u64; LANES],
+    /// Per random site of the formulas and lane: the run's key of the site.
+    site_keys: Vec<[u64; LANES]>,
     fired: [bool; LANES],
 }
 
@@ -47,6 +49,7 @@ impl Batch {
             acc: vec![[0.0; LANES]; model.outcomes.len()],
             acc_scaled: vec![[0.0; LANES]; model.outcomes.len()],
             run_keys: [0; LANES],
+            site_keys: vec![[0; LANES]; model.site_keys.len()],
             fired: [false; LANES],
         }
     }
@@ -167,7 +170,13 @@ pub fn simulate(
     for (key, &id) in batch.run_keys.iter_mut().zip(&run_ids) {
         *key = run_key(spec.seed, id);
     }
-    let keys: &[u64] = &model.site_keys;
+    batch.site_keys.resize(model.site_keys.len(), [0; LANES]);
+    for (row, &site) in batch.site_keys.iter_mut().zip(&model.site_keys) {
+        for (k, &run) in row.iter_mut().zip(&batch.run_keys) {
+            *k = site_run_key(run, site);
+        }
+    }
+    let keys: &[[u64; LANES]] = &batch.site_keys;
     let fault = |var: String, m: Option<usize>, lane: usize, value: f64, kind: FaultKind| Fault {
         var,
         month: m.map(|m| model.month_at(m)),
@@ -216,10 +225,9 @@ pub fn simulate(
     }
     let run_keys = batch.run_keys;
     let draw_cx = DrawCx {
-        run_keys: &run_keys,
         active,
         month: INIT_MONTH,
-        sites: keys,
+        site_keys: keys,
         roots: &model.roots,
     };
     exec(&model.run_ops, &mut batch.vals, &draw_cx);
@@ -288,16 +296,21 @@ pub fn simulate(
             }
         }
         let draw_cx = DrawCx {
-            run_keys: &run_keys,
             active,
             month: m as u64,
-            sites: keys,
+            site_keys: keys,
             roots: &model.roots,
         };
 
         // 1. Auxiliaries, flows and lever costs.
         exec(&model.step_ops, vals, &draw_cx);
-        for &v in &model.step_vars {
+        // Variables whose formulas were hoisted keep their first month's values: checked then.
+        let checked = if m == 0 {
+            &model.step_vars
+        } else {
+            &model.step_vars_monthly
+        };
+        for &v in checked {
             let var = &model.vars[v];
             guard.check(&vals[var.slot.index()], active, |lane, value| {
                 fault(var.name.clone(), Some(m), lane, value, FaultKind::NonFinite)
@@ -306,21 +319,21 @@ pub fn simulate(
 
         // 2. Stocks.
         for s in &model.stocks {
-            let mut row = vals[s.slot.index()];
+            // In place (a flow is never the stock itself).
+            let (row, flows) = split(vals, s.slot.index());
             for f in &s.inflows {
-                let flow = &vals[f.index()];
+                let flow = flows.get(f.index());
                 for lane in 0..LANES {
                     row[lane] += flow[lane];
                 }
             }
             for f in &s.outflows {
-                let flow = &vals[f.index()];
+                let flow = flows.get(f.index());
                 for lane in 0..LANES {
                     row[lane] -= flow[lane];
                 }
             }
-            if all_within(&row, s.min, s.max) {
-                vals[s.slot.index()] = row;
+            if all_within(row, s.min, s.max) {
                 continue;
             }
             for (lane, v) in row.iter_mut().enumerate().take(active) {
@@ -352,7 +365,6 @@ pub fn simulate(
                     }
                 }
             }
-            vals[s.slot.index()] = row;
         }
 
         // 3. Events: all conditions first, then all firings, so that events read each other's

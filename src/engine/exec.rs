@@ -8,7 +8,7 @@
 
 use multiversion::multiversion;
 
-use super::rng::{Stream, stream};
+use super::rng::{Stream, stream_keyed};
 use super::sample;
 use super::vmath;
 use super::vrand;
@@ -24,20 +24,19 @@ pub type Row = [f64; LANES];
 /// What ops need besides the value table: where random draws find their streams, and the
 /// bodies of roots.
 pub struct DrawCx<'a> {
-    /// Per lane: the run part of the stream key.
-    pub run_keys: &'a [u64; LANES],
     /// Lanes in use (the last batch of a chunk may be partial).
     pub active: usize,
     /// Month code of this evaluation.
     pub month: u64,
-    /// Site keys, indexed by `Op::Draw::site`.
-    pub sites: &'a [u64],
+    /// Per random site (indexed by `Op::Draw::site`) and lane: the run's key of the site
+    /// ([`super::rng::site_run_key`]), computed once per run.
+    pub site_keys: &'a [[u64; LANES]],
     /// Bodies of roots, indexed by `Op::Root::body`.
     pub roots: &'a [RootBody],
 }
 
 /// Read access to every row except an op's destination.
-struct Others<'v> {
+pub(super) struct Others<'v> {
     below: &'v [Row],
     above: &'v [Row],
     at: usize,
@@ -46,7 +45,7 @@ struct Others<'v> {
 impl Others<'_> {
     /// A row other than the destination (the compiler never makes an op read its destination).
     #[inline(always)]
-    fn get(&self, slot: usize) -> &Row {
+    pub(super) fn get(&self, slot: usize) -> &Row {
         if slot < self.at {
             &self.below[slot]
         } else {
@@ -57,7 +56,7 @@ impl Others<'_> {
 
 /// Splits the value table into the destination row and the others.
 #[inline(always)]
-fn split(vals: &mut [Row], dst: usize) -> (&mut Row, Others<'_>) {
+pub(super) fn split(vals: &mut [Row], dst: usize) -> (&mut Row, Others<'_>) {
     let (below, rest) = vals.split_at_mut(dst);
     let (dst_row, above) = rest
         .split_first_mut()
@@ -117,7 +116,9 @@ pub fn exec(ops: &[Op], vals: &mut [Row], cx: &DrawCx<'_>) {
                         }
                     };
                 }
-                un!(Neg, Not, Abs, Sqrt, Sin, Cos, Floor, Ceil, Round);
+                un!(
+                    Neg, Not, Abs, Sqrt, Sin, Cos, Floor, Ceil, Round, Log2Hi, Log2Lo
+                );
             }
             Op::Bin { dst, f, a, b } => {
                 let (d, s) = split(vals, dst.index());
@@ -133,6 +134,11 @@ pub fn exec(ops: &[Op], vals: &mut [Row], cx: &DrawCx<'_>) {
                 bin!(
                     Add, Sub, Mul, Div, Rem, Lt, Le, Gt, Ge, Eq, Ne, And, Or, Min, Max
                 );
+            }
+            Op::PowLog { dst, x, y, hi, lo } => {
+                let (d, s) = split(vals, dst.index());
+                let (x, y) = (s.get(x.index()), s.get(y.index()));
+                vmath::pow_log_row(d, x, y, s.get(hi.index()), s.get(lo.index()));
             }
             Op::Select { dst, c, a, b } => {
                 let (d, s) = split(vals, dst.index());
@@ -163,7 +169,7 @@ pub fn exec(ops: &[Op], vals: &mut [Row], cx: &DrawCx<'_>) {
             } => {
                 let (d, s) = split(vals, dst.index());
                 let [a, b, c] = args.map(|slot| s.get(slot.index()));
-                let site = cx.sites[site as usize];
+                let keys = &cx.site_keys[site as usize];
                 // Lanes whose `if` takes the other branch skip the draw (value unused).
                 let mut wanted = [true; LANES];
                 if let Some((cond, branch)) = guard {
@@ -172,7 +178,7 @@ pub fn exec(ops: &[Op], vals: &mut [Row], cx: &DrawCx<'_>) {
                         *w = !c.is_nan() && (*c != 0.0) == branch;
                     }
                 }
-                draw(d, f, [a, b, c], cx, site, &wanted);
+                draw(d, f, [a, b, c], cx, keys, &wanted);
             }
             Op::Root { dst, lo, hi, body } => {
                 let (lo, hi) = (vals[lo.index()], vals[hi.index()]);
@@ -291,7 +297,7 @@ fn draw(
     f: DrawFn,
     [a, b, c]: [&Row; 3],
     cx: &DrawCx<'_>,
-    site: u64,
+    keys: &[u64; LANES],
     wanted: &[bool; LANES],
 ) {
     let active = cx.active;
@@ -299,7 +305,7 @@ fn draw(
         (|$rng:ident, $i:ident| $body:expr) => {
             for $i in 0..active {
                 d[$i] = if wanted[$i] {
-                    let mut $rng: Stream = stream(cx.run_keys[$i], site, cx.month);
+                    let mut $rng: Stream = stream_keyed(keys[$i], cx.month);
                     $body
                 } else {
                     0.0
@@ -309,7 +315,7 @@ fn draw(
     }
     match f {
         DrawFn::Normal | DrawFn::LogNormal => {
-            normal(d, f == DrawFn::LogNormal, [a, b], cx, site, wanted);
+            normal(d, f == DrawFn::LogNormal, [a, b], cx, keys, wanted);
             return;
         }
         DrawFn::Uniform => lanes!(|r, i| sample::uniform(&mut r, a[i], b[i])),
@@ -334,11 +340,11 @@ fn normal(
     log: bool,
     [m, s]: [&Row; 2],
     cx: &DrawCx<'_>,
-    site: u64,
+    keys: &[u64; LANES],
     wanted: &[bool; LANES],
 ) {
     let mut z = [0.0; LANES];
-    vrand::normal_row(&mut z, cx.run_keys, site, cx.month);
+    vrand::normal_row(&mut z, keys, cx.month);
     if log {
         vmath::scaled_exp_row(d, m, s, &z);
     }
@@ -358,6 +364,24 @@ fn normal_fixup(
     active: usize,
     wanted: &[bool; LANES],
 ) {
+    let fix = |centre: f64, spread: f64, drawn: f64| {
+        let valid = centre.is_finite() && spread.is_finite() && spread >= 0.0;
+        if !valid || (log && centre < 0.0) {
+            f64::NAN
+        } else if spread == 0.0 || (log && centre == 0.0) {
+            centre
+        } else {
+            drawn
+        }
+    };
+    if active == LANES && !wanted.contains(&false) {
+        // Every lane drawn (the common case): no per-lane mask.
+        for i in 0..LANES {
+            let drawn = if log { d[i] } else { m[i] + s[i] * z[i] };
+            d[i] = fix(m[i], s[i], drawn);
+        }
+        return;
+    }
     for i in 0..LANES {
         let (centre, spread) = (m[i], s[i]);
         let drawn = if log { d[i] } else { centre + spread * z[i] };

@@ -56,7 +56,20 @@ pub fn run_key(seed: u64, run: u64) -> u64 {
 /// The stream of a site in a month of a run.
 #[inline]
 pub fn stream(run_key: u64, site: u64, month: u64) -> Stream {
-    Stream::seed_from_u64(mix(mix(run_key ^ site) ^ month))
+    stream_keyed(site_run_key(run_key, site), month)
+}
+
+/// The part of a stream key that depends on the seed, the run and the site only: the engine
+/// computes it once per run for each random site of the formulas, not in every month.
+#[inline(always)]
+pub fn site_run_key(run_key: u64, site: u64) -> u64 {
+    mix(run_key ^ site)
+}
+
+/// The stream of a site in a month, from [`site_run_key`]: the same stream as [`stream`].
+#[inline(always)]
+pub fn stream_keyed(site_run_key: u64, month: u64) -> Stream {
+    Stream::seed_from_u64(mix(site_run_key ^ month))
 }
 
 #[cfg(test)]

@@ -261,17 +261,17 @@ fn exp2_split(p_h: f64, p_l: f64, z: f64) -> (f64, i64) {
     (1.0 - (r - z), n)
 }
 
-/// The vector path of `pow`: `(value, ok)`, where `ok` says the value is final: the cases
-/// fdlibm settles first (y = 0, x = 1, y = ±1, 2, ½), and x > 0 finite with y finite,
-/// |y| ≤ 2^31 and a normal result. Other lanes go to [`pow`].
+/// Whether the general method applies to x^y: x > 0 finite, |y| ≤ 2^31 (y not NaN).
 #[inline(always)]
-fn pow_lane(x: f64, y: f64) -> (f64, bool) {
-    let regular = x > 0.0 && x < f64::INFINITY && y.abs() <= 2_147_483_648.0;
-    // Other lanes' arithmetic is kept harmless; their value is replaced.
-    let xs = if regular { x } else { 2.0 };
-    let ys = if regular { y } else { 0.25 };
-    let (t1, t2) = log2_extended(xs);
-    let (p_h, p_l, z) = times_log(ys, t1, t2);
+fn regular(x: f64, y: f64) -> bool {
+    x > 0.0 && x < f64::INFINITY && y.abs() <= 2_147_483_648.0
+}
+
+/// 2^(y · (t1 + t2)) with t1 + t2 = log2 x, and whether it is a normal number found by the
+/// general method (else the caller's scalar path recomputes it).
+#[inline(always)]
+fn exp2_of_product(y: f64, t1: f64, t2: f64) -> (f64, bool) {
+    let (p_h, p_l, z) = times_log(y, t1, t2);
     let in_range = z > -1020.0 && z < 1020.0;
     let (p_h, p_l, z) = if in_range {
         (p_h, p_l, z)
@@ -279,7 +279,52 @@ fn pow_lane(x: f64, y: f64) -> (f64, bool) {
         (0.0, 0.0, 0.0)
     };
     let (m, n) = exp2_split(p_h, p_l, z);
-    let v = m * pow2(n.clamp(-1022, 1023));
+    (m * pow2(n.clamp(-1022, 1023)), in_range)
+}
+
+/// x^y by the general method, and whether that value is final (x > 0 finite, y finite with
+/// |y| ≤ 2^31, a normal result); other lanes' arithmetic is kept harmless and their value is
+/// replaced by the caller.
+#[inline(always)]
+fn pow_general(x: f64, y: f64) -> (f64, bool) {
+    let regular = regular(x, y);
+    let xs = if regular { x } else { 2.0 };
+    let ys = if regular { y } else { 0.25 };
+    let (t1, t2) = log2_extended(xs);
+    let (v, in_range) = exp2_of_product(ys, t1, t2);
+    (v, regular && in_range)
+}
+
+/// log2 x in the two parts `pow` uses (`log2_extended`), for a base that stays the same over
+/// many exponents (a per-run base raised to a monthly power): the `(t1, t2)` with which
+/// [`pow_log_row`] gives [`pow`]'s bits. Where `pow` does not take logarithms (x ≤ 0, infinite
+/// or NaN) any value will do; this gives log2 2.
+#[inline(always)]
+pub fn log2_pair(x: f64) -> (f64, f64) {
+    log2_extended(if x > 0.0 && x < f64::INFINITY { x } else { 2.0 })
+}
+
+/// [`pow_general`] with log2 x given by [`log2_pair`].
+#[inline(always)]
+fn pow_general_log(x: f64, y: f64, t1: f64, t2: f64) -> (f64, bool) {
+    let regular = regular(x, y);
+    let ys = if regular { y } else { 0.25 };
+    let (t1, t2) = if regular { (t1, t2) } else { (1.0, 0.0) };
+    let (v, in_range) = exp2_of_product(ys, t1, t2);
+    (v, regular && in_range)
+}
+
+/// Exponents fdlibm settles before the general method: 0, ±1, 2 and ½.
+#[inline(always)]
+fn special_exponent(y: f64) -> bool {
+    y == 0.0 || y == 1.0 || y == 2.0 || y == -1.0 || y == 0.5
+}
+
+/// The vector path of `pow` from the general method's `(value, ok)`: the cases fdlibm settles
+/// first (y = 0, x = 1, y = ±1, 2, ½), else the general value, final where `ok` (x > 0 finite
+/// with y finite, |y| ≤ 2^31 and a normal result). Lanes not final go to [`pow`].
+#[inline(always)]
+fn pow_finish(x: f64, y: f64, (v, ok): (f64, bool)) -> (f64, bool) {
     let plus = x.to_bits() >> 63 == 0;
     if y == 0.0 || x == 1.0 {
         (1.0, true)
@@ -294,8 +339,22 @@ fn pow_lane(x: f64, y: f64) -> (f64, bool) {
     } else if y == 0.5 && plus {
         (x.sqrt(), true)
     } else {
-        (v, regular && in_range)
+        (v, ok)
     }
+}
+
+/// [`pow_finish`] for a y that is not a [`special_exponent`]: the same `(value, ok)` without
+/// computing the special cases' values (a square root and two divisions per lane). A NaN x is
+/// not `ok` here either (it is not regular).
+#[inline(always)]
+fn pow_finish_general(x: f64, (v, ok): (f64, bool)) -> (f64, bool) {
+    if x == 1.0 { (1.0, true) } else { (v, ok) }
+}
+
+/// The vector path of `pow` for one lane.
+#[inline(always)]
+fn pow_lane(x: f64, y: f64) -> (f64, bool) {
+    pow_finish(x, y, pow_general(x, y))
 }
 
 /// Whether y is an integer, and if so whether odd.
@@ -383,8 +442,11 @@ pub fn exp_row(d: &mut Row, a: &Row) {
 /// `d = m · e^(s · z)` per lane: the log-normal draw's last step.
 #[multiversion(targets("x86_64+avx512f+avx512dq+avx512vl", "x86_64+avx2+fma"))]
 pub fn scaled_exp_row(d: &mut Row, m: &Row, s: &Row, z: &Row) {
-    for i in 0..LANES {
+    // Lanes i and i + 32 in each step: two independent chains (see `pow_kernel_with`).
+    const H: usize = LANES / 2;
+    for i in 0..H {
         d[i] = m[i] * exp(s[i] * z[i]);
+        d[i + H] = m[i + H] * exp(s[i + H] * z[i + H]);
     }
 }
 
@@ -420,11 +482,79 @@ pub fn pow_row(d: &mut Row, a: &Row, b: &Row) {
 
 #[multiversion(targets("x86_64+avx512f+avx512dq+avx512vl", "x86_64+avx2+fma"))]
 fn pow_row_vector(d: &mut Row, ok: &mut [bool; LANES], a: &Row, b: &Row) {
-    for i in 0..LANES {
-        let (v, k) = pow_lane(a[i], b[i]);
-        d[i] = v;
-        ok[i] = k;
+    pow_kernel(d, ok, a, b);
+}
+
+/// Each lane's `(value, ok)` from the general method's result `$general(lane)`: rows with a
+/// special exponent finish by [`pow_finish`], others by [`pow_finish_general`]. Each loop step
+/// computes lanes `i` and `i + 32`: two independent chains of dependent operations, which the
+/// core overlaps (one chain alone leaves it waiting on latencies). (A macro rather than a
+/// function taking a closure: the closure was not inlined, and the loop not vectorised.)
+macro_rules! pow_kernel_with {
+    ($d:ident, $ok:ident, $a:ident, $b:ident, |$i:ident| $general:expr) => {{
+        const H: usize = LANES / 2;
+        let mut special = false;
+        for &y in $b {
+            special |= special_exponent(y);
+        }
+        if special {
+            for k in 0..H {
+                let (v0, k0) = pow_finish($a[k], $b[k], {
+                    let $i = k;
+                    $general
+                });
+                let (v1, k1) = pow_finish($a[k + H], $b[k + H], {
+                    let $i = k + H;
+                    $general
+                });
+                ($d[k], $ok[k], $d[k + H], $ok[k + H]) = (v0, k0, v1, k1);
+            }
+        } else {
+            for k in 0..H {
+                let (v0, k0) = pow_finish_general($a[k], {
+                    let $i = k;
+                    $general
+                });
+                let (v1, k1) = pow_finish_general($a[k + H], {
+                    let $i = k + H;
+                    $general
+                });
+                ($d[k], $ok[k], $d[k + H], $ok[k + H]) = (v0, k0, v1, k1);
+            }
+        }
+    }};
+}
+
+/// The vector path over a row, inlined into each instruction set's variant (and the tests').
+#[inline(always)]
+fn pow_kernel(d: &mut Row, ok: &mut [bool; LANES], a: &Row, b: &Row) {
+    pow_kernel_with!(d, ok, a, b, |i| pow_general(a[i], b[i]));
+}
+
+/// `x^y` per lane with log2 x given per lane by [`log2_pair`] (`hi`, `lo`): [`pow_row`]'s
+/// bits without taking the logarithm again.
+pub fn pow_log_row(d: &mut Row, x: &Row, y: &Row, hi: &Row, lo: &Row) {
+    let mut ok = [false; LANES];
+    pow_log_row_vector(d, &mut ok, x, y, hi, lo);
+    if ok.iter().all(|&k| k) {
+        return;
     }
+    for i in 0..LANES {
+        if !ok[i] {
+            d[i] = pow(x[i], y[i]);
+        }
+    }
+}
+
+#[multiversion(targets("x86_64+avx512f+avx512dq+avx512vl", "x86_64+avx2+fma"))]
+fn pow_log_row_vector(d: &mut Row, ok: &mut [bool; LANES], x: &Row, y: &Row, hi: &Row, lo: &Row) {
+    pow_log_kernel(d, ok, x, y, hi, lo);
+}
+
+/// [`pow_kernel`] from given logarithms.
+#[inline(always)]
+fn pow_log_kernel(d: &mut Row, ok: &mut [bool; LANES], x: &Row, y: &Row, hi: &Row, lo: &Row) {
+    pow_kernel_with!(d, ok, x, y, |i| pow_general_log(x[i], y[i], hi[i], lo[i]));
 }
 
 #[cfg(test)]

@@ -29,7 +29,13 @@ use super::vmath;
 /// `rng::stream(run_key, site, month).next_u64()` returns.
 #[inline(always)]
 pub fn first_u64(run_key: u64, site: u64, month: u64) -> u64 {
-    mix(mix(mix(run_key ^ site) ^ month))
+    first_u64_keyed(mix(run_key ^ site), month)
+}
+
+/// [`first_u64`] from the run's key of the site ([`super::rng::site_run_key`]).
+#[inline(always)]
+pub fn first_u64_keyed(site_run_key: u64, month: u64) -> u64 {
+    mix(mix(site_run_key ^ month))
 }
 
 /// A uniform number strictly inside (0, 1) from the 52 high bits of `x`, centred in its cell:
@@ -111,26 +117,43 @@ fn poly(c: &[f64; 8], r: f64) -> f64 {
     v
 }
 
-/// Φ⁻¹(u) for u strictly inside (0, 1): Wichura's AS 241 (PPND16), branch-free: the central
-/// and the tail approximations are both computed and one is kept.
+/// Whether u is in AS 241's central region, |u − ½| ≤ 0.425.
 #[inline(always)]
-pub fn inv_normal(u: f64) -> f64 {
+fn is_central(u: f64) -> bool {
+    (u - 0.5).abs() <= 0.425
+}
+
+/// AS 241's central approximation, Φ⁻¹(u) for [`is_central`] u.
+#[inline(always)]
+fn central(u: f64) -> f64 {
     let q = u - 0.5;
-    let central = q.abs() <= 0.425;
-    // Central region.
     let r = 0.180_625 - q * q;
-    let zc = q * poly(&A, r) / poly(&B, r);
-    // Tails: r = sqrt(-ln(min(u, 1 - u))), with the near and far coefficient sets.
+    q * poly(&A, r) / poly(&B, r)
+}
+
+/// AS 241's tail approximations, Φ⁻¹(u) for u outside the central region: r =
+/// sqrt(−ln(min(u, 1 − u))), with the near and far coefficient sets. (Harmless for central u.)
+#[inline(always)]
+fn tail(u: f64) -> f64 {
+    let q = u - 0.5;
     let p = if q < 0.0 { u } else { 1.0 - u };
-    let p = if central { 0.25 } else { p };
+    let p = if is_central(u) { 0.25 } else { p };
     let r = (-vmath::ln(p)).sqrt();
     let near = r <= 5.0;
     let rr = if near { r - 1.6 } else { r - 5.0 };
     let num: [f64; 8] = std::array::from_fn(|k| if near { C[k] } else { E[k] });
     let den: [f64; 8] = std::array::from_fn(|k| if near { D[k] } else { F[k] });
     let zt = poly(&num, rr) / poly(&den, rr);
-    let zt = if q < 0.0 { -zt } else { zt };
-    if central { zc } else { zt }
+    if q < 0.0 { -zt } else { zt }
+}
+
+/// Φ⁻¹(u) for u strictly inside (0, 1): Wichura's AS 241 (PPND16), branch-free: the central
+/// and the tail approximations are both computed and one is kept.
+#[inline(always)]
+pub fn inv_normal(u: f64) -> f64 {
+    let zc = central(u);
+    let zt = tail(u);
+    if is_central(u) { zc } else { zt }
 }
 
 /// A standard normal deviate from the next number of `rng` (for a fresh stream, the same bits
@@ -140,11 +163,69 @@ pub fn standard_normal<R: Rng + ?Sized>(rng: &mut R) -> f64 {
     inv_normal(open_unit(rng.next_u64()))
 }
 
-/// Per lane: the standard normal deviate of the stream of (`run_keys[i]`, `site`, `month`).
+/// Per lane: the standard normal deviate of the stream of (run `i`, site, `month`), given the
+/// run's key of the site for each lane ([`super::rng::site_run_key`]).
 #[multiversion(targets("x86_64+avx512f+avx512dq+avx512vl", "x86_64+avx2+fma"))]
-pub fn normal_row(z: &mut Row, run_keys: &[u64; LANES], site: u64, month: u64) {
+pub fn normal_row(z: &mut Row, site_run_keys: &[u64; LANES], month: u64) {
+    normal_kernel(z, site_run_keys, month);
+}
+
+/// Lanes the tail approximation is computed for at once.
+const TAIL_CHUNK: usize = 8;
+
+/// [`normal_row`]'s work, inlined into each instruction set's variant (and the tests'): the
+/// uniforms and the central approximation for every lane, then the tails only for the lanes
+/// outside the central region (15% of them), gathered into chunks of [`TAIL_CHUNK`], since
+/// the tails (a logarithm, a square root and two more rational functions) cost more than the
+/// rest. Each lane gets [`inv_normal`]'s bits.
+#[inline(always)]
+fn normal_kernel(z: &mut Row, keys: &[u64; LANES], month: u64) {
+    // Lanes i and i + 32 in each step: two independent chains of the mixer's multiplications.
+    const H: usize = LANES / 2;
+    let mut u = [0.0; LANES];
+    for i in 0..H {
+        u[i] = open_unit(first_u64_keyed(keys[i], month));
+        u[i + H] = open_unit(first_u64_keyed(keys[i + H], month));
+    }
+    inv_normal_kernel(z, &u);
+}
+
+/// [`inv_normal`] of each lane of `u`, the tails computed only where needed (see
+/// [`normal_kernel`]).
+#[inline(always)]
+fn inv_normal_kernel(z: &mut Row, u: &Row) {
+    let mut out = [0u8; LANES];
     for i in 0..LANES {
-        z[i] = inv_normal(open_unit(first_u64(run_keys[i], site, month)));
+        z[i] = central(u[i]);
+        out[i] = u8::from(!is_central(u[i]));
+    }
+    // The tail lanes' indices, in order, without branches.
+    let mut at = [0u8; LANES];
+    let mut n = 0;
+    for (i, &o) in out.iter().enumerate() {
+        at[n] = i as u8;
+        n += usize::from(o);
+    }
+    if n == 0 {
+        return;
+    }
+    // Unused places hold ½, a central value, where the tail is harmless.
+    let mut tu = [0.5; LANES];
+    for k in 0..n {
+        tu[k] = u[usize::from(at[k])];
+    }
+    let mut tz = [0.0; LANES];
+    let chunks = n.div_ceil(TAIL_CHUNK);
+    // Fixed-size chunks, so that each is one vectorised pass without bounds checks.
+    let (tz_chunks, _) = tz.as_chunks_mut::<TAIL_CHUNK>();
+    let (tu_chunks, _) = tu.as_chunks::<TAIL_CHUNK>();
+    for (zc, uc) in tz_chunks.iter_mut().zip(tu_chunks).take(chunks) {
+        for j in 0..TAIL_CHUNK {
+            zc[j] = tail(uc[j]);
+        }
+    }
+    for k in 0..n {
+        z[usize::from(at[k])] = tz[k];
     }
 }
 
@@ -228,12 +309,51 @@ mod tests {
         }
     }
 
+    /// Every compiled variant of the row gives [`inv_normal`]'s bits, for rows with no tail
+    /// lane, all tail lanes, and any mixture (the tails are gathered and scattered).
+    #[test]
+    fn every_variant_gives_the_same_bits() {
+        #[multiversion(targets("x86_64+avx2+fma"))]
+        fn avx2(z: &mut Row, u: &Row) {
+            inv_normal_kernel(z, u);
+        }
+        fn baseline(z: &mut Row, u: &Row) {
+            inv_normal_kernel(z, u);
+        }
+        let mut rows: Vec<Row> = vec![[0.5; LANES], [0.01; LANES], [0.999; LANES]];
+        let edges = [open_unit(0), open_unit(u64::MAX), 0.075, 0.925, 1e-300, 0.5];
+        rows.push(std::array::from_fn(|i| edges[i % edges.len()]));
+        for k in 0..2000u64 {
+            // Tail shares from none to all: u from the stream, pushed outwards for some lanes.
+            let share = (k % 65) as f64 / 64.0;
+            rows.push(std::array::from_fn(|i| {
+                let x = first_u64(k, i as u64, 5);
+                let u = open_unit(x);
+                if ((x & 0xFFF) as f64) < share * 4096.0 {
+                    u * 0.075
+                } else {
+                    u
+                }
+            }));
+        }
+        for u in rows {
+            let want = u.map(inv_normal).map(f64::to_bits);
+            let (mut a, mut b) = ([0.0; LANES], [0.0; LANES]);
+            avx2(&mut a, &u);
+            baseline(&mut b, &u);
+            assert_eq!(a.map(f64::to_bits), want);
+            assert_eq!(b.map(f64::to_bits), want);
+        }
+    }
+
     #[test]
     fn rows_and_streams_agree_bit_for_bit() {
         let run_keys: [u64; LANES] = std::array::from_fn(|i| run_key(3, i as u64));
-        for (site, month) in [(1, 0), (0xDEAD_BEEF, 17), (u64::MAX, u64::MAX - 1)] {
+        let cases = [(1, 0), (0xDEAD_BEEF, 17), (u64::MAX, u64::MAX - 1)];
+        for (site, month) in cases.into_iter().chain((0..300).map(|m| (77, m))) {
             let mut z = [0.0; LANES];
-            normal_row(&mut z, &run_keys, site, month);
+            let keys = run_keys.map(|k| crate::engine::rng::site_run_key(k, site));
+            normal_row(&mut z, &keys, month);
             for i in 0..LANES {
                 let mut rng = stream(run_keys[i], site, month);
                 assert_eq!(z[i].to_bits(), standard_normal(&mut rng).to_bits());

@@ -215,6 +215,12 @@ pub fn compile(s: &Scenario, overrides: &Overrides, diags: &mut Diagnostics) -> 
             .all(|op| !reads_own_destination(op)),
         "an op reads its own destination"
     );
+    let hoisted: std::collections::HashSet<SlotId> = run_ops.iter().map(Op::dst).collect();
+    let step_vars_monthly = step_vars
+        .iter()
+        .copied()
+        .filter(|&v| !hoisted.contains(&vars[v].slot))
+        .collect();
     Some(Model {
         name: s.meta.name.value.clone(),
         start,
@@ -233,6 +239,7 @@ pub fn compile(s: &Scenario, overrides: &Overrides, diags: &mut Diagnostics) -> 
         init_ops,
         step_ops,
         step_vars,
+        step_vars_monthly,
         stocks,
         event_ops,
         events,

@@ -766,6 +766,7 @@ fn retarget(op: Op, dst: SlotId) -> Op {
             args,
             guard,
         },
+        Op::PowLog { x, y, hi, lo, .. } => Op::PowLog { dst, x, y, hi, lo },
         Op::Root { lo, hi, body, .. } => Op::Root { dst, lo, hi, body },
     }
 }

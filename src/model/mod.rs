@@ -219,8 +219,11 @@ pub struct Model {
     pub init_ops: Vec<Op>,
     /// Ops of the month: auxiliaries, flows and lever costs in dependency order.
     pub step_ops: Vec<Op>,
-    /// Variables written by `step_ops`, to check for non-finite values.
+    /// Variables written by `step_ops`, to check for non-finite values (in the first month).
     pub step_vars: Vec<usize>,
+    /// Those of `step_vars` the month still computes (not hoisted to `run_ops`): the others
+    /// keep their first month's values, so later months need not check them again.
+    pub step_vars_monthly: Vec<usize>,
     /// Stock updates.
     pub stocks: Vec<StockPlan>,
     /// Ops of event conditions and hazards (after the stock update).

@@ -52,6 +52,11 @@ pub enum UnFn {
     Ceil,
     /// `round(x)`, halves away from zero.
     Round,
+    /// The high part of log2 x as `pow` takes it ([`vmath::log2_pair`]); made by the optimiser
+    /// for a power whose base is a per-run value ([`Op::PowLog`]), never written in formulas.
+    Log2Hi,
+    /// The low part of that logarithm.
+    Log2Lo,
 }
 
 impl UnFn {
@@ -77,6 +82,8 @@ impl UnFn {
             UnFn::Floor => x.floor(),
             UnFn::Ceil => x.ceil(),
             UnFn::Round => x.round(),
+            UnFn::Log2Hi => vmath::log2_pair(x).0,
+            UnFn::Log2Lo => vmath::log2_pair(x).1,
         }
     }
 }
@@ -312,6 +319,22 @@ pub enum Op {
         /// other draw, so results are identical to drawing everywhere.
         guard: Option<(SlotId, bool)>,
     },
+    /// `dst = x ^ y` with log2 x given in two parts (`Log2Hi` and `Log2Lo` of `x`): the
+    /// optimiser's form of a power whose base is a per-run value and whose exponent changes
+    /// month by month, so that the logarithm is taken once per run. The same bits as
+    /// `BinFn::Pow`.
+    PowLog {
+        /// Destination.
+        dst: SlotId,
+        /// Base.
+        x: SlotId,
+        /// Exponent.
+        y: SlotId,
+        /// `Log2Hi` of the base.
+        hi: SlotId,
+        /// `Log2Lo` of the base.
+        lo: SlotId,
+    },
     /// `dst = root(x, lo, hi, body)`: the x between `lo` and `hi` where the body's value is 0,
     /// by a safeguarded Illinois method ([`RootBody`] holds the body; see [`ROOT_MAX_STEPS`]).
     Root {
@@ -336,6 +359,7 @@ impl Op {
             | Op::Select { dst, .. }
             | Op::Clamp { dst, .. }
             | Op::Draw { dst, .. }
+            | Op::PowLog { dst, .. }
             | Op::Root { dst, .. } => dst,
         }
     }
@@ -364,6 +388,12 @@ impl Op {
                 if let Some((c, _)) = guard {
                     f(c);
                 }
+            }
+            Op::PowLog { x, y, hi, lo, .. } => {
+                f(x);
+                f(y);
+                f(hi);
+                f(lo);
             }
             Op::Root { lo, hi, .. } => {
                 f(lo);
@@ -414,6 +444,13 @@ impl Op {
                 site,
                 args: args.map(&mut map),
                 guard: guard.map(|(c, branch)| (map(c), branch)),
+            },
+            Op::PowLog { dst, x, y, hi, lo } => Op::PowLog {
+                dst: map(dst),
+                x: map(x),
+                y: map(y),
+                hi: map(hi),
+                lo: map(lo),
             },
             Op::Root { dst, lo, hi, body } => Op::Root {
                 dst: map(dst),

@@ -9,7 +9,8 @@
 //!    inputs are all per-run values (params, numbers, other hoisted values) and that draws no
 //!    random number moves to [`Model::run_ops`](super::Model::run_ops), computed once per run
 //!    after the params. A root whose bracket and formula read only such values is found once per
-//!    run instead of every month.
+//!    run instead of every month. A power whose base is a per-run value and whose exponent is
+//!    not (a discount factor `delta^t`) leaves the base's logarithm to the run list.
 //! 3. **Common subexpressions** (value numbering): an op computing what an earlier op of the
 //!    same month already computed from the same slots is dropped and its readers read the
 //!    earlier result (`x^q / (1 + x^q)` raises to the power once). Values read from stocks and
@@ -24,7 +25,7 @@
 
 use std::collections::HashMap;
 
-use super::ops::{BinFn, Op, RootBody, SlotId};
+use super::ops::{BinFn, Op, RootBody, SlotId, UnFn};
 
 /// The ops of a model, by where they run.
 pub(super) struct Program {
@@ -60,7 +61,7 @@ pub(super) struct Layout {
 pub(super) fn optimize(p: &mut Program, layout: &Layout) -> usize {
     let mut next = layout.n_slots as u32;
     rename(p, layout.n_fixed, &mut next);
-    hoist(p, layout);
+    hoist(p, layout, &mut next);
     let run = std::mem::take(&mut p.run);
     let (run, _, replaced) = share_with(run, &[], &[], layout.n_fixed);
     p.run = run;
@@ -158,8 +159,10 @@ fn rename_body(body: &mut RootBody, n_fixed: usize, fresh: &mut impl FnMut() -> 
     body.f = current.get(&body.f).copied().unwrap_or(body.f);
 }
 
-/// Pass 2: ops of the month whose inputs are per-run values move to the run list.
-fn hoist(p: &mut Program, layout: &Layout) {
+/// Pass 2: ops of the month whose inputs are per-run values move to the run list. A power
+/// whose base is a per-run value and whose exponent is not leaves the logarithm of its base to
+/// the run list ([`Op::PowLog`]).
+fn hoist(p: &mut Program, layout: &Layout, next: &mut u32) {
     let mut per_run: std::collections::HashSet<SlotId> = layout.per_run.iter().copied().collect();
     for list in &mut p.month {
         let mut kept = Vec::with_capacity(list.len());
@@ -178,6 +181,34 @@ fn hoist(p: &mut Program, layout: &Layout) {
             if invariant {
                 per_run.insert(op.dst());
                 p.run.push(op);
+            } else if let Op::Bin {
+                dst,
+                f: BinFn::Pow,
+                a,
+                b,
+            } = op
+                && per_run.contains(&a)
+            {
+                let [hi, lo] = [0, 1].map(|k| SlotId(*next + k));
+                *next += 2;
+                p.run.push(Op::Un {
+                    dst: hi,
+                    f: UnFn::Log2Hi,
+                    a,
+                });
+                p.run.push(Op::Un {
+                    dst: lo,
+                    f: UnFn::Log2Lo,
+                    a,
+                });
+                per_run.extend([hi, lo]);
+                kept.push(Op::PowLog {
+                    dst,
+                    x: a,
+                    y: b,
+                    hi,
+                    lo,
+                });
             } else {
                 kept.push(op);
             }
@@ -210,6 +241,8 @@ fn key(op: &Op, version: &impl Fn(SlotId) -> u32) -> Option<Key> {
         }
         Op::Select { c, a, b, .. } => (3, 0, [v(c), v(a), v(b)]),
         Op::Clamp { x, lo, hi, .. } => (4, 0, [v(x), v(lo), v(hi)]),
+        // The logarithms are functions of `x`.
+        Op::PowLog { x, y, .. } => (2, BinFn::Pow as u8, [v(x), v(y), none]),
         Op::Draw { .. } | Op::Root { .. } => return None,
     })
 }

@@ -248,14 +248,18 @@ fn every_variant_gives_the_same_bits() {
     }
     #[multiversion(targets("x86_64+avx2+fma"))]
     fn pow_avx2(d: &mut Row, ok: &mut [bool; LANES], a: &Row, b: &Row) {
-        for i in 0..LANES {
-            (d[i], ok[i]) = pow_lane(a[i], b[i]);
-        }
+        pow_kernel(d, ok, a, b);
     }
     fn pow_baseline(d: &mut Row, ok: &mut [bool; LANES], a: &Row, b: &Row) {
-        for i in 0..LANES {
-            (d[i], ok[i]) = pow_lane(a[i], b[i]);
-        }
+        pow_kernel(d, ok, a, b);
+    }
+    type Logs<'a> = (&'a Row, &'a Row);
+    #[multiversion(targets("x86_64+avx2+fma"))]
+    fn pow_log_avx2(d: &mut Row, ok: &mut [bool; LANES], a: &Row, b: &Row, (h, l): Logs<'_>) {
+        pow_log_kernel(d, ok, a, b, h, l);
+    }
+    fn pow_log_baseline(d: &mut Row, ok: &mut [bool; LANES], a: &Row, b: &Row, (h, l): Logs<'_>) {
+        pow_log_kernel(d, ok, a, b, h, l);
     }
     let bits = |r: &Row| r.map(f64::to_bits);
     let unary = unary_args();
@@ -280,9 +284,11 @@ fn every_variant_gives_the_same_bits() {
         let expect: Row = std::array::from_fn(|i| b[i] * exp(b[i] * z[i]));
         assert_eq!(bits(&d1), bits(&expect));
     }
+    let mut general_rows = 0;
     for chunk in pairs.chunks_exact(LANES) {
         let a: Row = std::array::from_fn(|i| chunk[i].0);
         let b: Row = std::array::from_fn(|i| chunk[i].1);
+        general_rows += usize::from(!b.iter().any(|&y| special_exponent(y)));
         let scalar: Row = std::array::from_fn(|i| pow(a[i], b[i]));
         let (mut d1, mut d2, mut d3) = ([0.0; LANES], [0.0; LANES], [0.0; LANES]);
         let (mut ok2, mut ok3) = ([false; LANES], [false; LANES]);
@@ -296,6 +302,40 @@ fn every_variant_gives_the_same_bits() {
                 assert_eq!(d2[i].to_bits(), scalar[i].to_bits());
                 assert_eq!(d3[i].to_bits(), scalar[i].to_bits());
             }
+        }
+        // The same powers from logarithms taken beforehand (a per-run base).
+        let hi = a.map(|x| log2_pair(x).0);
+        let lo = a.map(|x| log2_pair(x).1);
+        let (mut ok4, mut ok5) = ([false; LANES], [false; LANES]);
+        pow_log_row(&mut d1, &a, &b, &hi, &lo);
+        pow_log_avx2(&mut d2, &mut ok4, &a, &b, (&hi, &lo));
+        pow_log_baseline(&mut d3, &mut ok5, &a, &b, (&hi, &lo));
+        assert_eq!(bits(&d1), bits(&scalar));
+        assert_eq!((ok4, ok5), (ok2, ok2));
+        for i in 0..LANES {
+            if ok4[i] {
+                assert_eq!(d2[i].to_bits(), scalar[i].to_bits());
+                assert_eq!(d3[i].to_bits(), scalar[i].to_bits());
+            }
+        }
+    }
+    // Both kernels are exercised: rows with a special exponent and rows without.
+    assert!(general_rows > 1000 && general_rows < pairs.len() / LANES);
+}
+
+/// The kernel without the special exponents settles exactly the lanes the full one settles
+/// by the general method, with the same bits, for every exponent that is not special.
+#[test]
+fn general_path_equals_the_full_lane() {
+    for (x, y) in pow_args() {
+        if special_exponent(y) {
+            continue;
+        }
+        let (v1, k1) = pow_lane(x, y);
+        let (v2, k2) = pow_finish_general(x, pow_general(x, y));
+        assert_eq!(k1, k2, "pow({x:e}, {y:e})");
+        if k1 {
+            assert_eq!(v1.to_bits(), v2.to_bits(), "pow({x:e}, {y:e})");
         }
     }
 }
