@@ -406,6 +406,7 @@ impl Chart for Dashboard<'_> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

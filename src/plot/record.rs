@@ -429,6 +429,7 @@ fn draw_row<DB: DrawingBackend>(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

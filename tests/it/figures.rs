@@ -123,7 +123,7 @@ fn every_figure_is_evaluated_in_the_baseline_runs() {
     assert_eq!(ids, ["N1", "S2", "S3"]);
     assert!(figures.iter().all(|f| f.bundle == "status_quo"));
     assert!(figures.iter().all(|f| f.n == RUNS as u64));
-    let kinds: Vec<(&str, Option<f64>, Option<f64>, Option<f64>)> = figures
+    let kinds: Vec<_> = figures
         .iter()
         .map(|f| (f.figure.as_str(), f.value, f.low, f.high))
         .collect();
