@@ -21,7 +21,8 @@ use crate::output::schema::{
     TableFormat, Timing, build_commit,
 };
 use crate::output::summary::{
-    bound_records, fault_records, input_info, observation_records, outcome_records, scenario_info,
+    bound_records, fault_records, figure_records, input_info, observation_records, outcome_records,
+    scenario_info,
 };
 use crate::scenario::{Scenario, load};
 
@@ -897,6 +898,17 @@ pub fn write_results(
     dir: &Path,
     extra: impl FnOnce(&ResultsWriter) -> anyhow::Result<()>,
 ) -> Result<(PathBuf, Summary, usize), Failure> {
+    // Every reported figure against the baseline's runs: the baseline simulated again up to the
+    // last observed month with the observations as its outcomes (the same streams give the same
+    // runs), whether or not it was among the bundles run.
+    let baseline = p.model.baseline;
+    let observed = match engine::observed::observed(&p.model, plan, baseline, interrupt_flag()) {
+        Ok(values) => values,
+        Err(RunError::Cancelled) => return Err(Failure::Interrupted),
+        Err(RunError::Fault(fault)) => {
+            return Err(fault_message(p, &args.scenario, plan.seed, &fault));
+        }
+    };
     let summary = Summary {
         manifest: manifest(p, &args.scenario, plan, out),
         outcomes: outcome_records(&p.scenario, &p.model, out),
@@ -905,6 +917,7 @@ pub fn write_results(
         scenario: scenario_info(&p.scenario, &p.model),
         inputs: input_info(&p.scenario),
         bounds: bound_records(&p.scenario, &p.model),
+        figures: figure_records(&p.scenario, &p.model, baseline, &observed),
     };
     let writer = ResultsWriter::begin(dir).map_err(output_failure)?;
     writer.write_runs(&p.model, out).map_err(Failure::Io)?;

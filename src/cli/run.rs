@@ -5,7 +5,7 @@ use super::common::{
     out_dir, plan, prepare, results_files, select_bundles, simulate_kept, write_results,
 };
 use super::shard::Sharding;
-use super::table::{print_faults, print_history, print_outcomes};
+use super::table::{print_faults, print_figures, print_history, print_outcomes};
 use super::{Failure, RunArgs};
 use crate::engine::{self, RunPlan};
 use crate::output::partial::discard;
@@ -64,6 +64,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
 
     print_outcomes(&p.scenario, &summary);
     print_history(&summary, &p.model.bundles[p.model.baseline].name);
+    print_figures(&summary);
     print_faults(&summary);
     say!("results: {}/ ({})", dir.display(), results_files(&dir));
     if charts > 0 {

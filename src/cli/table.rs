@@ -176,6 +176,46 @@ pub fn print_history(summary: &Summary, baseline: &str) {
     }
 }
 
+/// Prints one line on every reported figure (points, bounds and ranges, of variables and of
+/// expressions) against the baseline's runs, when there are more than the history check's
+/// points: how many the runs reproduce, and which they do not.
+pub fn print_figures(summary: &Summary) {
+    let figures = &summary.figures;
+    let Some(first) = figures.first() else {
+        return;
+    };
+    let points = summary
+        .observations
+        .iter()
+        .filter(|o| o.bundle == first.bundle)
+        .count();
+    if figures.len() <= points {
+        return;
+    }
+    let missed: Vec<&str> = figures
+        .iter()
+        .filter(|f| !f.reproduced())
+        .map(|f| f.id.as_str())
+        .collect();
+    say!(
+        "\nEvery reported figure ({}: points, bounds and ranges, of variables and expressions) against {}: {} reproduced (a point inside the 90% band, a bound or range met by the median)",
+        figures.len(),
+        first.bundle,
+        figures.len() - missed.len()
+    );
+    if !missed.is_empty() {
+        const SHOWN: usize = 16;
+        let more = missed.len().saturating_sub(SHOWN);
+        let list = missed[..missed.len().min(SHOWN)].join(", ");
+        let tail = if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        };
+        say!("  not reproduced: {list}{tail} (summary.json `figures`, chart `record`)");
+    }
+}
+
 /// Prints the faults counted with `--on-fault count`.
 pub fn print_faults(summary: &Summary) {
     if summary.faults.is_empty() {

@@ -481,6 +481,7 @@ pub(crate) mod tests {
             observations: Vec::new(),
             faults: Vec::new(),
             bounds: Vec::new(),
+            figures: Vec::new(),
             scenario: ScenarioInfo {
                 name: "world".into(),
                 title: "World".into(),

@@ -11,6 +11,7 @@ mod batch;
 pub mod draws;
 mod ensemble;
 pub mod exec;
+pub mod observed;
 mod parallel;
 pub mod paths;
 mod resume;

@@ -2,14 +2,16 @@
 //! from every run's value) and the check of reported history against the runs.
 
 use super::schema::{
-    BoundRecord, BundleInfo, ChartsInfo, FaultRecord, InputInfo, InputKind, LEVER_STATED_AS,
-    LeverInfo, ObservationRecord, OutcomeInfo, OutcomeRecord, RUNS_LEVER_PREFIX, RUNS_PARAM_PREFIX,
-    ReportInfo, ScenarioInfo, SettingInfo, VariableInfo,
+    BoundRecord, BundleInfo, ChartsInfo, FaultRecord, FigureRecord, InputInfo, InputKind,
+    LEVER_STATED_AS, LeverInfo, ObservationRecord, OutcomeInfo, OutcomeRecord, RUNS_LEVER_PREFIX,
+    RUNS_PARAM_PREFIX, ReportInfo, ScenarioInfo, SettingInfo, VariableInfo,
 };
+use crate::calibrate::observe::ErrorModel;
+use crate::calibrate::report::fit;
 use crate::engine::RunOutput;
 use crate::model::Model;
 use crate::scenario::{Figure, OutcomeKind, Scenario};
-use crate::stats::summarize;
+use crate::stats::{quantile_sorted, summarize};
 
 /// The unit shown for an outcome: probabilities and months of first crossing have their own
 /// ([`OutcomeKind::unit`]).
@@ -123,6 +125,83 @@ pub fn bound_records(s: &Scenario, model: &Model) -> Vec<BoundRecord> {
                 low,
                 high,
                 note: obs.note.clone(),
+            })
+        })
+        .collect()
+}
+
+/// Every reported figure against bundle `bundle`'s runs: `values` holds, per run, one value of
+/// each of the model's observables (as [`crate::engine::observed::observed`] returns them; NaN
+/// for a retired run). The band, `inside`, `met` and `p_met` are computed as calibration's
+/// predictive fit computes them ([`fit`]), on the baseline's runs.
+pub fn figure_records(
+    s: &Scenario,
+    model: &Model,
+    bundle: usize,
+    values: &[f64],
+) -> Vec<FigureRecord> {
+    let n_obs = model.observables.len();
+    if n_obs == 0 || values.is_empty() {
+        return Vec::new();
+    }
+    s.observations
+        .iter()
+        .filter_map(|o| {
+            let j = model
+                .observables
+                .iter()
+                .position(|p| p.name == o.id.value)?;
+            let mut sample: Vec<f64> = values
+                .chunks_exact(n_obs)
+                .map(|row| row[j])
+                .filter(|v| v.is_finite())
+                .collect();
+            sample.sort_by(f64::total_cmp);
+            let q = |p: f64| quantile_sorted(&sample, p);
+            // The likelihood's scale is irrelevant here: `met` and the band depend only on
+            // the bound; the stated range of a point is the report's own.
+            let error = ErrorModel::new(o, 0.0);
+            let f = fit(&error, o.figure, &sample);
+            let (value, low, high) = match o.figure {
+                Figure::Point(v) => (Some(v.value), None, None),
+                Figure::Min(v) => (None, Some(v.value), None),
+                Figure::Max(v) => (None, None, Some(v.value)),
+                Figure::Range(a, b) => (None, Some(a.value), Some(b.value)),
+            };
+            let variable = o.var.as_ref().map(|v| v.value.clone());
+            let unit = variable
+                .as_deref()
+                .and_then(|v| model.var_index(v))
+                .map(|i| model.vars[i].unit.clone())
+                .unwrap_or_default();
+            Some(FigureRecord {
+                bundle: model.bundles[bundle].name.clone(),
+                id: o.id.value.clone(),
+                role: o.role.as_str().into(),
+                target: variable
+                    .clone()
+                    .unwrap_or_else(|| o.expr.as_ref().map(|e| e.text.clone()).unwrap_or_default()),
+                variable,
+                unit,
+                month: model.month_at(model.observables[j].to).to_string(),
+                figure: o.figure.kind().into(),
+                value,
+                low,
+                high,
+                stated_p05: error.stated_range().map(|r| r.0),
+                stated_p95: error.stated_range().map(|r| r.1),
+                n: sample.len() as u64,
+                p05: q(0.05),
+                p25: q(0.25),
+                p50: q(0.5),
+                p75: q(0.75),
+                p95: q(0.95),
+                inside: f.inside,
+                met: f.met,
+                p_met: f.p_met,
+                rel_error: f.rel_error,
+                source: o.source.clone(),
+                note: o.note.clone(),
             })
         })
         .collect()

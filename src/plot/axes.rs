@@ -223,6 +223,9 @@ pub struct Caption<'c> {
     pub color: RGBColor,
     /// Lines to reserve, at least (so that panels side by side keep aligned plots).
     pub lines: usize,
+    /// Font size: [`size::PANEL`], smaller where a narrow panel would wrap its title into many
+    /// lines (the dashboard).
+    pub size: u32,
 }
 
 /// The lines of a panel title over a chart on `area` with y axis `y`.
@@ -231,8 +234,18 @@ pub fn caption_lines<DB: DrawingBackend>(
     y: &Axis,
     caption: &str,
 ) -> Vec<String> {
+    caption_lines_at(area, y, caption, size::PANEL)
+}
+
+/// The lines of a panel title in font size `font` over a chart on `area` with y axis `y`.
+pub fn caption_lines_at<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    y: &Axis,
+    caption: &str,
+    font: u32,
+) -> Vec<String> {
     let width = area.dim_in_pixel().0 as i32 - left_width(area, y) - 8;
-    wrap(area, caption, size::PANEL, width)
+    wrap(area, caption, font, width)
 }
 
 /// Builds a chart on `area` with room for the axes' labels, and draws its grid and axes.
@@ -260,16 +273,16 @@ pub fn build_chart<'a, DB: DrawingBackend>(
     };
     let top = match caption {
         Some(caption) => {
-            let lines = caption_lines(area, y, caption.text);
+            let lines = caption_lines_at(area, y, caption.text, caption.size);
             for (k, line) in lines.iter().enumerate() {
                 area.draw(&Text::new(
                     line.clone(),
-                    (left + 4, k as i32 * line_height(size::PANEL)),
-                    text(size::PANEL, &caption.color),
+                    (left + 4, k as i32 * line_height(caption.size)),
+                    text(caption.size, &caption.color),
                 ))
                 .drawing("a panel title")?;
             }
-            lines.len().max(caption.lines) as i32 * line_height(size::PANEL) + 8
+            lines.len().max(caption.lines) as i32 * line_height(caption.size) + 8
         }
         None => 6,
     };

@@ -180,8 +180,8 @@ pub struct PanelLabels<'t> {
     pub scale: Scale,
     /// x-axis description.
     pub x_desc: &'t str,
-    /// Panel title and the lines it reserves.
-    pub caption: Option<(&'t str, usize)>,
+    /// Panel title, the lines it reserves and its font size.
+    pub caption: Option<(&'t str, usize, u32)>,
     /// About how many x ticks.
     pub x_ticks: usize,
     /// Whether the bundle names are written left of the rows (off for panels to the right of
@@ -257,10 +257,11 @@ pub fn draw_intervals<DB: DrawingBackend>(
         x1 + (x1 - x0) * 0.5
     };
     let x = Axis::new((x0, x1), scale, x_desc, x_ticks);
-    let caption = caption.map(|(text, lines)| Caption {
+    let caption = caption.map(|(text, lines, size)| Caption {
         text,
         color: INK,
         lines,
+        size,
     });
     let mut chart = build_chart(area, &x, &y, caption)?;
     if let Some(reference) = rows.iter().find(|r| r.reference)

@@ -6,7 +6,10 @@
 //!
 //! The layout follows the number of bundles and outcomes: the panels fill their rows (no empty
 //! cell), the dashboard stays a 16:9 slide while its rows and panels stay readable, and only
-//! then grows taller than 900 px (it stays 1600 px wide). Probability panels share one axis.
+//! then grows taller than 900 px (it stays 1600 px wide). Panel titles keep to two lines: the
+//! outcome's label where the scenario's chart title is too long, a smaller font where needed,
+//! and a layout with wider panels where even that would cut a title. Probability panels share
+//! one axis.
 
 use anyhow::Result;
 use plotters::coord::Shift;
@@ -33,6 +36,12 @@ const TIGHT_ROW_H: i32 = 29;
 /// Gaps between panels, pixels.
 const GAP_X: i32 = 40;
 const GAP_Y: i32 = 26;
+/// Font sizes a row of panel titles may take, largest first: the panel title's own, then
+/// smaller ones, so that narrow panels keep their titles to [`MAX_TITLE_LINES`] (five lines of
+/// a long title pushed the plots down, issue 14).
+const TITLE_FONTS: [u32; 3] = [size::PANEL, 26, 22];
+/// Most lines of a panel title.
+const MAX_TITLE_LINES: usize = 2;
 
 /// The dashboard of a results folder.
 pub struct Dashboard<'a> {
@@ -52,6 +61,10 @@ struct Layout {
     panel_w: Vec<i32>,
     /// Lines the panel titles of each row of panels reserve (the most any of them needs).
     caption_lines: Vec<usize>,
+    /// Font size of the panel titles of each row of panels.
+    caption_font: Vec<u32>,
+    /// Each panel's title, in outcome order.
+    titles: Vec<String>,
     /// Height of each row of panels, pixels.
     panel_h: Vec<i32>,
     /// Canvas height, pixels.
@@ -82,13 +95,17 @@ impl<'a> Dashboard<'a> {
             .collect()
     }
 
-    fn captions(&self) -> Vec<String> {
+    /// The forms a panel's title may take, preferred first: the scenario's title for the
+    /// outcome (`[charts.titles]`), then the outcome's label (usually shorter).
+    fn title_forms(&self) -> Vec<Vec<String>> {
         self.outcomes()
             .iter()
             .map(|o| {
-                self.results
-                    .custom_title(&o.name)
-                    .map_or_else(|| outcome_label(o), str::to_string)
+                let label = outcome_label(o);
+                match self.results.custom_title(&o.name) {
+                    Some(title) if title != label => vec![title.to_string(), label],
+                    _ => vec![label],
+                }
             })
             .collect()
     }
@@ -155,8 +172,8 @@ impl<'a> Dashboard<'a> {
     /// The layout on a canvas `root` of the final width (any height).
     ///
     /// A 16:9 slide when it can be: of the ways to put the panels in rows (balanced, no empty
-    /// cell), those whose panels stay at least [`TIGHT_PANEL_W`] wide and whose bundle rows at
-    /// least [`TIGHT_ROW_H`] tall on 900 px; of these the one whose narrowest panel and bundle
+    /// cell), those whose panels stay at least [`TIGHT_PANEL_W`] wide, whose bundle rows at
+    /// least [`TIGHT_ROW_H`] tall on 900 px, and whose titles fit in [`MAX_TITLE_LINES`] uncut; of these the one whose narrowest panel and bundle
     /// row are most generous against [`MIN_PANEL_W`] and [`ROW_H`]. When none fits (many
     /// bundles), rows of [`ROW_H`] on a taller canvas, panels at least [`MIN_PANEL_W`] wide.
     fn layout<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Option<Layout> {
@@ -170,40 +187,50 @@ impl<'a> Dashboard<'a> {
         let names_w = theme::left_width(root, &names) - 8;
         let m = outcomes.len();
         let probe = names.clone().unlabelled();
-        let captions = self.captions();
+        let forms = self.title_forms();
         let x_axis_h = line_height(size::TICK) + 14 + line_height(size::AXIS) + 8;
-        // The panel widths, caption lines and fixed heights (title, x axis) of a split.
+        // The panel widths, titles (their lines and font per row of panels, the text per
+        // panel) and fixed heights (title, x axis) of a split.
         let shape = |counts: &[usize]| {
             let mut start = 0;
             let mut widths = Vec::new();
             let mut lines = Vec::new();
+            let mut fonts = Vec::new();
+            let mut titles = Vec::new();
+            let mut cut = false;
             for &c in counts {
                 let w = (width - names_w - GAP_X * (c as i32 - 1)) / c as i32;
                 let panel = root.margin(0, 0, 0, (root.dim_in_pixel().0 as i32 - w).max(0));
-                let l = captions[start..start + c]
+                let (font, texts, row_cut) = row_titles(&panel, &probe, &forms[start..start + c]);
+                cut |= row_cut;
+                let l = texts
                     .iter()
-                    .map(|t| theme::caption_lines(&panel, &probe, t).len())
+                    .map(|t| theme::caption_lines_at(&panel, &probe, t, font).len())
                     .max()
                     .unwrap_or(1);
                 widths.push(w);
                 lines.push(l);
+                fonts.push(font);
+                titles.extend(texts);
                 start += c;
             }
             let fixed: i32 = lines
                 .iter()
-                .map(|l| *l as i32 * line_height(size::PANEL) + 8 + x_axis_h)
+                .zip(&fonts)
+                .map(|(l, f)| *l as i32 * line_height(*f) + 8 + x_axis_h)
                 .sum();
-            (widths, lines, fixed)
+            (widths, lines, fonts, titles, fixed, cut)
         };
         let slide = SIZE.1 as i32;
         let mut best: Option<(f64, Vec<usize>, i32)> = None;
         for rows in 1..=m {
             let counts = balanced(m, rows);
-            let (widths, _, fixed) = shape(&counts);
+            let (widths, _, _, _, fixed, cut) = shape(&counts);
             let narrowest = widths.iter().copied().min().unwrap_or(0);
             let free = slide - top - bottom - GAP_Y * (rows as i32 - 1) - fixed;
             let row_h = (f64::from(free) / (rows as f64 * (f64::from(rows_n) + 0.2))) as i32;
-            if narrowest < TIGHT_PANEL_W || row_h < TIGHT_ROW_H {
+            // A title cut short is a panel that cannot be read: rather a taller canvas.
+            if narrowest < TIGHT_PANEL_W || row_h < TIGHT_ROW_H || cut {
                 continue;
             }
             let score = (f64::from(narrowest) / f64::from(MIN_PANEL_W))
@@ -219,12 +246,13 @@ impl<'a> Dashboard<'a> {
                 (balanced(m, m.div_ceil(fit.min(m))), ROW_H)
             }
         };
-        let (panel_w, caption_lines, _) = shape(&counts);
+        let (panel_w, caption_lines, caption_font, titles, _, _) = shape(&counts);
         // A panel: its title, the rows (the category axis spans rows + 0.2), the x axis.
         let body = ((f64::from(rows_n) + 0.2) * f64::from(row_h)).round() as i32 + x_axis_h;
         let mut panel_h: Vec<i32> = caption_lines
             .iter()
-            .map(|l| *l as i32 * line_height(size::PANEL) + 8 + body)
+            .zip(&caption_font)
+            .map(|(l, f)| *l as i32 * line_height(*f) + 8 + body)
             .collect();
         let rows = counts.len() as i32;
         let needed = top + bottom + panel_h.iter().sum::<i32>() + GAP_Y * (rows - 1);
@@ -239,10 +267,64 @@ impl<'a> Dashboard<'a> {
             names_w,
             panel_w,
             caption_lines,
+            caption_font,
+            titles,
             panel_h,
             height,
         })
     }
+}
+
+/// The font and titles of one row of panels on `panel`-wide areas: the largest font of
+/// [`TITLE_FONTS`] at which every panel has a form of its title (the first of its `forms`
+/// that fits) in at most [`MAX_TITLE_LINES`] lines. When none does, the smallest font, and
+/// titles that do not fit are cut at a word with an ellipsis (the last value: whether any was).
+fn row_titles<DB: DrawingBackend>(
+    panel: &DrawingArea<DB, Shift>,
+    probe: &theme::Axis,
+    forms: &[Vec<String>],
+) -> (u32, Vec<String>, bool) {
+    let lines = |t: &str, font: u32| theme::caption_lines_at(panel, probe, t, font).len();
+    for font in TITLE_FONTS {
+        let fitted: Option<Vec<String>> = forms
+            .iter()
+            .map(|f| {
+                f.iter()
+                    .find(|t| lines(t, font) <= MAX_TITLE_LINES)
+                    .cloned()
+            })
+            .collect();
+        if let Some(titles) = fitted {
+            return (font, titles, false);
+        }
+    }
+    let font = TITLE_FONTS[TITLE_FONTS.len() - 1];
+    let titles = forms
+        .iter()
+        .map(|f| {
+            if let Some(t) = f.iter().find(|t| lines(t, font) <= MAX_TITLE_LINES) {
+                return t.clone();
+            }
+            // The shortest form, cut.
+            let short = f
+                .iter()
+                .min_by_key(|t| t.chars().count())
+                .cloned()
+                .unwrap_or_default();
+            let words: Vec<&str> = short.split(' ').collect();
+            (1..words.len())
+                .rev()
+                .map(|k| {
+                    format!(
+                        "{}…",
+                        words[..k].join(" ").trim_end_matches([',', ';', ':'])
+                    )
+                })
+                .find(|t| lines(t, font) <= MAX_TITLE_LINES)
+                .unwrap_or(short)
+        })
+        .collect();
+    (font, titles, true)
 }
 
 impl Chart for Dashboard<'_> {
@@ -265,6 +347,8 @@ impl Chart for Dashboard<'_> {
             names_w,
             panel_w,
             caption_lines,
+            caption_font,
+            titles,
             panel_h,
             ..
         }) = layout
@@ -285,7 +369,6 @@ impl Chart for Dashboard<'_> {
         // Every panel has the same rows (bundles in run order), so only the first panel of
         // each row names them; it is wider by the names so that the plots of a row have the
         // same width.
-        let captions = self.captions();
         let mut k = 0;
         let mut y0 = 0;
         for (row, &count) in counts.iter().enumerate() {
@@ -308,7 +391,7 @@ impl Chart for Dashboard<'_> {
                     PanelLabels {
                         scale: Scale::of(o.kind.value()),
                         x_desc: &value_desc(o),
-                        caption: Some((&captions[k], caption_lines[row])),
+                        caption: Some((&titles[k], caption_lines[row], caption_font[row])),
                         x_ticks: if count > 2 { 4 } else { 5 },
                         row_names: col == 0,
                         range: if probability(o) { shared } else { None },
@@ -323,8 +406,38 @@ impl Chart for Dashboard<'_> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn titles_keep_to_two_lines() {
+        theme::register_fonts().unwrap();
+        let long = "Probability of an operational nuclear-powered submarine by 2030";
+        let label = "Operational nuclear-powered submarine by 2030";
+        theme::measure(SIZE.0, |root| {
+            let probe = theme::Axis::new((0.0, 1.0), Scale::Number, "", 3).unlabelled();
+            let panel = |w: i32| root.margin(0, 0, 0, SIZE.0 as i32 - w);
+            let forms = vec![vec![long.to_string(), label.to_string()]];
+            // Wide: the chart title, at the panel title's size.
+            let (font, titles, cut) = row_titles(&panel(900), &probe, &forms);
+            assert_eq!((font, titles[0].as_str(), cut), (size::PANEL, long, false));
+            // Narrower: the label, then smaller type; never more than two lines.
+            let mut seen = Vec::new();
+            for w in [560, 420, 330, 280, 240, 200, 160] {
+                let (font, titles, cut) = row_titles(&panel(w), &probe, &forms);
+                let lines = theme::caption_lines_at(&panel(w), &probe, &titles[0], font).len();
+                assert!(lines <= MAX_TITLE_LINES, "{w}: {titles:?} in {lines} lines");
+                assert_eq!(cut, titles[0].ends_with('…'), "{w}: {titles:?}");
+                seen.push((font, titles[0].clone()));
+            }
+            assert!(seen.iter().any(|(_, t)| t == label), "{seen:?}");
+            assert!(seen.iter().any(|(f, _)| *f < size::PANEL), "{seen:?}");
+            // The narrowest cuts at a word.
+            let last = &seen[seen.len() - 1].1;
+            assert!(last.ends_with('…') && label.starts_with(last.trim_end_matches('…')));
+        });
+    }
 
     #[test]
     fn panels_fill_their_rows() {

@@ -309,6 +309,7 @@ impl<'a> FanChart<'a> {
                 text,
                 color,
                 lines: caption_lines,
+                size: crate::plot::theme::size::PANEL,
             });
             let mut chart = build_chart(&panel, &x, &y, caption)?;
             if let Some(t) = levers_start {
@@ -509,35 +510,47 @@ fn draw_bounds<DB: DrawingBackend>(
     chart: &mut ChartContext<'_, DB, theme::Coords>,
     bounds: &[Bound],
 ) -> Result<()> {
-    let up = [(0, -14), (10, 0), (-10, 0)];
-    let down = [(0, 14), (10, 0), (-10, 0)];
     for &(t, low, high) in bounds {
         if let (Some(a), Some(b)) = (low, high) {
             chart
                 .draw_series(LineSeries::new([(t, a), (t, b)], INK.stroke_width(3)))
                 .drawing("a reported range")?;
         }
-        let marks = [(low, up), (high, down)];
-        for (value, shape) in marks {
-            let Some(value) = value.filter(|v| v.is_finite()) else {
-                continue;
-            };
-            let rim: Vec<(i32, i32)> = shape
-                .iter()
-                .map(|&(x, y)| (x * 14 / 10, y * 14 / 10))
-                .collect();
-            chart
-                .draw_series(std::iter::once(
-                    EmptyElement::at((t, value)) + Polygon::new(rim, WHITE.filled()),
-                ))
-                .drawing("a reported bound")?;
-            chart
-                .draw_series(std::iter::once(
-                    EmptyElement::at((t, value)) + Polygon::new(shape.to_vec(), INK.filled()),
-                ))
-                .drawing("a reported bound")?;
+        for (value, at_least) in [(low, true), (high, false)] {
+            if let Some(value) = value.filter(|v| v.is_finite()) {
+                draw_bound_mark(chart, (t, value), at_least)?;
+            }
         }
     }
+    Ok(())
+}
+
+/// One reported bound at `at`: a black triangle with a white rim, ▲ for "at least"
+/// (`at_least`), ▼ for "at most"; its base on the bound, its tip pointing where the truth lies.
+pub(crate) fn draw_bound_mark<DB: DrawingBackend>(
+    chart: &mut ChartContext<'_, DB, theme::Coords>,
+    at: (f64, f64),
+    at_least: bool,
+) -> Result<()> {
+    let shape = if at_least {
+        [(0, -14), (10, 0), (-10, 0)]
+    } else {
+        [(0, 14), (10, 0), (-10, 0)]
+    };
+    let rim: Vec<(i32, i32)> = shape
+        .iter()
+        .map(|&(x, y)| (x * 14 / 10, y * 14 / 10))
+        .collect();
+    chart
+        .draw_series(std::iter::once(
+            EmptyElement::at(at) + Polygon::new(rim, WHITE.filled()),
+        ))
+        .drawing("a reported bound")?;
+    chart
+        .draw_series(std::iter::once(
+            EmptyElement::at(at) + Polygon::new(shape.to_vec(), INK.filled()),
+        ))
+        .drawing("a reported bound")?;
     Ok(())
 }
 

@@ -449,6 +449,7 @@ impl Chart for DiffFanChart<'_> {
                     text: &text,
                     color,
                     lines: caption_lines,
+                    size: crate::plot::theme::size::PANEL,
                 }),
             )?;
             if let Some(t) = levers_start {

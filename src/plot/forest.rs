@@ -349,6 +349,7 @@ impl Chart for ForestChart<'_> {
                 text: &caption,
                 color: INK,
                 lines: 1,
+                size: crate::plot::theme::size::PANEL,
             }),
         )?;
         chart

@@ -183,9 +183,14 @@ fn best_place(
     items: &[Item],
     i: usize,
     placed: &[Option<Placement>],
-    (marks, lines): (&[Rect], &[Rect]),
+    obstacles: &Obstacles<'_>,
     bounds: Rect,
 ) -> Option<(Rect, i32)> {
+    let Obstacles {
+        marks,
+        lines,
+        avoid,
+    } = *obstacles;
     let item = items[i];
     let centre = item.mark.centre();
     let others: Vec<Rect> = items
@@ -203,7 +208,8 @@ fn best_place(
         .collect();
     let score = |r: Rect, gap: i32| -> (i64, i64) {
         let hard: i64 = others.iter().map(|m| r.overlap(m.grow(2))).sum::<i64>()
-            + taken.iter().map(|t| r.overlap(t.rect.grow(2))).sum::<i64>();
+            + taken.iter().map(|t| r.overlap(t.rect.grow(2))).sum::<i64>()
+            + avoid.iter().map(|l| r.overlap(*l)).sum::<i64>();
         let mut soft = lines.iter().map(|l| r.overlap(*l)).sum::<i64>() + GAP_COST * i64::from(gap);
         let own = distance(r, centre);
         if others.iter().any(|m| distance(r, m.centre()) + 4.0 < own) {
@@ -251,6 +257,34 @@ fn best_place(
 /// mark or a label, and takes the one nearest its mark, crossing as little of the `lines`
 /// (thin boxes along the plot's lines) as it can. Returns the placements in the items' order.
 pub fn place(items: &[Item], marks: &[Rect], lines: &[Rect], bounds: Rect) -> Vec<Placement> {
+    place_avoiding(
+        items,
+        &Obstacles {
+            marks,
+            lines,
+            avoid: &[],
+        },
+        bounds,
+    )
+}
+
+/// What labels keep clear of, besides each other.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Obstacles<'a> {
+    /// Unlabelled marks: never covered where there is any other place, and a label nearer one
+    /// of them than its own mark is avoided.
+    pub marks: &'a [Rect],
+    /// Thin boxes along lines a label may cross (it has a white ground) rather than move far.
+    pub lines: &'a [Rect],
+    /// Thin boxes along lines a label must not sit on where there is any other place, however
+    /// far (a reference line, a point's interval: a label over them hides what they say).
+    pub avoid: &'a [Rect],
+}
+
+/// As [`place`], with lines to `avoid` as well: they weigh like marks (a label covers none
+/// when it can go elsewhere), but being near one confuses no reader, so they do not push a
+/// label from its own mark otherwise.
+pub fn place_avoiding(items: &[Item], obstacles: &Obstacles<'_>, bounds: Rect) -> Vec<Placement> {
     let n = items.len();
     // Crowded marks first: those with the most other marks near them.
     let crowding = |i: usize| {
@@ -270,7 +304,7 @@ pub fn place(items: &[Item], marks: &[Rect], lines: &[Rect], bounds: Rect) -> Ve
         for &i in &order {
             let centre = items[i].mark.centre();
             let (rect, gap) =
-                best_place(items, i, &placed, (marks, lines), bounds).unwrap_or_else(|| {
+                best_place(items, i, &placed, obstacles, bounds).unwrap_or_else(|| {
                     // Nowhere inside the plot (a label wider than the plot): right of the mark.
                     (
                         candidate(items[i].mark, items[i].size, GAPS[0], 0.0),
@@ -316,6 +350,65 @@ mod tests {
         }
         // Those away from their mark point back to it.
         assert!(placed.iter().any(|p| p.leader.is_some()));
+    }
+
+    #[test]
+    fn labels_keep_off_lines_to_avoid() {
+        // A point on a horizontal reference line, with its vertical interval through it and
+        // its neighbours' intervals 45 px to either side: every place near the point lies on
+        // one of these lines, and `place` takes one (crossing a line costs less than a gap).
+        let at = (300, 300);
+        let bounds = Rect {
+            left: 0,
+            top: 0,
+            right: 800,
+            bottom: 600,
+        };
+        let items = [Item {
+            mark: Rect::around(at, (12, 12)),
+            size: (160, 30),
+        }];
+        let vertical = |x: i32, top: i32, bottom: i32| Rect {
+            left: x - 3,
+            top,
+            right: x + 3,
+            bottom,
+        };
+        let reference = Rect {
+            left: 0,
+            top: 297,
+            right: 800,
+            bottom: 303,
+        };
+        let lines = [
+            reference,
+            vertical(300, 220, 380),
+            vertical(255, 240, 360),
+            vertical(345, 240, 360),
+        ];
+        let plain = place(&items, &[], &lines, bounds);
+        assert!(
+            lines.iter().any(|l| plain[0].rect.overlap(*l) > 0),
+            "{plain:?}"
+        );
+        let placed = place_avoiding(
+            &items,
+            &Obstacles {
+                marks: &[],
+                lines: &[],
+                avoid: &lines,
+            },
+            bounds,
+        );
+        let rect = placed[0].rect;
+        for l in lines {
+            assert_eq!(rect.overlap(l), 0, "{rect:?} on {l:?}");
+        }
+        assert!(rect.inside(bounds));
+        // Still near its point (past the neighbours, or above or below the intervals), with a
+        // leader line back to it.
+        assert!(distance(rect, at) <= 120.0, "{rect:?}");
+        assert!(placed[0].leader.is_some(), "{placed:?}");
     }
 
     #[test]

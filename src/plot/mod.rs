@@ -17,6 +17,7 @@
 //! | `forest-<outcome>` | compare folders: each bundle's mean paired difference from the reference with its 95% interval, ranked best first, with P(better) and ties | [`forest`] |
 //! | `pareto-<outcome>` | compare folders with a cost outcome, outcomes with a direction: mean cost against improvement over the reference, the Pareto front joined by a step line, every bundle named | [`pareto`] |
 //! | `dashboard` | the key outcomes on one slide (taller than 900 px when many bundles need it) | [`dashboard`] |
+//! | `record` | every reported figure of the scenario against the baseline's runs (`summary.json`'s `figures`), a row each, grouped by quantity: the simulated 90% and 50% intervals as multiples of the figure on a log axis, points as diamonds, bounds as ▲ / ▼ (taller than 900 px for many figures) | [`record`] |
 //!
 //! What is charted comes from the scenario's `[charts]` section (`summary.scenario.charts`);
 //! when a list is empty the defaults are: fan charts for every recorded stock and event,
@@ -52,6 +53,7 @@ pub mod pareto;
 pub mod paths;
 pub mod pdf;
 pub mod read;
+pub mod record;
 pub mod robustness;
 pub mod same;
 pub mod sensitivity;
@@ -220,6 +222,10 @@ fn render_folder(dir: &Path, view: &View) -> Result<Vec<PathBuf>> {
             &dashboard::Dashboard::new(&results, &selection.dashboard),
             &charts,
         )?);
+    }
+    // The record concerns the baseline's history, not the outcomes `--outcomes` chooses.
+    if record::RecordChart::applies(&results) && view.outcomes.is_empty() {
+        written.extend(theme::save(&record::RecordChart::new(&results), &charts)?);
     }
     Ok(written)
 }

@@ -59,7 +59,7 @@ impl ValueFormat {
                 _ => (1.0, ""),
             },
             Scale::Percent => (0.01, "%"),
-            Scale::Month => (1.0, ""),
+            Scale::Month | Scale::Ratio => (1.0, ""),
         };
         let scaled = top / divisor;
         let magnitude = if scaled > 0.0 {
@@ -85,6 +85,7 @@ impl ValueFormat {
         }
         match self.scale {
             Scale::Month => return month_of(v),
+            Scale::Ratio => return self.scale.value(v),
             _ if v == 0.0 => return format!("0{}", if self.suffix == "%" { "%" } else { "" }),
             _ => {}
         }

@@ -310,8 +310,11 @@ impl Chart for ParetoChart<'_> {
             }
             .grow(3)
         };
-        let mut lines = vec![segment((x0, 0.0), (x1, 0.0))];
-        lines.extend(stairs.windows(2).map(|w| segment(w[0], w[1])));
+        // The front may be crossed (a label has a white ground); the reference line and the
+        // intervals may not: a label there hides where a bundle's interval ends or whether it
+        // reaches zero (issue 14).
+        let lines: Vec<Rect> = stairs.windows(2).map(|w| segment(w[0], w[1])).collect();
+        let mut avoid = vec![segment((x0, 0.0), (x1, 0.0))];
         chart
             .draw_series(LineSeries::new(stairs, INK.stroke_width(3)))
             .drawing("the Pareto front")?;
@@ -336,6 +339,12 @@ impl Chart for ParetoChart<'_> {
             g.sort_by_key(|&k| shifted[k]);
         }
 
+        // An interval drawn beside its place, as its point is (points alike set side by side).
+        let shift = |r: Rect, d: i32| Rect {
+            left: r.left + d,
+            right: r.right + d,
+            ..r
+        };
         // Intervals, thin, under the points.
         for (k, p) in points.iter().enumerate() {
             let color = if p.pareto { MUTED } else { faded(MUTED, FADE) };
@@ -347,11 +356,11 @@ impl Chart for ParetoChart<'_> {
             let mut whiskers = Vec::new();
             if let Some((a, b)) = p.effect_ci {
                 whiskers.push(vec![off(p.cost, a), off(p.cost, b)]);
-                lines.push(segment((p.cost, a), (p.cost, b)));
+                avoid.push(shift(segment((p.cost, a), (p.cost, b)), dx[k]));
             }
             if let Some((a, b)) = p.cost_ci {
                 whiskers.push(vec![off(a, p.effect), off(b, p.effect)]);
-                lines.push(segment((a, p.effect), (b, p.effect)));
+                avoid.push(shift(segment((a, p.effect), (b, p.effect)), dx[k]));
             }
             for line in whiskers {
                 chart
@@ -398,7 +407,15 @@ impl Chart for ParetoChart<'_> {
             right: xr.end,
             bottom: yr.end,
         };
-        let placed = labels::place(&items, &[], &lines, bounds);
+        let placed = labels::place_avoiding(
+            &items,
+            &labels::Obstacles {
+                marks: &[],
+                lines: &lines,
+                avoid: &avoid,
+            },
+            bounds,
+        );
         for (g, place) in groups.iter().zip(&placed) {
             if let Some((from, to)) = place.leader {
                 let k = g[0];

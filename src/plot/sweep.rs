@@ -496,7 +496,7 @@ fn cell_label(scale: Scale, v: f64, top: f64) -> String {
                 .map_or((1.0, ""), |(d, s)| (if s == "k" { 1e3 } else { d }, s));
             format!("{}{suffix}", fixed(v / div, top / div))
         }
-        Scale::Month => scale.value(v),
+        Scale::Month | Scale::Ratio => scale.value(v),
     }
 }
 

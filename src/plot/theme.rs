@@ -17,7 +17,9 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use crate::output::format::{human, month_of};
 use crate::output::schema::ValueKind;
 
-pub use super::axes::{Axis, Caption, Coords, Ticked, build_chart, caption_lines, left_width};
+pub use super::axes::{
+    Axis, Caption, Coords, Ticked, build_chart, caption_lines, caption_lines_at, left_width,
+};
 use super::options::{ChartSize, ImageFormat};
 
 /// Canvas size of a chart, pixels: a 16:9 slide. (The dashboard grows taller when its panels
@@ -328,6 +330,10 @@ pub enum Scale {
     /// Differences, signed: `+5`, `-2.5M`, `0`. (Charts of differences scale their values to
     /// the unit they show first: percentage points, months.)
     Signed,
+    /// Ratios on a log axis: values are log10 of the ratio, written as the ratio (`×0.5`,
+    /// `×1`, `×10`), ticks at 1, 2 and 5 times powers of ten (at powers of ten over many
+    /// decades). Used where quantities of different units share an axis (the record chart).
+    Ratio,
 }
 
 impl Scale {
@@ -355,6 +361,7 @@ impl Scale {
             }
             Scale::Month => month_of(v),
             Scale::Signed => signed(v, 3),
+            Scale::Ratio => ratio(v, 3),
         }
     }
 
@@ -365,6 +372,7 @@ impl Scale {
             Scale::Percent => crate::output::format::percent(v),
             Scale::Month => month_of(v),
             Scale::Signed => signed(v, 2),
+            Scale::Ratio => ratio(v, 2),
         }
     }
 
@@ -373,8 +381,50 @@ impl Scale {
         match self {
             Scale::Month => month_ticks(lo, hi, target),
             Scale::Number | Scale::Percent | Scale::Signed => nice_ticks(lo, hi, target),
+            Scale::Ratio => ratio_ticks(lo, hi, target),
         }
     }
+}
+
+/// A ratio given as its log10, written as the ratio: `×0.5`, `×1`, `×20`, `×1k`.
+pub fn ratio(log10: f64, digits: usize) -> String {
+    if !log10.is_finite() {
+        return "–".into();
+    }
+    format!("×{}", human(10f64.powf(log10), digits))
+}
+
+/// Ticks (as log10 of the ratio) inside `[lo, hi]` (log10 too), at most about `target` of
+/// them (at least two where the range holds two): at 1, 2 and 5 times powers of ten when they
+/// fit, else at 1 and 3 times, else at every, second, ... power of ten.
+pub fn ratio_ticks(lo: f64, hi: f64, target: usize) -> Vec<f64> {
+    if !(lo.is_finite() && hi.is_finite()) || hi <= lo {
+        return vec![lo];
+    }
+    let inside = |t: &f64| *t >= lo - 1e-9 && *t <= hi + 1e-9;
+    let (first, last) = (lo.floor() as i32, hi.ceil() as i32);
+    let at = |multiples: &[f64]| -> Vec<f64> {
+        (first..=last)
+            .flat_map(|k| multiples.iter().map(move |m| f64::from(k) + m.log10()))
+            .filter(inside)
+            .collect()
+    };
+    let target = target.max(2);
+    for multiples in [&[1.0, 2.0, 5.0][..], &[1.0, 3.0][..]] {
+        let ticks = at(multiples);
+        if ticks.len() <= target {
+            return ticks;
+        }
+    }
+    let decades = (last - first).max(1);
+    let step = (1..=decades)
+        .find(|s| decades / s < target as i32)
+        .unwrap_or(decades);
+    (first..=last)
+        .filter(|k| k.rem_euclid(step) == 0)
+        .map(f64::from)
+        .filter(inside)
+        .collect()
 }
 
 /// A difference with its sign: `+3.1`, `-250k`, `0` (never `-0`), with about `digits`
@@ -990,6 +1040,23 @@ pub fn draw_line<DB: DrawingBackend>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ratio_ticks_are_round_multiples() {
+        let labels = |lo: f64, hi: f64, n: usize| -> Vec<String> {
+            ratio_ticks(lo, hi, n)
+                .iter()
+                .map(|t| ratio(*t, 3))
+                .collect()
+        };
+        // A factor of 8 either side, three ticks: 1 and 3 times powers of ten.
+        assert_eq!(labels(-0.9, 0.9, 3), ["×0.3", "×1", "×3"]);
+        // Room for more: 1, 2 and 5.
+        assert_eq!(labels(-0.9, 0.9, 7), ["×0.2", "×0.5", "×1", "×2", "×5"]);
+        // Many decades: every second power of ten.
+        assert_eq!(labels(-3.0, 3.0, 4), ["×0.01", "×1", "×100"]);
+        assert_eq!(Scale::Ratio.tick(1.0), "×10");
+    }
 
     #[test]
     fn ticks_are_round() {

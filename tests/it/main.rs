@@ -17,6 +17,7 @@ mod drivers;
 mod exact;
 mod examples;
 mod faults;
+mod figures;
 mod folders;
 mod golden;
 mod hostile;

@@ -188,6 +188,15 @@ fn expected() -> Vec<(&'static str, Vec<&'static str>)> {
                 "Ceasefire month",
             ],
         ),
+        (
+            "record",
+            vec![
+                "reported figures reproduced by Status quo",
+                "what the runs give for each figure",
+                "simulated ÷ reported",
+                "×1",
+            ],
+        ),
     ]
 }
 
@@ -273,7 +282,7 @@ fn run_draws_every_chart_and_plot_redraws_them_identically() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("22 charts"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("23 charts"));
     for (name, bytes) in wanted.iter().zip(before) {
         assert!(
             std::fs::read(charts.join(name)).unwrap() == bytes,

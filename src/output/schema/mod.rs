@@ -65,10 +65,10 @@ pub use sensitivity::{
     SensitivityReport, SensitivityScenario,
 };
 pub use summary::{
-    BoundRecord, BundleInfo, ChartsInfo, FaultRecord, InputInfo, LEVER_STATED_AS, LeverInfo,
-    Manifest, ObservationRecord, OutcomeInfo, OutcomeRecord, RUNS_COLUMNS, RUNS_FAULT_COLUMN,
-    RUNS_LEVER_PREFIX, RUNS_PARAM_PREFIX, ReportInfo, SERIES_COLUMNS, ScenarioInfo, SettingInfo,
-    Summary, VariableInfo,
+    BoundRecord, BundleInfo, ChartsInfo, FaultRecord, FigureRecord, InputInfo, LEVER_STATED_AS,
+    LeverInfo, Manifest, ObservationRecord, OutcomeInfo, OutcomeRecord, RUNS_COLUMNS,
+    RUNS_FAULT_COLUMN, RUNS_LEVER_PREFIX, RUNS_PARAM_PREFIX, ReportInfo, SERIES_COLUMNS,
+    ScenarioInfo, SettingInfo, Summary, VariableInfo,
 };
 pub use sweep::{SWEEP_COLUMNS, SweepLever, SweepRecord, SweepReport};
 pub use tables::{

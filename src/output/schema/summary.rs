@@ -316,6 +316,81 @@ pub struct Summary {
     /// results written before they were kept).
     #[serde(default)]
     pub bounds: Vec<BoundRecord>,
+    /// Every reported figure of the scenario (`[[observations]]`: points, bounds and ranges,
+    /// of variables and of expressions), in scenario order, against the baseline bundle's runs
+    /// (empty in results written before they were kept, and when the scenario reports none).
+    #[serde(default)]
+    pub figures: Vec<FigureRecord>,
+}
+
+/// One reported figure (an `[[observations]]` entry) against the distribution over the
+/// baseline bundle's runs of what it reports: the observation's variable at its month, or its
+/// expression (window sums, differences, ...) read at its month, evaluated in every run by the
+/// compiled observables that `leversim calibrate` fits.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct FigureRecord {
+    /// Bundle whose runs are compared (the scenario's baseline).
+    pub bundle: String,
+    /// The observation's id.
+    pub id: String,
+    /// `fit` or `check` (its role in calibration).
+    pub role: String,
+    /// What is reported: a variable name or an expression.
+    pub target: String,
+    /// The variable, for observations of a variable.
+    pub variable: Option<String>,
+    /// Unit of the variable (empty for expressions).
+    pub unit: String,
+    /// Month at whose end the target is read, `YYYY-MM`.
+    pub month: String,
+    /// `point`, `min` (at least), `max` (at most) or `range`.
+    pub figure: String,
+    /// The reported value (points).
+    pub value: Option<f64>,
+    /// The lower bound (`min`) or low end (`range`).
+    pub low: Option<f64>,
+    /// The upper bound (`max`) or high end (`range`).
+    pub high: Option<f64>,
+    /// The report's own 90% range of a point value, from its stated spread or the history
+    /// check's tolerance: low end.
+    pub stated_p05: Option<f64>,
+    /// Its high end.
+    pub stated_p95: Option<f64>,
+    /// Runs with a value (fewer than `runs` only when faults were counted).
+    pub n: u64,
+    /// 5th percentile of the runs' values.
+    pub p05: Option<f64>,
+    /// 25th percentile.
+    pub p25: Option<f64>,
+    /// Median.
+    pub p50: Option<f64>,
+    /// 75th percentile.
+    pub p75: Option<f64>,
+    /// 95th percentile.
+    pub p95: Option<f64>,
+    /// A point inside [p05, p95]; a bound or range that [p05, p95] reaches.
+    pub inside: bool,
+    /// Whether the median satisfies a bound or range (points: none).
+    pub met: Option<bool>,
+    /// Share of runs that satisfy a bound or range (points: none).
+    pub p_met: Option<f64>,
+    /// |median − value| / |value| (points only; |median| for a value of 0).
+    pub rel_error: Option<f64>,
+    /// Where the figure comes from.
+    pub source: String,
+    /// Notes.
+    pub note: String,
+}
+
+impl FigureRecord {
+    /// Whether the runs reproduce the figure: a point inside [p05, p95], a bound or range that
+    /// the median meets.
+    pub fn reproduced(&self) -> bool {
+        match self.figure.as_str() {
+            "point" => self.inside,
+            _ => self.met == Some(true),
+        }
+    }
 }
 
 /// A bound or range reported for a recorded variable at a month (`min`, `max` or `range` in

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
-pub use observations::ObservationPage;
+pub use observations::{Group, ObservationPage, quantity_groups};
 pub use params::ParamsChart;
 
 use super::theme;

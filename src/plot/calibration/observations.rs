@@ -55,18 +55,34 @@ fn without_months(expr: &str) -> String {
 
 /// The panels, in the order their first figure appears in the scenario.
 pub fn groups(r: &CalibrationResults) -> Vec<Group> {
+    quantity_groups(
+        r.file
+            .observations
+            .iter()
+            .map(|o| (o.variable.as_deref(), o.target.as_str(), o.unit.as_str())),
+    )
+}
+
+/// Figures grouped by the quantity they report: a variable, or an expression with its months
+/// left out (so that windows of one quantity share a group), in the order of their first
+/// figure. `figures` gives each figure's variable, target (the variable or the expression)
+/// and unit; [`Group::members`] index into it. The calibration chart draws a panel per group,
+/// the record chart of `run` a block of rows.
+pub fn quantity_groups<'a>(
+    figures: impl IntoIterator<Item = (Option<&'a str>, &'a str, &'a str)>,
+) -> Vec<Group> {
     let mut out: Vec<Group> = Vec::new();
-    for (j, o) in r.file.observations.iter().enumerate() {
-        let caption = match &o.variable {
-            Some(v) => v.clone(),
-            None => without_months(&o.target),
+    for (j, (variable, target, unit)) in figures.into_iter().enumerate() {
+        let caption = match variable {
+            Some(v) => v.to_string(),
+            None => without_months(target),
         };
         match out.iter_mut().find(|g| g.caption == caption) {
             Some(g) => g.members.push(j),
             None => out.push(Group {
                 caption,
-                variable: o.variable.clone(),
-                unit: o.unit.clone(),
+                variable: variable.map(str::to_string),
+                unit: unit.to_string(),
                 members: vec![j],
             }),
         }
@@ -265,6 +281,7 @@ impl ObservationPage<'_> {
                 text: &caption,
                 color: INK,
                 lines: 1,
+                size: crate::plot::theme::size::PANEL,
             }),
         )?;
         for (points, color, opacity) in

@@ -131,6 +131,7 @@ impl Chart for ParamsChart<'_> {
                 text: caption,
                 color: INK,
                 lines: 1,
+                size: crate::plot::theme::size::PANEL,
             }),
         )?;
         for (k, p) in rows.iter().enumerate() {

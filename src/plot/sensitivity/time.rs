@@ -129,6 +129,7 @@ impl OverTimeChart<'_> {
                 text: caption,
                 color: INK,
                 lines: 1,
+                size: crate::plot::theme::size::PANEL,
             }),
         )?;
         let mut lower = vec![0.0; t.len()];
