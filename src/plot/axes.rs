@@ -308,7 +308,12 @@ pub fn build_chart<'a, DB: DrawingBackend>(
     if !x.desc.is_empty() {
         // Descriptions are centred under the plot; a long one would run into the next panel.
         let width = area.dim_in_pixel().0 as i32 - left;
-        mesh.x_desc(fit(area, &x.desc, size::AXIS, width));
+        mesh.x_desc(fit(
+            area,
+            &short_x_desc(area, &x.desc, width),
+            size::AXIS,
+            width,
+        ));
     }
     if !y.desc.is_empty() {
         // Written upwards beside the plot; a long one would run into the panel below.
@@ -330,6 +335,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_narrow_axis_says_better_with_an_arrow() {
+        super::super::theme::register_fonts().unwrap();
+        super::super::theme::measure(1600, |root| {
+            let desc = "probability, lower is better";
+            let full = text_width(root, desc, size::AXIS);
+            assert_eq!(short_x_desc(root, desc, full), desc);
+            assert_eq!(short_x_desc(root, desc, full - 1), "probability, ← better");
+            assert_eq!(
+                short_x_desc(root, "shells, higher is better", 40),
+                "shells, better →"
+            );
+        });
+    }
+
+    #[test]
     fn january_ticks_read_as_years() {
         let years = Axis::new((2022.6, 2030.95), Scale::Month, "month", 5);
         let labels: Vec<String> = years.ticks.iter().map(|t| years.label(*t)).collect();
@@ -339,4 +359,18 @@ mod tests {
         let months = Axis::new((2024.0, 2024.9), Scale::Month, "month", 6);
         assert!(months.label(months.ticks[1]).contains('-'));
     }
+}
+
+/// An x-axis description that fits `width`: as written, or with "lower is better" and "higher
+/// is better" said by an arrow along the axis (`shells, ← better`), before anything is cut.
+fn short_x_desc<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    desc: &str,
+    width: i32,
+) -> String {
+    if text_width(area, desc, size::AXIS) <= width {
+        return desc.to_string();
+    }
+    desc.replace("lower is better", "← better")
+        .replace("higher is better", "better →")
 }
