@@ -812,6 +812,24 @@ mod tests {
     }
 
     #[test]
+    fn a_peel_counts_the_inputs_it_leaves_restricted() {
+        // Ties of the objective go to the peel that leaves fewer inputs restricted: a peel of
+        // an input already restricted adds none, of a new one adds one, and a limit back at
+        // the input's range removes one.
+        let x = vec![uniforms(1, 100), uniforms(2, 100)];
+        let y: Vec<bool> = x[0].iter().map(|v| *v > 0.5).collect();
+        let data = Data::new(&x, &y);
+        let remaining = vec![true; 100];
+        let settings = PrimSettings::default();
+        let mut search = Search::new(&data, &remaining, &settings, 50);
+        assert_eq!(search.restricted_with(0, 0, 0.2), 1);
+        search.limits[1][1] = 0.5;
+        assert_eq!(search.restricted_with(0, 0, 0.2), 2);
+        assert_eq!(search.restricted_with(1, 0, 0.1), 1);
+        assert_eq!(search.restricted_with(1, 1, data.init[1][1]), 0);
+    }
+
+    #[test]
     fn refuses_conditions_that_tell_nothing_apart() {
         let x = vec![vec![0.0, 1.0, 2.0]];
         let err = prim(&x, &[true, true, true], &PrimSettings::default()).unwrap_err();
