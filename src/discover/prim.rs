@@ -830,6 +830,30 @@ mod tests {
     }
 
     #[test]
+    fn pasting_takes_back_runs_below_a_lower_limit_peeled_too_far() {
+        // Runs of interest: 0.5 < x < 0.95. A box peeled to x ≥ 0.8 (density 0.75) gains by
+        // taking back the pure runs just below 0.8, so the lower limit moves down.
+        let n = 2000;
+        let x = vec![uniforms(5, n)];
+        let y: Vec<bool> = x[0].iter().map(|v| *v > 0.5 && *v < 0.95).collect();
+        let data = Data::new(&x, &y);
+        let remaining = vec![true; n];
+        let settings = PrimSettings::default();
+        let coi = y.iter().filter(|v| **v).count();
+        let mut search = Search::new(&data, &remaining, &settings, coi);
+        search.limits[0][0] = 0.8;
+        for i in 0..n {
+            search.inside[i] = data.inside(i, &search.limits);
+        }
+        search.n_box = search.inside.iter().filter(|v| **v).count();
+        search.k_box = (0..n).filter(|&i| search.inside[i] && y[i]).count();
+        search.paste();
+        let lo = search.limits[0][0];
+        assert!((0.45..0.79).contains(&lo), "lower limit {lo}");
+        assert_eq!(search.limits[0][1], data.init[0][1]);
+    }
+
+    #[test]
     fn refuses_conditions_that_tell_nothing_apart() {
         let x = vec![vec![0.0, 1.0, 2.0]];
         let err = prim(&x, &[true, true, true], &PrimSettings::default()).unwrap_err();
