@@ -809,6 +809,14 @@ mod tests {
         assert!(b.qp[0][0].unwrap() < 1e-10);
         assert!(b.qp[1][1].unwrap() < 1e-10);
         assert_eq!(b.qp[2], [None, None]);
+        // x0's quasi-p, recomputed: the box without x0's lower limit is x1 ≤ its upper limit
+        // alone; its density is the binomial's p.
+        let within: Vec<usize> = (0..n).filter(|&i| x[1][i] <= chosen.limits[1][1]).collect();
+        let hits = within.iter().filter(|&&i| y[i]).count();
+        let p = hits as f64 / within.len() as f64;
+        let expected = binomial_at_least(chosen.k as u64, chosen.n as u64, p);
+        assert!(expected > 0.0);
+        assert_eq!(b.qp[0][0], Some(expected));
     }
 
     #[test]
