@@ -259,3 +259,48 @@ pub fn box_sentence(
         percent(base_rate)
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_box_reads_as_one_sentence() {
+        let input = |name: &str, label: &str, unit: &str, kind| DiscoveryInput {
+            name: name.into(),
+            label: label.into(),
+            unit: unit.into(),
+            kind,
+            min: 0.0,
+            max: 100.0,
+        };
+        let inputs = [
+            input("milestone", "the milestone", "months", InputKind::Param),
+            input("share", "share", "", InputKind::Param),
+            input("noise_x", "noise_x", "", InputKind::Param),
+        ];
+        let limit = |input: &str, low, high, qp| LimitRecord {
+            input: input.into(),
+            low,
+            high,
+            qp_value: Some(qp),
+        };
+        let b = BoxRecord {
+            coverage: 0.84,
+            density: 0.9,
+            mass: 0.12,
+            limits: vec![
+                limit("milestone", None, Some(51.0), 1e-6),
+                limit("share", Some(0.4), None, 0.001),
+                limit("noise_x", Some(3.0), None, 0.2),
+            ],
+        };
+        assert_eq!(
+            box_sentence("the submarine is built", &b, &inputs, 0.19),
+            "In 84% of the runs where the submarine is built, the milestone (milestone) is under \
+             51 months and share is over 0.4 (with 1 weaker restriction of quasi-p above 0.05: \
+             noise_x); such runs are 12% of all, and in 90% of them the condition holds \
+             (against 19% overall)."
+        );
+    }
+}
