@@ -12,7 +12,7 @@ use crate::model::Model;
 pub use crate::output::schema::comparison::{Comparison, ComparisonRecord, CostEffectRecord};
 use crate::output::summary::{outcome_values, retired};
 use crate::scenario::Scenario;
-use crate::stats::paired::{Direction, compare};
+use crate::stats::paired::compare;
 
 /// All values of outcome `k` in planned bundle `b`, NaN where a run has none.
 fn column(model: &Model, out: &RunOutput, b: usize, k: usize) -> Vec<f64> {
@@ -60,7 +60,8 @@ pub fn compare_bundles(
                 unit: o.kind.unit(&o.info.unit),
                 better: o.better,
                 n: c.n,
-                improvement: Direction::from(o.better)
+                improvement: o
+                    .better
                     .improvement_sign()
                     .zip(c.mean_diff)
                     .map(|(s, d)| s * d),
@@ -102,7 +103,7 @@ fn cost_effect(
         .collect();
     let mut records = Vec::new();
     for (k, o) in s.outcomes.iter().enumerate() {
-        let Some(sign) = Direction::from(o.better).improvement_sign() else {
+        let Some(sign) = o.better.improvement_sign() else {
             continue;
         };
         if k == ck {

@@ -342,9 +342,14 @@ mod tests {
             let full = text_width(root, desc, size::AXIS);
             assert_eq!(short_x_desc(root, desc, full), desc);
             assert_eq!(short_x_desc(root, desc, full - 1), "probability, ← better");
+            let arrow = text_width(root, "shells, better →", size::AXIS);
             assert_eq!(
-                short_x_desc(root, "shells, higher is better", 40),
+                short_x_desc(root, "shells, higher is better", arrow),
                 "shells, better →"
+            );
+            assert_eq!(
+                short_x_desc(root, "shells, higher is better", arrow - 1),
+                "better →"
             );
         });
     }
@@ -362,7 +367,8 @@ mod tests {
 }
 
 /// An x-axis description that fits `width`: as written, or with "lower is better" and "higher
-/// is better" said by an arrow along the axis (`shells, ← better`), before anything is cut.
+/// is better" said by an arrow along the axis (`shells, ← better`), or the arrow alone
+/// (`← better`), before anything is cut.
 fn short_x_desc<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     desc: &str,
@@ -371,6 +377,15 @@ fn short_x_desc<DB: DrawingBackend>(
     if text_width(area, desc, size::AXIS) <= width {
         return desc.to_string();
     }
-    desc.replace("lower is better", "← better")
-        .replace("higher is better", "better →")
+    let arrow = desc
+        .replace("lower is better", "← better")
+        .replace("higher is better", "better →");
+    if text_width(area, &arrow, size::AXIS) <= width {
+        return arrow;
+    }
+    // The direction matters more than the unit, which the ticks show (`20%`).
+    match arrow.rsplit_once(", ") {
+        Some((_, direction)) if direction.contains("better") => direction.to_string(),
+        _ => arrow,
+    }
 }

@@ -21,7 +21,6 @@ use super::theme::{
 use crate::output::format::percent;
 use crate::output::schema::{Better, Comparison, ComparisonRecord, OutcomeInfo};
 use crate::plot::numbers::ValueFormat;
-use crate::stats::paired::Direction;
 
 /// How the differences of an outcome are shown.
 #[derive(Clone, Debug, PartialEq)]
@@ -116,7 +115,7 @@ impl DiffUnit {
 
 /// The sign that turns a difference of an outcome into an improvement, if it has a direction.
 pub fn improvement_sign(outcome: &OutcomeInfo) -> Option<f64> {
-    Direction::from(outcome.better).improvement_sign()
+    outcome.better.improvement_sign()
 }
 
 /// One bundle's row.

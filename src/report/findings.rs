@@ -12,7 +12,6 @@ use crate::output::schema::{Better, Comparison, ComparisonRecord, OutcomeInfo, O
 use crate::plot::Results;
 use crate::plot::forest::DiffUnit;
 use crate::plot::read::{RunValues, outcome_label};
-use crate::stats::paired::Direction;
 
 /// z for a two-sided 95% normal interval.
 const Z95: f64 = 1.959_964;
@@ -182,9 +181,7 @@ impl<'a> Findings<'a> {
     /// Whether the bundle's paired 95% interval lies wholly on the better (+1), worse (-1) side
     /// of zero, or includes it (0).
     fn verdict(rec: &ComparisonRecord) -> i32 {
-        let sign = Direction::from(rec.better)
-            .improvement_sign()
-            .unwrap_or(0.0);
+        let sign = rec.better.improvement_sign().unwrap_or(0.0);
         match (rec.ci95_low, rec.ci95_high, rec.mean_diff) {
             (Some(lo), Some(hi), _) if lo < hi => {
                 if sign * lo > 0.0 && sign * hi > 0.0 {

@@ -17,7 +17,7 @@ use crate::output::schema::{
     Comparison, ComparisonRecord, RUNS_COLUMNS, RUNS_FAULT_COLUMN, RUNS_LEVER_PREFIX,
     RUNS_PARAM_PREFIX, Summary,
 };
-use crate::stats::paired::{Direction, compare};
+use crate::stats::paired::compare;
 
 /// One bundle's runs: the value of each outcome in each run (NaN: none), by run index.
 #[derive(Clone, Debug, Default)]
@@ -69,7 +69,8 @@ pub fn comparison_from_runs(
                 unit: outcome.unit.clone(),
                 better: outcome.better,
                 n: c.n,
-                improvement: Direction::from(outcome.better)
+                improvement: outcome
+                    .better
                     .improvement_sign()
                     .zip(c.mean_diff)
                     .map(|(s, d)| s * d),

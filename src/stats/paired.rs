@@ -33,18 +33,6 @@ impl From<Better> for Direction {
     }
 }
 
-impl Direction {
-    /// The sign that turns a difference `x - y` into an improvement: −1 when lower is better,
-    /// +1 when higher is, none when neither is.
-    pub fn improvement_sign(self) -> Option<f64> {
-        match self {
-            Direction::Lower => Some(-1.0),
-            Direction::Higher => Some(1.0),
-            Direction::Neither => None,
-        }
-    }
-}
-
 /// The paired comparison of a bundle (x) with a reference (y).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Paired {
@@ -180,7 +168,7 @@ mod tests {
         ];
         for (better, direction, sign) in cases {
             assert_eq!(Direction::from(better), direction);
-            assert_eq!(direction.improvement_sign(), sign);
+            assert_eq!(better.improvement_sign(), sign);
         }
     }
 

@@ -117,6 +117,16 @@ pub enum Better {
 }
 
 impl Better {
+    /// The sign that turns a difference `x - y` into an improvement: −1 when lower is better,
+    /// +1 when higher is, none when neither is.
+    pub fn improvement_sign(self) -> Option<f64> {
+        match self {
+            Better::Lower => Some(-1.0),
+            Better::Higher => Some(1.0),
+            Better::Neither => None,
+        }
+    }
+
     /// The keyword in scenario files and outputs.
     pub fn as_str(self) -> &'static str {
         match self {
