@@ -371,7 +371,7 @@ mod tests {
         );
         let s = load_str("t.toml", &text).scenario.unwrap();
         let o = &s.observations[0];
-        (ErrorModel::new(o, 0.0), o.figure.clone())
+        (ErrorModel::new(o, 0.0), o.figure)
     }
 
     #[test]

@@ -330,7 +330,32 @@ pub fn build_chart<'a, DB: DrawingBackend>(
     Ok(chart)
 }
 
+/// An x-axis description that fits `width`: as written, or with "lower is better" and "higher
+/// is better" said by an arrow along the axis (`shells, ← better`), or the arrow alone
+/// (`← better`), before anything is cut.
+fn short_x_desc<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    desc: &str,
+    width: i32,
+) -> String {
+    if text_width(area, desc, size::AXIS) <= width {
+        return desc.to_string();
+    }
+    let arrow = desc
+        .replace("lower is better", "← better")
+        .replace("higher is better", "better →");
+    if text_width(area, &arrow, size::AXIS) <= width {
+        return arrow;
+    }
+    // The direction matters more than the unit, which the ticks show (`20%`).
+    match arrow.rsplit_once(", ") {
+        Some((_, direction)) if direction.contains("better") => direction.to_string(),
+        _ => arrow,
+    }
+}
+
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -363,29 +388,5 @@ mod tests {
         // Within a year the months stay.
         let months = Axis::new((2024.0, 2024.9), Scale::Month, "month", 6);
         assert!(months.label(months.ticks[1]).contains('-'));
-    }
-}
-
-/// An x-axis description that fits `width`: as written, or with "lower is better" and "higher
-/// is better" said by an arrow along the axis (`shells, ← better`), or the arrow alone
-/// (`← better`), before anything is cut.
-fn short_x_desc<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    desc: &str,
-    width: i32,
-) -> String {
-    if text_width(area, desc, size::AXIS) <= width {
-        return desc.to_string();
-    }
-    let arrow = desc
-        .replace("lower is better", "← better")
-        .replace("higher is better", "better →");
-    if text_width(area, &arrow, size::AXIS) <= width {
-        return arrow;
-    }
-    // The direction matters more than the unit, which the ticks show (`20%`).
-    match arrow.rsplit_once(", ") {
-        Some((_, direction)) if direction.contains("better") => direction.to_string(),
-        _ => arrow,
     }
 }
