@@ -137,4 +137,14 @@ mod tests {
         let zero = robust_cholesky(&[0.0; 4], 2, 1e-4);
         assert!((zero[0] - 1e-2).abs() < 1e-12);
     }
+
+    #[test]
+    fn a_covariance_no_jitter_can_factor_gets_the_diagonal_factor() {
+        // A NaN correlation defeats every jitter: the fallback is the square roots of the
+        // diagonal (floored), in place on the diagonal of a 3 × 3 factor.
+        let nan = f64::NAN;
+        let cov = [4.0, nan, 0.0, nan, 9.0, 0.0, 0.0, 0.0, 0.0];
+        let l = robust_cholesky(&cov, 3, 0.25);
+        assert_eq!(l, vec![2.0, 0.0, 0.0, 0.0, 3.0, 0.0, 0.0, 0.0, 0.5]);
+    }
 }
