@@ -772,6 +772,57 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_checkpoint_fits_only_the_shapes_it_was_saved_with() {
+        // Two particles, two simulations per estimate, two params: ids and blocks hold n · k.
+        let stage = Stage {
+            phi: 0.5,
+            ess: 2.0,
+            moves: 1,
+            acceptance: 0.5,
+            independent: 0.0,
+            refresh: 0.0,
+            scale: 1.0,
+            moved: 1.0,
+            carryover: f64::NAN,
+            ancestors: 2,
+            genealogy_ess: 2.0,
+            sims: 4,
+            elapsed: 0.0,
+        };
+        let c = Checkpoint {
+            particles: Particles {
+                z: vec![0.1, -0.2, 0.3, 0.4],
+                ids: vec![1, 2, 3, 4],
+                blocks: vec![-1.0, -2.0, -3.0, -4.0],
+                ll: vec![-1.5, -3.5],
+                ancestor: vec![0, 1],
+            },
+            prior_z: vec![1.0, 2.0, 3.0, 4.0],
+            scale: 1.0,
+            phi: 0.5,
+            log_evidence: -1.0,
+            stages: vec![stage],
+            next_run: 5,
+            runs: 4,
+            faults: 0,
+        };
+        assert!(c.fits(2, 2, 2));
+        assert!(!c.fits(2, 1, 2), "one simulation per estimate");
+        assert!(!c.fits(2, 4, 2), "four simulations per estimate");
+        assert!(!c.fits(1, 2, 4), "one particle of four params");
+        assert!(!c.fits(4, 1, 1), "four particles of one param");
+        let mut far = c.clone();
+        far.particles.ancestor[1] = 2;
+        assert!(!far.fits(2, 2, 2), "an ancestor beyond the particles");
+        let mut hot = c.clone();
+        hot.phi = 1.5;
+        assert!(!hot.fits(2, 2, 2), "a temperature above 1");
+        let mut fresh = c;
+        fresh.stages.clear();
+        assert!(!fresh.fits(2, 2, 2), "no stage finished");
+    }
+
+    #[test]
     fn carryover_is_the_largest_correlation_over_columns() {
         // Two columns: the first kept as it was (correlation 1), the second replaced by values
         // unrelated to it (correlation 0 by construction: even and odd rows cancel).
