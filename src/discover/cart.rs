@@ -245,4 +245,27 @@ mod tests {
         assert_eq!(b.limits[1][1], (0.275 + 0.3) / 2.0);
         assert_eq!(b.limits[2], found.init[2], "noise is not split");
     }
+
+    #[test]
+    fn gini_is_twice_the_product_of_the_classes_over_the_size() {
+        assert_eq!(gini(4, 1), 1.5);
+        assert_eq!(gini(10, 5), 5.0);
+        assert_eq!(gini(3, 0), 0.0);
+        assert_eq!(gini(3, 3), 0.0);
+        assert_eq!(gini(0, 0), 0.0);
+    }
+
+    #[test]
+    fn no_leaf_is_smaller_than_the_smallest_mass() {
+        // 100 runs of one input 0..99; the condition holds for the two smallest only. A leaf of
+        // those two would be pure, but a leaf may not hold fewer than 5% of the runs: the best
+        // the tree may do is the five smallest, 2 of 5 of interest.
+        let x = vec![(0..100).map(f64::from).collect::<Vec<f64>>()];
+        let y: Vec<bool> = (0..100).map(|i| i < 2).collect();
+        let found = cart(&x, &y, 0.05, 0.9, 3);
+        assert!(!found.meets_threshold);
+        let b = &found.boxes[0];
+        assert_eq!((b.mass, b.density, b.coverage), (0.05, 0.4, 1.0));
+        assert_eq!(b.limits[0][1], 4.5);
+    }
 }
