@@ -377,6 +377,14 @@ fn grow(
 mod tests {
     use super::*;
 
+    #[test]
+    fn hi_below_is_the_next_single_precision_number_down() {
+        assert_eq!(hi_below(1.0), 0.999_999_94);
+        assert_eq!(hi_below(-1.0), -1.000_000_1);
+        assert_eq!(hi_below(-1.0).to_bits(), (-1.0f32).to_bits() + 1);
+        assert!(hi_below(0.0) < 0.0);
+    }
+
     /// Uniform columns from a fixed stream.
     fn uniform_columns(d: usize, n: usize, seed: u64) -> Vec<Vec<f64>> {
         (0..d)
