@@ -330,6 +330,33 @@ fn calibrate_writes_a_posterior_that_run_uses_and_a_changed_scenario_refuses() {
     assert_eq!(file.settings.particles, 200);
     assert_eq!(file.observations.len(), 4);
     assert!(file.scores.iter().any(|sc| sc.role == "check"));
+    // Narrowing is 1 − the posterior's 90% width over the prior's, from the file's own numbers.
+    for p in &file.params {
+        let expected = 1.0 - (p.posterior_p95 - p.posterior_p05) / (p.prior_p95 - p.prior_p05);
+        assert!(
+            (p.narrowing - expected).abs() < 1e-12,
+            "{}: {} against {expected}",
+            p.name,
+            p.narrowing
+        );
+    }
+    // The predictive bands: every recorded month twice (prior, then posterior), in order.
+    let predictive = std::fs::read_to_string(cal_dir.join("predictive.csv")).unwrap();
+    let mut lines = predictive.lines();
+    assert_eq!(lines.next(), Some("which,variable,month,p05,p50,p95"));
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    let prior = rows.iter().filter(|r| r[0] == "prior").count();
+    assert!(prior > 0);
+    assert_eq!(
+        rows.len(),
+        2 * prior,
+        "as many posterior rows as prior rows"
+    );
+    assert!(rows[..prior].iter().all(|r| r[0] == "prior"));
+    for r in &rows {
+        let [p05, p50, p95] = [3, 4, 5].map(|i| r[i].parse::<f64>().unwrap());
+        assert!(p05 <= p50 && p50 <= p95, "{r:?}");
+    }
     let posterior = std::fs::read_to_string(cal_dir.join("posterior.csv")).unwrap();
     assert!(posterior.starts_with("particle,weight,log_likelihood,rate,growth,share\n"));
     assert_eq!(posterior.lines().count(), 201);
