@@ -638,4 +638,21 @@ pushed,2,1,2024.25,0.5,2,
         );
         std::fs::remove_dir_all(&dir).ok();
     }
+
+    #[test]
+    fn a_table_not_starting_with_bundle_and_run_is_refused_at_line_1() {
+        for header in ["run,bundle,hit,when,param.x,lever.push", "bundle"] {
+            let dir = folder(
+                "columns",
+                &two_bundles(),
+                &format!("{header}\nnone,0,1,,0.5,0\n"),
+            );
+            let err = RunsTable::read(&dir).unwrap_err();
+            assert!(
+                matches!(err, RunsError::Line { line: 1, ref reason, .. } if reason == "it does not start with the columns bundle,run"),
+                "{header}: {err}"
+            );
+            std::fs::remove_dir_all(&dir).ok();
+        }
+    }
 }
