@@ -303,4 +303,51 @@ mod tests {
              (against 19% overall)."
         );
     }
+
+    #[test]
+    fn only_a_probability_happens_or_not() {
+        use crate::output::schema::{Better, OutcomeInfo};
+        let target = |kind| Target {
+            outcome: OutcomeInfo {
+                name: "ships".into(),
+                label: "Ships sunk".into(),
+                unit: String::new(),
+                kind,
+                better: Better::Lower,
+                is_cost: false,
+            },
+            inputs: Vec::new(),
+            x: Vec::new(),
+            values: Vec::new(),
+            y: Vec::new(),
+            rows: Vec::new(),
+            left_out: 0,
+        };
+        let question = Question {
+            outcome: "ships".into(),
+            bundle: Some("blockade".into()),
+            versus: None,
+        };
+        let words = |kind, op, value| {
+            let label = |b: &str| format!("the {b}");
+            describe(&question, &Condition { op, value }, &target(kind), &label)
+        };
+        use OutcomeKind::{Final, Probability};
+        assert_eq!(
+            words(Probability, Op::Above, 0.0),
+            "Ships sunk happens under the blockade"
+        );
+        assert_eq!(
+            words(Probability, Op::AtMost, 0.0),
+            "Ships sunk does not happen under the blockade"
+        );
+        assert_eq!(
+            words(Final, Op::Above, 0.0),
+            "Ships sunk is above 0 under the blockade"
+        );
+        assert_eq!(
+            words(Final, Op::AtMost, 0.0),
+            "Ships sunk is at most 0 under the blockade"
+        );
+    }
 }
