@@ -159,5 +159,11 @@ rel_sd = 0.1
         let targets: Vec<SlotId> = observing.outcomes.iter().map(|o| o.slot).collect();
         let reach = params_influencing(&observing, &targets);
         assert_eq!(reach, vec![true, true, false, false]);
+        // Names find their own variables (the result files look variables up by name).
+        for name in ["a", "b", "fa", "fb", "crisis"] {
+            let index = model.var_index(name).expect(name);
+            assert_eq!(model.vars[index].name, name);
+        }
+        assert_eq!(model.var_index("nope"), None);
     }
 }
