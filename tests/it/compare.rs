@@ -216,4 +216,20 @@ fn sweep_points_share_random_numbers() {
     assert_eq!(parse_grid("k=1:2000:1", &wide).unwrap().values.len(), 2000);
     let err = parse_grid("k=0:2000:1", &wide).unwrap_err();
     assert!(err.contains("2001 values"), "{err}");
+    // Both ends of a range away from 0 are checked, with no slack beyond rounding.
+    let offset = scenario(&PAIRED.replace("range = [0, 1]", "range = [-3, 2]"));
+    assert_eq!(
+        parse_grid("k=-3:2:1", &offset).unwrap().values,
+        vec![-3.0, -2.0, -1.0, 0.0, 1.0, 2.0]
+    );
+    let below = parse_grid("k=-3.5:2:0.5", &offset).unwrap_err();
+    assert!(
+        below.contains("-3.5 is outside the range [-3, 2]"),
+        "{below}"
+    );
+    let above = parse_grid("k=-3:2.5:0.5", &offset).unwrap_err();
+    assert!(
+        above.contains("2.5 is outside the range [-3, 2]"),
+        "{above}"
+    );
 }
