@@ -571,3 +571,35 @@ series = ["s"]
         ]
     );
 }
+
+/// A formula that reads a flow sees this month's flow, wherever the flow is declared: the
+/// month's formulas are ordered by what they read, flows included.
+#[test]
+fn an_auxiliary_reads_the_flow_of_its_own_month() {
+    let m = model(
+        r#"
+[scenario]
+name = "order"
+start = "2024-01"
+end = "2024-06"
+
+[stocks]
+store = { init = 0 }
+
+[aux]
+doubled = "2 * inflow"
+
+[flows.inflow]
+to = "store"
+rate = "t + 1"
+
+[outcomes.total]
+expr = "store"
+"#,
+    );
+    let out = run_plan(&m, 1, FaultMode::Stop, None);
+    assert_eq!(
+        path(&m, &out, 0, "doubled"),
+        vec![2.0, 4.0, 6.0, 8.0, 10.0, 12.0]
+    );
+}
