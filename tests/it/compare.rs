@@ -194,6 +194,7 @@ fn sweep_points_share_random_numbers() {
     let out = run(&swept, 500, 5, 2);
     let records = sweep_records(&s, &swept, &out, &points);
     let means: Vec<f64> = records.iter().map(|r| r.mean.unwrap()).collect();
+    assert_eq!(means.len(), 5, "one record per point of the grid");
     for w in means.windows(2) {
         // 12 months x 5 x 0.25 = 15 per step.
         assert!((w[1] - w[0] - 15.0).abs() < 1e-9, "{means:?}");
