@@ -223,3 +223,18 @@ pub fn lever_info(
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paired_se_is_the_sample_sd_over_root_n() {
+        // Mean 2.5, sample variance 5/3, so the standard error is sqrt(5/3 / 4).
+        let se = paired_se(&[1.0, 2.0, 3.0, 4.0]).unwrap_or(f64::NAN);
+        assert!((se - (5.0f64 / 12.0).sqrt()).abs() < 1e-15, "{se}");
+        assert_eq!(paired_se(&[2.0, 2.0]), Some(0.0));
+        assert_eq!(paired_se(&[1.0]), None);
+        assert_eq!(paired_se(&[]), None);
+    }
+}
