@@ -603,3 +603,31 @@ expr = "store"
         vec![2.0, 4.0, 6.0, 8.0, 10.0, 12.0]
     );
 }
+
+/// An outcome over months whose formula reads a window is read from the month the window is
+/// complete: a `sum` of a three-month total over a six-month scenario adds its last four months.
+#[test]
+fn an_outcome_over_months_starts_when_its_window_is_complete() {
+    let m = model(
+        r#"
+[scenario]
+name = "complete"
+start = "2024-01"
+end = "2024-06"
+
+[stocks]
+store = { init = 0 }
+
+[flows.inflow]
+to = "store"
+rate = "t + 1"
+
+[outcomes.first_quarter]
+expr = "sum(inflow, '2024-01', '2024-03')"
+kind = "sum"
+"#,
+    );
+    let out = run_plan(&m, 1, FaultMode::Stop, None);
+    // 1 + 2 + 3 = 6, in March, April, May and June.
+    assert_eq!(out.outcomes[0][0], 24.0);
+}
